@@ -1,0 +1,37 @@
+namespace KmLab.Provisioner;
+
+/// <summary>A failure the user can fix: its message is one line naming the problem and the fix.</summary>
+public sealed class LabException(int exitCode, string message, Exception? inner = null) : Exception(message, inner)
+{
+    public int ExitCode { get; } = exitCode;
+}
+
+/// <summary>Process exit codes: one per kind of failure, so scripts can tell them apart.</summary>
+public static class ExitCodes
+{
+    public const int Ok = 0;
+    public const int Unexpected = 1;
+    public const int Usage = 2;
+
+    // prepare
+    public const int UnsupportedVersion = 10;
+    public const int InvalidOffset = 11;
+    public const int InvalidHostName = 12;
+    public const int StateNotWritable = 13;
+    public const int CorruptState = 14;
+    public const int PortInUse = 15;
+
+    // register
+    public const int AuthenticationFailed = 20;
+    public const int ConnectorMissing = 21;
+    public const int ConnectorPropertyMissing = 22;
+    public const int UntrustedCertificate = 23;
+    public const int IssuerMismatch = 24;
+    public const int NotReady = 25;
+    public const int Unreachable = 26;
+    public const int KeyManagerNotUsable = 27;
+    public const int ApiError = 28;
+
+    // smoke
+    public const int SmokeFailed = 30;
+}

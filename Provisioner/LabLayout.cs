@@ -1,0 +1,28 @@
+namespace KmLab.Provisioner;
+
+/// <summary>Where everything lives in the lab's state folder. Each server's folder mounts as its image's config volume.</summary>
+public sealed class LabLayout(string stateDirectory)
+{
+    public string Root { get; } = Path.GetFullPath(stateDirectory);
+
+    public string CaDirectory => Path.Combine(Root, "ca");
+
+    /// <summary>The lab CA certificate, PEM: the file a user imports to trust the lab in a browser.</summary>
+    public string CaCertificate => Path.Combine(CaDirectory, "kmlab-ca.pem");
+
+    /// <summary>The lab CA private key, PKCS#8 PEM, readable by its owner only.</summary>
+    public string CaPrivateKey => Path.Combine(CaDirectory, "kmlab-ca.key");
+
+    /// <summary>What <c>prepare</c> decided (versions, hosts, offset), for the steps after it.</summary>
+    public string Manifest => Path.Combine(Root, "lab.json");
+
+    /// <summary>Mounts at <c>/home/wso2carbon/wso2-config-volume</c> of the IS container.</summary>
+    public string IdentityServerVolume => Path.Combine(Root, "is7");
+
+    /// <summary>Mounts at <c>/home/wso2carbon/wso2-config-volume</c> of the APIM container.</summary>
+    public string ApiManagerVolume => Path.Combine(Root, "apim");
+
+    public static string DeploymentToml(string volume) => Path.Combine(volume, "repository", "conf", "deployment.toml");
+
+    public static string SecurityDirectory(string volume) => Path.Combine(volume, "repository", "resources", "security");
+}

@@ -1,0 +1,4 @@
+namespace Microsoft.Extensions.Hosting;
+
+// Placeholder until ServiceDefaults lands.
+public static class Extensions { }

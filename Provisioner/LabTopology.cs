@@ -1,0 +1,32 @@
+using KmLab.Provisioner.Wso2;
+
+namespace KmLab.Provisioner;
+
+/// <summary>What one lab is made of: the two versions, IS's port offset and the container names the servers
+/// call each other by. Both servers keep <c>[server] hostname = "localhost"</c> (design.md, "Host names").</summary>
+public sealed record LabTopology(
+    IdentityServerVersion IdentityServerVersion,
+    ApiManagerVersion ApiManagerVersion,
+    int IdentityServerOffset,
+    string IdentityServerHost,
+    string ApiManagerHost,
+    string AdminUser,
+    string AdminPassword)
+{
+    /// <summary>The host name both servers put into the URLs a browser meets (issuer, portals, redirects).</summary>
+    public const string PublicHostName = "localhost";
+
+    public const string DefaultIdentityServerHost = "is7";
+    public const string DefaultApiManagerHost = "apim";
+
+    /// <summary>The images ship with admin/admin; the lab keeps the user name and takes the password as a secret.</summary>
+    public const string DefaultAdminUser = "admin";
+    public const string AdminPasswordVariable = "KMLAB_ADMIN_PASSWORD";
+
+    public int IdentityServerHttpsPort => Wso2Ports.ServletHttps + IdentityServerOffset;
+    public int IdentityServerHttpPort => Wso2Ports.ServletHttp + IdentityServerOffset;
+
+    /// <summary>Keeps the password out of ToString, and so out of any log line that prints the topology.</summary>
+    public override string ToString() =>
+        $"IS {IdentityServerVersion} ({IdentityServerHost}, offset {IdentityServerOffset}), APIM {ApiManagerVersion} ({ApiManagerHost}), admin {AdminUser}";
+}

@@ -1,0 +1,110 @@
+using KmLab.Provisioner.Wso2;
+using Tomlyn.Model;
+
+namespace KmLab.Provisioner.Configuration;
+
+/// <summary>APIM's deployment.toml: what <c>wso2/wso2am</c> ships (product-apim, distribution deployment.toml at the
+/// release tag) with the lab's keystores and admin account. The Key Manager itself is registered later, through the
+/// Admin REST API, not here.</summary>
+internal static class ApiManagerToml
+{
+    /// <summary>APIM's H2 URL options, as shipped.</summary>
+    private const string H2Options = "DB_CLOSE_ON_EXIT=FALSE";
+
+    /// <summary>Placeholders APIM resolves itself at start; they are text in the file, not the lab's values.</summary>
+    private const string HttpsPort = "${mgt.transport.https.port}";
+    private const string ShippedAdminUser = "${admin.username}";
+    private const string ShippedAdminPassword = "${admin.password}";
+
+    public static TomlDocument Build(LabTopology lab)
+    {
+        var version = lab.ApiManagerVersion;
+        var keyStore = KeyStoreSection.For(version.KeyStoreFormat);
+        var host = LabTopology.PublicHostName;
+        var document = new TomlDocument()
+            .Table("server", new ServerSection(host, Offset: 0,
+                BasePath: "${carbon.protocol}://${carbon.host}:${carbon.management.port}", ServerRole: "default"))
+            .Table("super_admin", new SuperAdminSection(lab.AdminUser, lab.AdminPassword))
+            .Table("user_store", UserStoreSection.Shipped)
+            .Table("database.apim_db", new H2DatabaseSection(H2.Url("WSO2AM_DB", H2Options)))
+            .Table("database.shared_db", new H2DatabaseSection(H2.Url("WSO2SHARED_DB", H2Options)))
+            .Table("database.local", new H2DatabaseSection(H2.Url("WSO2CARBON_DB", H2Options), WithCredentials: false))
+            // The shipped file names only the TLS store (primary and internal have built-in defaults); the lab names
+            // all three, since the primary key signs APIM's own tokens and must be the generated one.
+            .Table("keystore.primary", keyStore)
+            .Table("keystore.tls", keyStore)
+            .Table("keystore.internal", keyStore)
+            .Table("truststore", TrustStoreSection.For(version.KeyStoreFormat));
+        if (ShippedGatewayTypes(version) is { } gatewayTypes)
+            document.Table("apim", PlainSection.Of("gateway_type", gatewayTypes));
+        document
+            .ArrayEntry("apim.gateway.environment", DefaultGateway(host))
+            .Table("apim.sync_runtime_artifacts.gateway", PlainSection.Of("gateway_labels", new TomlArray { "Default" }))
+            // The portals' links to the Developer Portal: the host name a browser reaches.
+            .Table("apim.devportal", PlainSection.Of("url", $"https://{host}:{HttpsPort}/devportal"))
+            // Shipped disabled; analytics needs a cloud account a lab does not have.
+            .Table("apim.analytics", PlainSection.Of("enable", false))
+            .Table("apim.key_manager", PlainSection.Of(ShippedKeyManagerSettings(version)))
+            .Table("apim.cors", PlainSection.Of(new TomlTable
+            {
+                ["allow_origins"] = "*",
+                ["allow_methods"] = new TomlArray { "GET", "PUT", "POST", "DELETE", "PATCH", "OPTIONS" },
+                ["allow_headers"] = new TomlArray { "authorization", "Access-Control-Allow-Origin", "Content-Type", "SOAPAction", "apikey", "Internal-Key" },
+                ["allow_credentials"] = false,
+            }))
+            // Shipped: self-signed-up Developer Portal users get their roles through this handler.
+            .ArrayEntry("event_handler", PlainSection.Of(new TomlTable
+            {
+                ["name"] = "userPostSelfRegistration",
+                ["subscriptions"] = new TomlArray { "POST_ADD_USER" },
+            }))
+            .Table("service_provider", PlainSection.Of("sp_name_regex", @"^[\sa-zA-Z0-9._-]*$"))
+            // Shipped: APIM's resident Key Manager notifies its own gateways of revoked tokens.
+            .ArrayEntry("event_listener", TokenRevocationListener.Section(
+                $"https://{host}:{HttpsPort}{TokenRevocationListener.NotifyPath}",
+                ShippedAdminUser, ShippedAdminPassword, TokenRevocationListener.ResidentKeyManager))
+            .Table("oauth.grant_type.token_exchange", PlainSection.Of(new TomlTable
+            {
+                ["enable"] = true,
+                ["allow_refresh_tokens"] = true,
+                ["iat_validity_period"] = "1h",
+            }));
+        // Not carried over: [apim.ai], shipped enabled with an empty key; its features need a WSO2 subscription key.
+        return document;
+    }
+
+    /// <summary>The gateway every API deploys to by default, with the URLs the Developer Portal shows.</summary>
+    private static PlainSection DefaultGateway(string host) => PlainSection.Of(new TomlTable
+    {
+        ["name"] = "Default",
+        ["type"] = "hybrid",
+        ["gateway_type"] = "Regular",
+        ["provider"] = "wso2",
+        ["display_in_api_console"] = true,
+        ["description"] = "This is a hybrid gateway that handles both production and sandbox token traffic.",
+        ["show_as_token_endpoint_url"] = true,
+        ["service_url"] = $"https://{host}:{HttpsPort}/services/",
+        ["username"] = ShippedAdminUser,
+        ["password"] = ShippedAdminPassword,
+        ["ws_endpoint"] = $"ws://{host}:9099",
+        ["wss_endpoint"] = $"wss://{host}:8099",
+        ["http_endpoint"] = $"http://{host}:${{http.nio.port}}",
+        ["https_endpoint"] = $"https://{host}:${{https.nio.port}}",
+        ["websub_event_receiver_http_endpoint"] = $"http://{host}:9021",
+        ["websub_event_receiver_https_endpoint"] = $"https://{host}:8021",
+    });
+
+    /// <summary><c>[apim] gateway_type</c> as each version ships it (4.3 and 4.4 ship none: Regular only).</summary>
+    internal static string? ShippedGatewayTypes(ApiManagerVersion version) => version.Version switch
+    {
+        "4.5.0" => "Regular,APK,AWS",
+        "4.6.0" => "Regular,APK,AWS,Azure,Kong,Envoy",
+        _ => null,
+    };
+
+    /// <summary><c>[apim.key_manager]</c> as each version ships it: 4.3 validates API-key subscriptions, 4.4 replaced
+    /// that with light-weight API keys.</summary>
+    internal static TomlTable ShippedKeyManagerSettings(ApiManagerVersion version) => version.Version == "4.3.0"
+        ? new TomlTable { ["enable_apikey_subscription_validation"] = true }
+        : new TomlTable { ["enable_lightweight_apikey_generation"] = true };
+}

@@ -1,0 +1,14 @@
+namespace KmLab.Provisioner.Configuration;
+
+/// <summary>The <c>repository/conf/deployment.toml</c> of each server: the image's shipped file for that version, with
+/// the lab's host name, port offset, keystores, admin account and Key Manager additions.</summary>
+public static class DeploymentToml
+{
+    /// <summary>IS's deployment.toml. <paramref name="revocationNotifier"/>: include the token-revocation
+    /// <c>[[event_listener]]</c> that notifies APIM (only when the notification handler jar is present, which the IS
+    /// image does not ship; <c>prepare</c> decides).</summary>
+    public static string ForIdentityServer(LabTopology lab, bool revocationNotifier = false) =>
+        IdentityServerToml.Build(lab, revocationNotifier).ToString();
+
+    public static string ForApiManager(LabTopology lab) => ApiManagerToml.Build(lab).ToString();
+}

@@ -10,7 +10,10 @@ public sealed class LabLayout(string stateDirectory)
     /// <summary>The lab CA certificate, PEM: the file a user imports to trust the lab in a browser.</summary>
     public string CaCertificate => Path.Combine(CaDirectory, "kmlab-ca.pem");
 
-    /// <summary>The lab CA private key, PKCS#8 PEM, readable by its owner only.</summary>
+    /// <summary>The lab's issuing CA (signed by the root above), which signs the server certificates.</summary>
+    public string IssuingCaCertificate => Path.Combine(CaDirectory, "kmlab-issuing-ca.pem");
+
+    /// <summary>The issuing CA's private key, PKCS#8 PEM, readable by its owner only (the root's key is not kept).</summary>
     public string CaPrivateKey => Path.Combine(CaDirectory, "kmlab-ca.key");
 
     /// <summary>What <c>prepare</c> decided (versions, hosts, offset), for the steps after it.</summary>

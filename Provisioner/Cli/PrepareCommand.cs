@@ -1,9 +1,85 @@
 using System.CommandLine;
+using KmLab.Provisioner.Prepare;
+using KmLab.Provisioner.Wso2;
 
 namespace KmLab.Provisioner.Cli;
 
-// Placeholder until the prepare step lands (issue 2).
+/// <summary><c>prepare</c>: writes both servers' config volumes and the lab CA into a state folder.</summary>
 internal static class PrepareCommand
 {
-    public static Command Create() => new("prepare", "Writes both servers' configuration volumes and the lab CA into a state folder.");
+    public static Command Create()
+    {
+        var state = new Option<string>("--state")
+        {
+            Description = "The lab's state folder (kept between runs: it holds the lab CA).",
+            Required = true,
+        };
+        var isVersion = new Option<string>("--is-version")
+        {
+            Description = $"WSO2 Identity Server image version: {string.Join(", ", Wso2Versions.IdentityServer)}.",
+            DefaultValueFactory = _ => Wso2Versions.DefaultIdentityServer.Version,
+        };
+        var apimVersion = new Option<string>("--apim-version")
+        {
+            Description = $"WSO2 API Manager image version: {string.Join(", ", Wso2Versions.ApiManager)}.",
+            DefaultValueFactory = _ => Wso2Versions.DefaultApiManager.Version,
+        };
+        var isOffset = new Option<int>("--is-offset")
+        {
+            Description = "IS port offset: IS listens on 9443+N (HTTPS) and 9763+N; APIM keeps 9443.",
+            DefaultValueFactory = _ => Wso2Ports.DefaultIdentityServerOffset,
+        };
+        var isHost = new Option<string>("--is-host")
+        {
+            Description = "IS container host name on the lab network.",
+            DefaultValueFactory = _ => LabTopology.DefaultIdentityServerHost,
+        };
+        var apimHost = new Option<string>("--apim-host")
+        {
+            Description = "APIM container host name on the lab network.",
+            DefaultValueFactory = _ => LabTopology.DefaultApiManagerHost,
+        };
+        var renewCa = new Option<bool>("--renew-ca")
+        {
+            Description = "Move the existing lab CA aside and make a new one (browsers must trust the new one).",
+        };
+
+        var command = new Command("prepare",
+            $"Writes both servers' configuration volumes and the lab CA into a state folder. The admin password comes from {LabTopology.AdminPasswordVariable} (default \"admin\").")
+        {
+            state, isVersion, apimVersion, isOffset, isHost, apimHost, renewCa,
+        };
+        command.SetAction((ParseResult r, CancellationToken ct) => CliRunner.RunAsync(_ =>
+        {
+            var topology = new LabTopology(
+                Wso2Versions.ParseIdentityServer(r.GetValue(isVersion)!),
+                Wso2Versions.ParseApiManager(r.GetValue(apimVersion)!),
+                r.GetValue(isOffset),
+                r.GetValue(isHost)!,
+                r.GetValue(apimHost)!,
+                LabTopology.DefaultAdminUser,
+                AdminPassword());
+            var result = LabPreparer.Prepare(new PrepareRequest(r.GetValue(state)!, topology, r.GetValue(renewCa)));
+            PrintSummary(topology, result);
+            return Task.CompletedTask;
+        }, ct));
+        return command;
+    }
+
+    private static string AdminPassword() =>
+        Environment.GetEnvironmentVariable(LabTopology.AdminPasswordVariable) is { Length: > 0 } password ? password : "admin";
+
+    private static void PrintSummary(LabTopology topology, PrepareResult result)
+    {
+        var layout = result.Layout;
+        foreach (var warning in result.Warnings)
+            Console.Error.WriteLine($"warning: {warning}");
+        Console.WriteLine($"prepared {layout.Root}: {topology}");
+        Console.WriteLine($"lab CA {(result.CaCreated ? "created" : "reused")}: {layout.CaCertificate} (SHA-256 {result.CaFingerprint})");
+        foreach (var host in new[] { topology.IdentityServerHost, topology.ApiManagerHost })
+            Console.WriteLine($"{host}: server certificate {(result.CertificatesIssued.Contains(host) ? "issued" : "reused")}");
+        Console.WriteLine(result.FilesWritten.Count == 0
+            ? "no file changed"
+            : $"written: {string.Join(", ", result.FilesWritten.Select(f => Path.GetRelativePath(layout.Root, f)))}");
+    }
 }

@@ -1,2 +1,36 @@
-// Placeholder until the twins land (issue 4).
-return 0;
+using KmLab.Provisioner.Wso2;
+using KmLab.Twins;
+using KmLab.Twins.Hosting;
+
+// Container entry: the twin plays wso2/wso2is or wso2/wso2am from the config volume, listening on every interface.
+//   KMLAB_TWIN_PRODUCT        is | apim
+//   KMLAB_TWIN_VERSION        the product version (7.3.0, 4.6.0, ...)
+//   KMLAB_TWIN_CONFIG_VOLUME  default /home/wso2carbon/wso2-config-volume
+//   KMLAB_TWIN_DATA           APIM's state across restarts; default /home/wso2carbon/twin-data
+// Exits 1 when it refuses its configuration (the log says why), as the real server fails its start.
+var product = Environment.GetEnvironmentVariable("KMLAB_TWIN_PRODUCT");
+var version = Environment.GetEnvironmentVariable("KMLAB_TWIN_VERSION");
+if (product is not ("is" or "apim") || string.IsNullOrWhiteSpace(version))
+{
+    Console.Error.WriteLine("error: set KMLAB_TWIN_PRODUCT to is or apim and KMLAB_TWIN_VERSION to the product version; the twin cannot start without them.");
+    return 2;
+}
+
+var options = new TwinOptions(Environment.GetEnvironmentVariable("KMLAB_TWIN_CONFIG_VOLUME") ?? Wso2Images.ConfigVolume, version)
+{
+    ListenAddress = "0.0.0.0",
+    DataDirectory = Environment.GetEnvironmentVariable("KMLAB_TWIN_DATA") ?? Path.Combine(Wso2Images.UserHome, "twin-data"),
+    LogEcho = Console.Out,
+};
+try
+{
+    await using var twin = product == "is"
+        ? await Twins.StartIdentityServerAsync(options)
+        : await Twins.StartApiManagerAsync(options);
+    await twin.WaitForShutdownAsync();
+    return 0;
+}
+catch (TwinRefusedException)
+{
+    return 1; // the log lines are already on stdout
+}

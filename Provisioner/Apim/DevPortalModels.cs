@@ -1,0 +1,89 @@
+using System.Text.Json.Nodes;
+
+namespace KmLab.Provisioner.Apim;
+
+// Models of the DevPortal REST API v3 (devportal-api.yaml), named as the spec names them.
+
+public sealed record Application
+{
+    public string? ApplicationId { get; init; }
+    public required string Name { get; init; }
+    public required string ThrottlingPolicy { get; init; }
+    public string? Description { get; init; }
+
+    /// <summary>JWT or OAUTH.</summary>
+    public string? TokenType { get; init; }
+    public string? Status { get; init; }
+    public IReadOnlyList<string>? Groups { get; init; }
+    public int? SubscriptionCount { get; init; }
+    public IReadOnlyList<ApplicationKey>? Keys { get; init; }
+    public JsonObject? Attributes { get; init; }
+    public string? Owner { get; init; }
+}
+
+/// <summary>One row of <c>GET /applications</c>.</summary>
+public sealed record ApplicationInfo
+{
+    public string? ApplicationId { get; init; }
+    public required string Name { get; init; }
+    public string? ThrottlingPolicy { get; init; }
+    public string? Description { get; init; }
+    public string? Status { get; init; }
+    public string? Owner { get; init; }
+}
+
+public sealed record ApplicationList
+{
+    public int? Count { get; init; }
+    public IReadOnlyList<ApplicationInfo> List { get; init; } = [];
+}
+
+/// <summary>Body of <c>POST /applications/{applicationId}/generate-keys</c>.</summary>
+public sealed record ApplicationKeyGenerateRequest
+{
+    /// <summary>PRODUCTION or SANDBOX.</summary>
+    public required string KeyType { get; init; }
+
+    /// <summary>The Key Manager's name.</summary>
+    public string? KeyManager { get; init; }
+    public required IReadOnlyList<string> GrantTypesToBeSupported { get; init; }
+    public string? CallbackUrl { get; init; }
+    public IReadOnlyList<string>? Scopes { get; init; }
+    public string? ValidityTime { get; init; }
+    public JsonObject? AdditionalProperties { get; init; }
+}
+
+/// <summary>An application's keys for one Key Manager and key type.</summary>
+public sealed record ApplicationKey
+{
+    public string? KeyMappingId { get; init; }
+    public string? KeyManager { get; init; }
+    public string? ConsumerKey { get; init; }
+    public string? ConsumerSecret { get; init; }
+    public IReadOnlyList<string>? SupportedGrantTypes { get; init; }
+    public string? CallbackUrl { get; init; }
+    public string? KeyState { get; init; }
+    public string? KeyType { get; init; }
+    public string? Mode { get; init; }
+    public string? GroupId { get; init; }
+    public JsonObject? AdditionalProperties { get; init; }
+
+    /// <summary>Keeps the consumer secret out of any log line that prints the key.</summary>
+    public override string ToString() => $"{KeyType} key {ConsumerKey} of Key Manager {KeyManager} ({KeyState})";
+}
+
+public sealed record ApplicationKeyList
+{
+    public int? Count { get; init; }
+    public IReadOnlyList<ApplicationKey> List { get; init; } = [];
+}
+
+/// <summary>DevPortal constants the lab uses.</summary>
+public static class DevPortal
+{
+    public const string KeyTypeProduction = "PRODUCTION";
+
+    /// <summary>The throttling tier every APIM ships.</summary>
+    public const string UnlimitedPolicy = "Unlimited";
+    public const string TokenTypeJwt = "JWT";
+}

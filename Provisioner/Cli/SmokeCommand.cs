@@ -1,0 +1,101 @@
+using System.CommandLine;
+using KmLab.Provisioner.Register;
+using KmLab.Provisioner.Smoke;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace KmLab.Provisioner.Cli;
+
+/// <summary><c>smoke</c>: publishes the sample API with the lab's Key Manager and calls it through the gateway.</summary>
+internal static class SmokeCommand
+{
+    public static Command Create()
+    {
+        var state = new Option<string>("--state")
+        {
+            Description = "The lab's state folder written by prepare; its lab CA is the only certificate authority trusted.",
+            Required = true,
+        };
+        var apimUrl = new Option<Uri>("--apim-url")
+        {
+            Description = "APIM's HTTPS base URL as reached from here (Publisher and DevPortal APIs), e.g. https://localhost:9443.",
+            Required = true,
+        };
+        var gatewayUrl = new Option<Uri>("--gateway-url")
+        {
+            Description = "APIM's gateway HTTPS base URL as reached from here, e.g. https://localhost:8243.",
+            Required = true,
+        };
+        var isUrl = new Option<Uri>("--is-url")
+        {
+            Description = "IS's HTTPS base URL as reached from here (token endpoint), e.g. https://localhost:9444.",
+            Required = true,
+        };
+        var isInternalUrl = new Option<Uri?>("--is-internal-url")
+        {
+            Description = "IS's HTTPS base URL as APIM's gateway reaches it, for the API's backend (IS's health endpoint); default: from the state folder's lab.json, e.g. https://is7:9444.",
+        };
+        var name = new Option<string>("--name")
+        {
+            Description = "The Key Manager register created; the sample API accepts its tokens.",
+            DefaultValueFactory = _ => RegisterRequest.DefaultKeyManagerName,
+        };
+        var adminUser = new Option<string>("--admin-user")
+        {
+            Description = "APIM's admin user.",
+            DefaultValueFactory = _ => LabTopology.DefaultAdminUser,
+        };
+
+        var command = new Command("smoke",
+            $"Creates or reuses the sample API {SampleApi.Name} {SampleApi.Version} (backend: IS's health endpoint) with the lab's Key Manager, deploys and publishes it, subscribes register's application, and calls it through the gateway with a token from IS; prints the curl to repeat it. The admin password comes from {LabTopology.AdminPasswordVariable} (default \"admin\").")
+        {
+            state, apimUrl, gatewayUrl, isUrl, isInternalUrl, name, adminUser,
+        };
+        command.SetAction((ParseResult r, CancellationToken ct) => CliRunner.RunAsync(async token =>
+        {
+            var request = new SmokeRequest(r.GetValue(state)!, r.GetValue(apimUrl)!, r.GetValue(gatewayUrl)!, r.GetValue(isUrl)!,
+                r.GetValue(name)!, r.GetValue(adminUser)!, AdminPassword())
+            {
+                IsInternalUrl = r.GetValue(isInternalUrl),
+            };
+            Print(await RunAsync(request, token));
+        }, ct));
+        return command;
+    }
+
+    /// <summary>Runs the smoke inside a host with the service defaults, so its spans and logs reach the dashboard when
+    /// the AppHost runs it and the console (stderr) otherwise.</summary>
+    private static async Task<SmokeResult> RunAsync(SmokeRequest request, CancellationToken ct)
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.AddServiceDefaults();
+        builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+        builder.Logging.AddFilter("Microsoft", LogLevel.Warning).AddFilter("System", LogLevel.Warning);
+        builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
+
+        using var host = builder.Build();
+        await host.StartAsync(ct);
+        try
+        {
+            return await LabSmoke.RunAsync(request, ct, host.Services.GetRequiredService<ILoggerFactory>());
+        }
+        finally
+        {
+            await host.StopAsync(CancellationToken.None);
+        }
+    }
+
+    private static void Print(SmokeResult result)
+    {
+        Console.WriteLine($"api {SampleApi.Name} {SampleApi.Version} {result.ApiOutcome}: id {result.ApiId}");
+        Console.WriteLine($"GET {result.CalledUrl} -> {result.StatusCode} (token of consumer key {result.ConsumerKey}, issuer {result.Issuer})");
+        Console.WriteLine("Repeat it (CONSUMER_SECRET: the consumer secret of application " +
+                          $"'{KeyManagerProof.ApplicationName}', DevPortal > Applications > {KeyManagerProof.ApplicationName} > Production Keys):");
+        Console.WriteLine($"  {result.TokenCommand}");
+        Console.WriteLine($"  {result.Curl}");
+    }
+
+    private static string AdminPassword() =>
+        Environment.GetEnvironmentVariable(LabTopology.AdminPasswordVariable) is { Length: > 0 } password ? password : "admin";
+}

@@ -1,0 +1,162 @@
+using System.Text;
+using KmLab.Provisioner.Certificates;
+using KmLab.Provisioner.Configuration;
+using KmLab.Provisioner.Wso2;
+using BcCertificate = Org.BouncyCastle.X509.X509Certificate;
+
+namespace KmLab.Provisioner.Prepare;
+
+public sealed record PrepareRequest(string StateDirectory, LabTopology Topology, bool RenewCa = false);
+
+public sealed record PrepareResult(LabLayout Layout, bool CaCreated, IReadOnlyList<string> FilesWritten)
+{
+    /// <summary>SHA-256 of the lab's root CA certificate (hex), so a user can check what a browser shows.</summary>
+    public string CaFingerprint { get; init; } = "";
+
+    /// <summary>Host names whose server certificate was issued in this run (the others were reused).</summary>
+    public IReadOnlyList<string> CertificatesIssued { get; init; } = [];
+
+    /// <summary>Lines worth telling the user (e.g. an expired CA was renewed); never a secret.</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
+}
+
+/// <summary>Writes both servers' config volumes and the lab CA into a state folder. Everything is validated and
+/// built in memory first, then written; a re-run reuses the CA and the server certificates.</summary>
+public static class LabPreparer
+{
+    /// <summary>The trusted-certificate alias of the lab's root CA in both truststores.</summary>
+    public const string CaTrustAlias = "kmlab-ca";
+
+    /// <summary>IS's token revocation notifier only works when its jar is in IS's dropins (wso2-facts.md).</summary>
+    public const string RevocationNotifierJarPattern = "org.wso2.is.notification*.jar";
+
+    public static PrepareResult Prepare(PrepareRequest request)
+    {
+        var topology = request.Topology;
+        TopologyRules.Validate(topology);
+        var layout = new LabLayout(request.StateDirectory);
+        var now = DateTime.UtcNow;
+        var plan = new StatePlan();
+        var warnings = new List<string>();
+
+        var (ca, caCreated) = LoadOrCreateCa(layout, topology, request.RenewCa, now, plan, warnings);
+
+        var identityServer = new Server(layout.IdentityServerVolume, topology.IdentityServerHost,
+            topology.IdentityServerVersion.KeyStoreFormat, topology.IdentityServerVersion.ContainerUid);
+        var apiManager = new Server(layout.ApiManagerVolume, topology.ApiManagerHost,
+            topology.ApiManagerVersion.KeyStoreFormat, topology.ApiManagerVersion.ContainerUid);
+        var issued = PlanKeyStores([identityServer, apiManager], ca, now, plan);
+
+        var revocationNotifier = HasRevocationNotifierJar(layout.IdentityServerVolume);
+        PlanToml(identityServer, DeploymentToml.ForIdentityServer(topology, revocationNotifier), plan);
+        PlanToml(apiManager, DeploymentToml.ForApiManager(topology), plan);
+        plan.Write(layout.Manifest, LabManifest.From(topology).ToJsonBytes(), new StateFileAccess.Public());
+
+        plan.EnsureWritable();
+        var written = plan.Apply(now);
+        return new PrepareResult(layout, caCreated, written)
+        {
+            CaFingerprint = LabCertificates.Fingerprint(ca.Root),
+            CertificatesIssued = issued,
+            Warnings = warnings,
+        };
+    }
+
+    private sealed record Server(string Volume, string Host, KeyStoreFormat Format, int ContainerUid)
+    {
+        public CertificateNames Names => new([Host, LabTopology.PublicHostName]);
+        public string KeyStore => Path.Combine(LabLayout.SecurityDirectory(Volume), Wso2KeyStores.KeyStoreFileName(Format));
+        public string TrustStore => Path.Combine(LabLayout.SecurityDirectory(Volume), Wso2KeyStores.TrustStoreFileName(Format));
+    }
+
+    private static (LabCa Ca, bool Created) LoadOrCreateCa(LabLayout layout, LabTopology topology, bool renew, DateTime now,
+        StatePlan plan, List<string> warnings)
+    {
+        // The CA may vouch for the lab's names only: both container names and localhost.
+        var permitted = new CertificateNames([topology.IdentityServerHost, topology.ApiManagerHost, LabTopology.PublicHostName]);
+        string[] files = [layout.CaCertificate, layout.IssuingCaCertificate, layout.CaPrivateKey];
+        var existing = files.Where(File.Exists).ToList();
+        var ca = renew || existing.Count == 0 ? null : ReadExistingCa(layout, files, existing, permitted, now, warnings);
+        var created = ca is null;
+        if (ca is null)
+        {
+            existing.ForEach(plan.MoveAside);
+            ca = LabCertificates.CreateCa(permitted, now);
+        }
+        plan.Write(layout.CaCertificate, LabCaFiles.RootPem(ca), new StateFileAccess.Public());
+        plan.Write(layout.IssuingCaCertificate, LabCaFiles.IssuingPem(ca), new StateFileAccess.Public());
+        plan.Write(layout.CaPrivateKey, LabCaFiles.IssuingKeyPem(ca), new StateFileAccess.Owner());
+        return (ca, created);
+    }
+
+    /// <summary>The existing CA, or null when it has to be renewed (expired or about to).</summary>
+    private static LabCa? ReadExistingCa(LabLayout layout, string[] files, List<string> existing, CertificateNames permitted,
+        DateTime now, List<string> warnings)
+    {
+        if (files.Except(existing).FirstOrDefault() is { } missing)
+            throw new LabException(ExitCodes.CorruptState,
+                $"lab CA file {missing} is missing; run prepare with --renew-ca to move the old CA aside and make a new one.");
+        var ca = LabCaFiles.Read(layout);
+        if (ca.NotAfter < now + LabCertificates.MinimumRemaining)
+        {
+            var when = ca.NotAfter < now ? "expired" : "expires";
+            warnings.Add($"the lab CA {when} on {ca.NotAfter:yyyy-MM-dd}; made a new one (the old one is kept beside it): trust {layout.CaCertificate} again where you trusted the old one.");
+            return null;
+        }
+        var uncovered = permitted.DnsNames.Except(LabCertificates.PermittedDnsNames(ca.Issuing)).ToList();
+        if (uncovered.Count > 0)
+            throw new LabException(ExitCodes.InvalidHostName,
+                $"the lab CA in {layout.CaCertificate} is not valid for host name '{uncovered[0]}'; keep the host names it was made for, or run prepare with --renew-ca to make a new CA.");
+        return ca;
+    }
+
+    /// <summary>Plans each server's keystore (kept when its certificate still fits) and truststore; returns the
+    /// host names whose certificate was issued anew.</summary>
+    private static IReadOnlyList<string> PlanKeyStores(IReadOnlyList<Server> servers, LabCa ca, DateTime now, StatePlan plan)
+    {
+        var reusable = servers.Where(s => CanReuseKeyStore(s, ca, now)).ToList();
+        var toIssue = servers.Except(reusable).ToList();
+        var issued = LabCertificates.IssueServerCertificates(ca, [.. toIssue.Select(s => s.Names)], now);
+        foreach (var server in servers)
+        {
+            var keyStore = reusable.Contains(server)
+                ? File.ReadAllBytes(server.KeyStore)
+                : KeyStoreFiles.Write(server.Format, Wso2KeyStores.Password, Wso2KeyStores.Alias, issued[toIssue.IndexOf(server)], trusted: []);
+            plan.Write(server.KeyStore, keyStore, new StateFileAccess.ContainerSecret(server.ContainerUid));
+            plan.Write(server.TrustStore, TrustStore(server, ca), new StateFileAccess.Public(server.ContainerUid));
+        }
+        return [.. toIssue.Select(s => s.Host)];
+    }
+
+    private static bool CanReuseKeyStore(Server server, LabCa ca, DateTime now)
+    {
+        if (!File.Exists(server.KeyStore))
+            return false;
+        var existing = KeyStoreFiles.Read(server.KeyStore, Wso2KeyStores.Password); // unreadable: CorruptState
+        return existing.Format == server.Format
+               && existing.KeyEntries.TryGetValue(Wso2KeyStores.Alias, out var entry)
+               && LabCertificates.CanReuse(entry, ca, server.Names, now);
+    }
+
+    /// <summary>The lab's root alone: it anchors the peer's chain and the server's own.</summary>
+    private static byte[] TrustStore(Server server, LabCa ca)
+    {
+        var existing = File.Exists(server.TrustStore) ? KeyStoreFiles.Read(server.TrustStore, Wso2KeyStores.Password) : null;
+        var trustsOnlyRoot = existing is { KeyEntries.Count: 0, TrustedCertificates.Count: 1 } && existing.Format == server.Format
+                             && existing.TrustedCertificates.Values.Single().Equals(ca.Root);
+        return trustsOnlyRoot
+            ? File.ReadAllBytes(server.TrustStore)
+            : KeyStoreFiles.Write(server.Format, Wso2KeyStores.Password, alias: null, key: null, trusted: [(CaTrustAlias, ca.Root)]);
+    }
+
+    private static void PlanToml(Server server, string toml, StatePlan plan) =>
+        // deployment.toml holds the admin password: readable by the container's user only, where that can be arranged.
+        plan.Write(LabLayout.DeploymentToml(server.Volume), new UTF8Encoding(false).GetBytes(toml),
+            new StateFileAccess.ContainerSecret(server.ContainerUid));
+
+    private static bool HasRevocationNotifierJar(string identityServerVolume)
+    {
+        var dropins = Path.Combine(identityServerVolume, "repository", "components", "dropins");
+        return Directory.Exists(dropins) && Directory.EnumerateFiles(dropins, RevocationNotifierJarPattern).Any();
+    }
+}

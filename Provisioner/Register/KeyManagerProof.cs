@@ -1,0 +1,163 @@
+using KmLab.Provisioner.Apim;
+using KmLab.Provisioner.IdentityServer;
+using Microsoft.Extensions.Logging;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Polly;
+using Polly.Retry;
+using Polly.Timeout;
+using Refit;
+
+namespace KmLab.Provisioner.Register;
+
+/// <summary>Proves a Key Manager works end to end: a lab application in the DevPortal gets keys from this Key Manager
+/// (APIM registers the client in IS), and IS issues a client-credentials token for them whose <c>iss</c> is the
+/// Key Manager's issuer. A new Key Manager reaches APIM's runtime asynchronously, so this polls until it works.</summary>
+public sealed class KeyManagerProof
+{
+    private readonly Wso2Connection apim;
+    private readonly Wso2Connection identityServer;
+    private readonly ILogger logger;
+    private readonly Secrets secrets;
+
+    internal KeyManagerProof(Wso2Connection apim, Wso2Connection identityServer, ILogger logger, Secrets secrets) =>
+        (this.apim, this.identityServer, this.logger, this.secrets) = (apim, identityServer, logger, secrets);
+
+    /// <summary>The DevPortal application the proof reuses on every run.</summary>
+    public const string ApplicationName = "kmlab-proof";
+
+    public sealed record Proof(string ConsumerKey, string Issuer);
+
+    internal async Task<Proof> ProveAsync(RegisterRequest request, KeyManager keyManager, Func<Task<string>> token, CancellationToken ct)
+    {
+        var devPortal = apim.Refit<IApimDevPortalApi>(token);
+        var isApi = identityServer.Refit<IIdentityServerApi>();
+        var applicationId = await EnsureApplicationAsync(devPortal, ct);
+
+        Exception? lastFailure = null;
+        var pipeline = new ResiliencePipelineBuilder()
+            .AddTimeout(request.UsableTimeout)
+            .AddRetry(new RetryStrategyOptions
+            {
+                MaxRetryAttempts = int.MaxValue,
+                BackoffType = DelayBackoffType.Exponential,
+                Delay = TimeSpan.FromMilliseconds(100),
+                MaxDelay = TimeSpan.FromSeconds(2),
+                // Not yet usable: APIM refuses key generation, or IS does not know the client yet.
+                ShouldHandle = new PredicateBuilder().Handle<ApiException>(),
+                OnRetry = args =>
+                {
+                    lastFailure = args.Outcome.Exception;
+                    logger.LogInformation("Key Manager {Name} not usable yet ({Reason}); retry {Attempt}",
+                        keyManager.Name, Describe(args.Outcome.Exception), args.AttemptNumber + 1);
+                    return ValueTask.CompletedTask;
+                },
+            })
+            .Build();
+
+        (ApplicationKey Key, TokenResponse Token) issued;
+        try
+        {
+            issued = await pipeline.ExecuteAsync(async attempt =>
+            {
+                var key = await KeysAsync(devPortal, applicationId, keyManager.Name, attempt);
+                var form = new Dictionary<string, string> { ["grant_type"] = OAuthGrants.ClientCredentials };
+                var response = await isApi.TokenAsync(form, KeyManagerRegistrar.Basic(key.ConsumerKey!, key.ConsumerSecret!), attempt);
+                secrets.Add(response.AccessToken);
+                return (key, response);
+            }, ct);
+        }
+        catch (TimeoutRejectedException)
+        {
+            throw new LabException(ExitCodes.KeyManagerNotUsable,
+                $"Key Manager '{keyManager.Name}' did not become usable within {request.UsableTimeout.TotalSeconds:0} s (last: {Describe(lastFailure)}); check APIM's and IS's logs (APIM must reach IS at {request.IsInternalUrl} with the connector's credentials), then re-run register.");
+        }
+        catch (Exception e) when (e is not LabException)
+        {
+            throw (e is ApiException api && api.RequestMessage.RequestUri?.Host == identityServer.Tls.BaseUrl.Host
+                ? identityServer : apim).Failure(e, "proving the Key Manager", secrets.Scrub);
+        }
+
+        var issuer = ReadIssuer(issued.Token.AccessToken, keyManager.Name);
+        if (issuer != keyManager.Issuer)
+            throw new LabException(ExitCodes.IssuerMismatch,
+                $"IS issues tokens with iss '{issuer}' but Key Manager '{keyManager.Name}' expects '{keyManager.Issuer}' (from IS's well-known document); make IS's token issuer match its well-known document ([server] hostname in IS's deployment.toml), restart IS and re-run register.");
+
+        logger.LogInformation("IS issued a token for consumer key {ConsumerKey} of application {Application}; iss {Issuer}",
+            issued.Key.ConsumerKey, ApplicationName, issuer);
+        return new Proof(issued.Key.ConsumerKey!, issuer);
+    }
+
+    private async Task<string> EnsureApplicationAsync(IApimDevPortalApi devPortal, CancellationToken ct)
+    {
+        if (await FindApplicationAsync(devPortal, ct) is { } id) return id;
+        try
+        {
+            var created = await devPortal.AddApplicationAsync(new Application
+            {
+                Name = ApplicationName,
+                ThrottlingPolicy = DevPortal.UnlimitedPolicy,
+                Description = "Proves KmLab's Key Manager registration",
+                TokenType = DevPortal.TokenTypeJwt,
+            }, ct);
+            logger.LogInformation("Created DevPortal application {Application} (id {Id})", ApplicationName, created.ApplicationId);
+            return created.ApplicationId!;
+        }
+        catch (ApiException e) when (e.StatusCode == System.Net.HttpStatusCode.Conflict)
+        {
+            // A concurrent run created it between our look and our POST: use that one.
+            return await FindApplicationAsync(devPortal, ct)
+                   ?? throw apim.Failure(e, "POST " + Wso2.ApimEndpoints.Applications, secrets.Scrub);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            throw apim.Failure(e, "POST " + Wso2.ApimEndpoints.Applications, secrets.Scrub);
+        }
+    }
+
+    private async Task<string?> FindApplicationAsync(IApimDevPortalApi devPortal, CancellationToken ct)
+    {
+        var list = await KeyManagerRegistrar.Call(apim, "GET " + Wso2.ApimEndpoints.Applications, secrets,
+            () => devPortal.GetApplicationsAsync(ApplicationName, ct));
+        return list.List.FirstOrDefault(a => a.Name == ApplicationName)?.ApplicationId;
+    }
+
+    /// <summary>The application's production keys for this Key Manager: the existing ones, else newly generated.</summary>
+    private async Task<ApplicationKey> KeysAsync(IApimDevPortalApi devPortal, string applicationId, string keyManagerName, CancellationToken ct)
+    {
+        var keys = await devPortal.GetOAuthKeysAsync(applicationId, ct);
+        var key = keys.List.FirstOrDefault(k => k.KeyManager == keyManagerName && k.KeyType == DevPortal.KeyTypeProduction
+                                               && !string.IsNullOrEmpty(k.ConsumerKey) && !string.IsNullOrEmpty(k.ConsumerSecret));
+        if (key is null)
+        {
+            key = await devPortal.GenerateKeysAsync(applicationId, new ApplicationKeyGenerateRequest
+            {
+                KeyType = DevPortal.KeyTypeProduction,
+                KeyManager = keyManagerName,
+                GrantTypesToBeSupported = [OAuthGrants.ClientCredentials],
+            }, ct);
+            logger.LogInformation("Generated {Key}", key);
+        }
+
+        secrets.Add(key.ConsumerSecret);
+        if (string.IsNullOrEmpty(key.ConsumerKey) || string.IsNullOrEmpty(key.ConsumerSecret))
+            throw new LabException(ExitCodes.KeyManagerNotUsable,
+                $"APIM generated keys without a consumer key or secret for application '{ApplicationName}'; delete that application in the DevPortal and re-run register.");
+        return key;
+    }
+
+    private static string ReadIssuer(string accessToken, string keyManagerName)
+    {
+        var handler = new JsonWebTokenHandler();
+        if (!handler.CanReadToken(accessToken))
+            throw new LabException(ExitCodes.KeyManagerNotUsable,
+                $"IS issued an opaque access token for Key Manager '{keyManagerName}', whose issuer cannot be checked; make the application's token type JWT, then re-run register.");
+        return handler.ReadJsonWebToken(accessToken).Issuer;
+    }
+
+    private string Describe(Exception? e) => e switch
+    {
+        ApiException api => $"{(int)api.StatusCode} from {api.HttpMethod} {api.Uri?.AbsolutePath}: {secrets.Scrub(Wso2Connection.ReadError(api)?.Description ?? Wso2Connection.ReadError(api)?.Message ?? api.ReasonPhrase ?? "")}",
+        null => "nothing",
+        _ => Wso2Connection.Reason(e),
+    };
+}

@@ -1,0 +1,286 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
+using System.Text.Json;
+using KmLab.Provisioner.Apim;
+using KmLab.Provisioner.Prepare;
+using KmLab.Provisioner.Wso2;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Refit;
+
+namespace KmLab.Provisioner.Register;
+
+/// <summary>Makes IS 7 the Key Manager of APIM and proves it works: waits for both servers, gets an Admin API token
+/// from APIM, checks the <c>WSO2-IS-7</c> connector, builds the Key Manager from what APIM discovers at IS's internal
+/// well-known URL, creates or updates it by name, then polls until a token from IS is issued for keys APIM generated
+/// with it. Re-running it changes nothing when nothing changed, and completes a half-done run.</summary>
+public sealed class KeyManagerRegistrar(ILoggerFactory? loggerFactory = null)
+{
+    /// <summary>REST client registered with APIM for the Admin and DevPortal APIs (the same name returns the same client).</summary>
+    public const string RestClientName = "kmlab_register";
+
+    public const string ApimServerName = "APIM";
+    public const string IsServerName = "IS";
+
+    private readonly ILogger _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<KeyManagerRegistrar>();
+
+    public async Task<RegisterResult> RunAsync(RegisterRequest request, CancellationToken ct)
+    {
+        using var run = RegisterTelemetry.Source.StartActivity("register");
+        run?.SetTag("kmlab.key_manager", request.KeyManagerName);
+        try
+        {
+            var result = await RunStepsAsync(request, ct);
+            run?.SetTag(RegisterTelemetry.OutcomeTag, result.Outcome);
+            run?.SetStatus(System.Diagnostics.ActivityStatusCode.Ok);
+            return result;
+        }
+        catch (Exception e)
+        {
+            run?.SetTag(RegisterTelemetry.OutcomeTag, "failed");
+            run?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, e is LabException ? e.Message : e.GetType().Name);
+            throw;
+        }
+    }
+
+    private async Task<RegisterResult> RunStepsAsync(RegisterRequest request, CancellationToken ct)
+    {
+        Validate(request);
+        var layout = new LabLayout(request.StateDirectory);
+        var version = request.ApiManagerVersion
+                      ?? (File.Exists(layout.Manifest) ? Wso2Versions.ParseApiManager(LabManifest.Read(layout).ApiManagerVersion) : null)
+                      ?? Wso2Versions.DefaultApiManager;
+        using var labCa = ReadCertificate(layout.CaCertificate, layout);
+        var intermediates = File.Exists(layout.IssuingCaCertificate)
+            ? new X509Certificate2Collection(ReadCertificate(layout.IssuingCaCertificate, layout)) : null;
+        var secrets = new Secrets(request.AdminPassword);
+        _logger.LogInformation("Starting {Request} for APIM {Version}", request, version);
+
+        using var apim = new Wso2Connection(new LabTls(ApimServerName, request.ApimUrl, labCa, layout.CaCertificate, intermediates), _logger);
+        using var identityServer = new Wso2Connection(new LabTls(IsServerName, request.IsUrl, labCa, layout.CaCertificate, intermediates), _logger);
+
+        // 1. Readiness of both, side by side.
+        await RegisterTelemetry.StepAsync("readiness", async _ =>
+        {
+            await Task.WhenAll(
+                Readiness.WaitAsync(apim, ApimEndpoints.StartupHealthCheck, request.ReadinessTimeout, _logger, ct),
+                Readiness.WaitAsync(identityServer, IdentityServerEndpoints.WellKnown, request.ReadinessTimeout, _logger, ct));
+            return true;
+        });
+
+        // 2. Admin API token, from APIM itself.
+        var token = await RegisterTelemetry.StepAsync("admin-token", _ => AdminTokenAsync(apim, request, secrets, ct));
+        var admin = apim.Refit<IApimAdminApi>(() => Task.FromResult(token));
+
+        // 3. The connector, and what it wants.
+        var connector = await RegisterTelemetry.StepAsync("connector", async activity =>
+        {
+            var settings = await Call(apim, "GET " + ApimEndpoints.Settings, secrets, () => admin.GetSettingsAsync(ct));
+            var found = settings.KeyManagerConfiguration.FirstOrDefault(c => c.Type == Is7Connector.Type)
+                        ?? throw new LabException(ExitCodes.ConnectorMissing, Wso2Connection.ConnectorMissingMessage);
+            activity?.SetTag("kmlab.connector_fields", string.Join(',', found.Configurations.Select(c => c.Name)));
+            return found;
+        });
+
+        // 4. The Key Manager: discovered through APIM (which proves APIM reaches and trusts IS), then completed.
+        var desired = await RegisterTelemetry.StepAsync("build", async activity =>
+        {
+            var wellKnown = request.IsInternalUrl.GetLeftPart(UriPartial.Authority) + IdentityServerEndpoints.WellKnown;
+            var discovery = await Call(apim, "POST " + ApimEndpoints.KeyManagersDiscover, secrets,
+                () => admin.DiscoverKeyManagerAsync(wellKnown, Is7Connector.Type, ct));
+            if (!discovery.Valid || discovery.Value?.Issuer is not { Length: > 0 })
+                throw new LabException(ExitCodes.Unreachable,
+                    $"APIM could not read IS's well-known document at {wellKnown}; check --is-internal-url is how APIM reaches IS and that APIM's truststore holds the lab CA (re-run prepare and restart APIM).");
+
+            var (kept, dropped) = KeyManagerDefinition.GrantTypes(discovery.Value.AvailableGrantTypes);
+            if (dropped.Count > 0)
+                _logger.LogInformation("IS does not advertise grant types {Dropped}; the Key Manager leaves them out", string.Join(", ", dropped));
+            var properties = KeyManagerDefinition.ConnectorProperties(request, connector, version);
+            activity?.SetTag("kmlab.issuer", discovery.Value.Issuer);
+            return KeyManagerDefinition.Build(request, discovery.Value, kept, properties, version);
+        });
+
+        if (request.DryRun)
+        {
+            var json = JsonSerializer.Serialize(KeyManagerDefinition.Masked(desired), ApimJson.Indented);
+            var existing = await FindAsync(admin, apim, request.KeyManagerName, secrets, ct);
+            _logger.LogInformation("Dry run: would {Action} Key Manager {Name}; nothing written",
+                existing is null ? "create" : "create or update", request.KeyManagerName);
+            return new RegisterResult(RegisterOutcomes.DryRun, existing?.Id ?? "", "", desired.Issuer ?? "", json);
+        }
+
+        // 5. Create or update by name.
+        var (outcome, stored) = await RegisterTelemetry.StepAsync("create-or-update", async activity =>
+        {
+            var result = await CreateOrUpdateAsync(admin, apim, desired, secrets, ct);
+            activity?.SetTag(RegisterTelemetry.OutcomeTag, result.Outcome);
+            return result;
+        });
+
+        // 6. Prove it: keys generated with this Key Manager get a token from IS, whose iss is the Key Manager's issuer.
+        var proof = await RegisterTelemetry.StepAsync("prove", _ =>
+            new KeyManagerProof(apim, identityServer, _logger, secrets).ProveAsync(request, stored, () => Task.FromResult(token), ct));
+
+        _logger.LogInformation("Key Manager {Name} {Outcome} (id {Id}); proven with consumer key {ConsumerKey}, issuer {Issuer}",
+            stored.Name, outcome, stored.Id, proof.ConsumerKey, proof.Issuer);
+        return new RegisterResult(outcome, stored.Id ?? "", proof.ConsumerKey, proof.Issuer, null);
+    }
+
+    private async Task<string> AdminTokenAsync(Wso2Connection apim, RegisterRequest request, Secrets secrets, CancellationToken ct)
+    {
+        var oauth = apim.Refit<IApimOAuthApi>();
+        var client = await Call(apim, "POST " + ApimEndpoints.ClientRegistration, secrets, () => oauth.RegisterClientAsync(
+            new ClientRegistrationRequest
+            {
+                ClientName = RestClientName,
+                Owner = request.AdminUser,
+                GrantType = string.Join(' ', OAuthGrants.ClientCredentials, OAuthGrants.Password, OAuthGrants.RefreshToken),
+                SaasApp = true,
+            },
+            Basic(request.AdminUser, request.AdminPassword), ct));
+        secrets.Add(client.ClientSecret);
+
+        var form = new Dictionary<string, string>
+        {
+            ["grant_type"] = OAuthGrants.Password,
+            ["username"] = request.AdminUser,
+            ["password"] = request.AdminPassword,
+            ["scope"] = ApimScopes.Register,
+        };
+        TokenResponse token;
+        try
+        {
+            token = await oauth.TokenAsync(form, Basic(client.ClientId, client.ClientSecret), ct);
+        }
+        catch (ApiException e) when (e.StatusCode is System.Net.HttpStatusCode.BadRequest or System.Net.HttpStatusCode.Unauthorized)
+        {
+            // invalid_grant: the password grant refused the admin's credentials.
+            throw new LabException(ExitCodes.AuthenticationFailed,
+                $"APIM refused the admin credentials of '{request.AdminUser}' for a token ({(int)e.StatusCode}); set {LabTopology.AdminPasswordVariable} to the admin password the servers were started with.");
+        }
+        catch (Exception e)
+        {
+            throw apim.Failure(e, "POST " + ApimEndpoints.Token, secrets.Scrub);
+        }
+
+        secrets.Add(token.AccessToken);
+        var missing = ApimScopes.Register.Split(' ').Except((token.Scope ?? "").Split(' ')).ToList();
+        if (missing.Contains(ApimScopes.KeyManagersManage) && missing.Contains(ApimScopes.Admin))
+            throw new LabException(ExitCodes.AuthenticationFailed,
+                $"APIM granted '{request.AdminUser}' none of the Key Manager scopes ({ApimScopes.Admin}, {ApimScopes.KeyManagersManage}); use an admin user (--admin-user).");
+        _logger.LogInformation("Admin API token from APIM for REST client {ClientId} ({Token})", client.ClientId, token);
+        return token.AccessToken;
+    }
+
+    private async Task<(string Outcome, KeyManager Stored)> CreateOrUpdateAsync(IApimAdminApi admin, Wso2Connection apim,
+        KeyManager desired, Secrets secrets, CancellationToken ct)
+    {
+        var existing = await FindAsync(admin, apim, desired.Name, secrets, ct);
+        if (existing is null)
+        {
+            try
+            {
+                var created = await admin.AddKeyManagerAsync(desired, ct);
+                _logger.LogInformation("Created Key Manager {Name} (id {Id})", created.Name, created.Id);
+                return (RegisterOutcomes.Created, created);
+            }
+            catch (ApiException e) when (Wso2Connection.ReadError(e)?.Code == ApimErrorCodes.KeyManagerNameExists)
+            {
+                // Another run created it between our look and our POST: update that one instead.
+                _logger.LogInformation("Key Manager {Name} was created concurrently (409); updating it", desired.Name);
+                existing = await FindAsync(admin, apim, desired.Name, secrets, ct)
+                           ?? throw new LabException(ExitCodes.ApiError,
+                               $"APIM reports Key Manager '{desired.Name}' exists (409) but does not list it; check it in the Admin Portal, then re-run register.");
+            }
+            catch (Exception e)
+            {
+                throw apim.Failure(e, "POST " + ApimEndpoints.KeyManagers, secrets.Scrub);
+            }
+        }
+
+        var differences = KeyManagerDefinition.Differences(desired, existing);
+        if (differences.Count == 0)
+        {
+            _logger.LogInformation("Key Manager {Name} (id {Id}) is already as wanted; nothing written", existing.Name, existing.Id);
+            return (RegisterOutcomes.Unchanged, existing);
+        }
+
+        _logger.LogInformation("Updating Key Manager {Name} (id {Id}): {Fields} differ", existing.Name, existing.Id, string.Join(", ", differences));
+        var updated = await Call(apim, "PUT " + ApimEndpoints.KeyManager, secrets,
+            () => admin.UpdateKeyManagerAsync(existing.Id!, desired with { Id = existing.Id }, ct));
+        return (RegisterOutcomes.Updated, updated);
+    }
+
+    /// <summary>The Key Manager with that name, in full, or null.</summary>
+    private static async Task<KeyManager?> FindAsync(IApimAdminApi admin, Wso2Connection apim, string name, Secrets secrets, CancellationToken ct)
+    {
+        var list = await Call(apim, "GET " + ApimEndpoints.KeyManagers, secrets, () => admin.GetKeyManagersAsync(ct));
+        var row = list.List.FirstOrDefault(k => k.Name == name);
+        return row?.Id is null ? null
+            : await Call(apim, "GET " + ApimEndpoints.KeyManager, secrets, () => admin.GetKeyManagerAsync(row.Id, ct));
+    }
+
+    internal static async Task<T> Call<T>(Wso2Connection server, string operation, Secrets secrets, Func<Task<T>> call)
+    {
+        try
+        {
+            return await call();
+        }
+        catch (Exception e) when (e is not OperationCanceledException || e is TaskCanceledException { CancellationToken.IsCancellationRequested: false })
+        {
+            throw server.Failure(e, operation, secrets.Scrub);
+        }
+    }
+
+    /// <summary>An HTTP Basic authorization header value.</summary>
+    public static string Basic(string user, string password) =>
+        "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes($"{user}:{password}"));
+
+    private static void Validate(RegisterRequest request)
+    {
+        foreach (var (option, url) in new[] { ("--apim-url", request.ApimUrl), ("--is-url", request.IsUrl),
+                     ("--is-internal-url", request.IsInternalUrl), ("--is-display-url", request.EffectiveIsDisplayUrl) })
+        {
+            if (!url.IsAbsoluteUri || url.Scheme != Uri.UriSchemeHttps)
+                throw new LabException(ExitCodes.Usage, $"{option} '{url}' is not an https URL; give one like https://localhost:9443.");
+        }
+
+        if (string.IsNullOrWhiteSpace(request.KeyManagerName) || request.KeyManagerName.Length > 100 || request.KeyManagerName.Any(char.IsWhiteSpace))
+            throw new LabException(ExitCodes.Usage,
+                $"Key Manager name '{request.KeyManagerName}' is not usable; give --name 1–100 characters without spaces.");
+        if (string.IsNullOrEmpty(request.AdminUser) || string.IsNullOrEmpty(request.AdminPassword))
+            throw new LabException(ExitCodes.Usage,
+                $"the admin user and password must not be empty; set --admin-user and {LabTopology.AdminPasswordVariable}.");
+    }
+
+    private static X509Certificate2 ReadCertificate(string path, LabLayout layout)
+    {
+        try
+        {
+            return X509Certificate2.CreateFromPem(File.ReadAllText(path));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or CryptographicException or ArgumentException)
+        {
+            throw new LabException(ExitCodes.CorruptState,
+                $"the lab CA certificate {path} cannot be read; run prepare --state {layout.Root} first.");
+        }
+    }
+}
+
+/// <summary>The secrets of one run, so that text coming back from a server can be scrubbed of them before it is shown.</summary>
+internal sealed class Secrets(string adminPassword)
+{
+    private readonly List<string> _values = [adminPassword];
+
+    public void Add(string? secret)
+    {
+        if (!string.IsNullOrEmpty(secret)) lock (_values) _values.Add(secret);
+    }
+
+    public string Scrub(string text)
+    {
+        lock (_values)
+            return _values.Where(s => s.Length >= 3).Aggregate(text, (t, s) => t.Replace(s, Is7Connector.MaskedValue, StringComparison.Ordinal));
+    }
+}

@@ -1,0 +1,72 @@
+using System.Net.Security;
+using System.Security.Cryptography.X509Certificates;
+
+namespace KmLab.Provisioner.Register;
+
+/// <summary>TLS to one lab server, trusting the lab CA and nothing else (no system roots, never switched off).
+/// Remembers why it refused a certificate, so the failure can name the server and the certificate.</summary>
+/// <param name="intermediates">The lab's issuing CA, for building the chain when a server sends only its own
+/// certificate; never a trust anchor.</param>
+internal sealed class LabTls(string serverName, Uri baseUrl, X509Certificate2 labCa, string labCaPath,
+    X509Certificate2Collection? intermediates = null)
+{
+    private volatile string? _refusal;
+
+    public string ServerName => serverName;
+    public Uri BaseUrl => baseUrl;
+
+    public SocketsHttpHandler CreateHandler() => new()
+    {
+        SslOptions = new SslClientAuthenticationOptions { RemoteCertificateValidationCallback = Validate },
+        ConnectTimeout = TimeSpan.FromSeconds(10),
+        PooledConnectionLifetime = TimeSpan.FromMinutes(2),
+    };
+
+    /// <summary>The refusal as a <see cref="LabException"/>, if this server's certificate was refused.</summary>
+    public LabException? Refusal() => _refusal is { } reason
+        ? new LabException(ExitCodes.UntrustedCertificate,
+            $"{serverName} at {baseUrl} presented {reason}; run prepare with this --state and restart {serverName} so it serves a certificate from the lab CA at {labCaPath}.")
+        : null;
+
+    private bool Validate(object sender, X509Certificate? certificate, X509Chain? sent, SslPolicyErrors errors)
+    {
+        if (certificate is null)
+        {
+            _refusal = "no certificate";
+            return false;
+        }
+
+        using var leaf = new X509Certificate2(certificate);
+        using var chain = new X509Chain();
+        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        chain.ChainPolicy.CustomTrustStore.Add(labCa);
+        if (intermediates is not null) chain.ChainPolicy.ExtraStore.AddRange(intermediates);
+        // What the server sent along with its certificate helps build the chain; only the lab CA is trusted.
+        if (sent is not null) chain.ChainPolicy.ExtraStore.AddRange(sent.ChainPolicy.ExtraStore);
+        // The lab CA publishes no revocation lists.
+        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+
+        var problems = new List<string>();
+        if (!chain.Build(leaf))
+        {
+            problems.AddRange(chain.ChainStatus.Select(s => s.Status switch
+            {
+                X509ChainStatusFlags.NotTimeValid => $"it is not valid now (valid {leaf.NotBefore:u} to {leaf.NotAfter:u})",
+                X509ChainStatusFlags.UntrustedRoot or X509ChainStatusFlags.PartialChain => "the lab CA did not issue it",
+                var other => other.ToString(),
+            }).Distinct());
+        }
+
+        if (errors.HasFlag(SslPolicyErrors.RemoteCertificateNameMismatch))
+            problems.Add($"it does not cover the host name '{baseUrl.Host}'");
+
+        if (problems.Count == 0)
+        {
+            _refusal = null;
+            return true;
+        }
+
+        _refusal = $"certificate '{leaf.Subject}' that cannot be trusted: {string.Join(", ", problems)}";
+        return false;
+    }
+}

@@ -1,0 +1,66 @@
+namespace KmLab.Provisioner.Wso2;
+
+/// <summary>Paths of APIM's Publisher REST API v4 (publisher-api.yaml of APIM 4.x) and of the DevPortal v3
+/// subscriptions the lab's smoke uses. Shared by the Refit clients and the twins' route mappings.</summary>
+public static class ApimPublisherEndpoints
+{
+    public const string PublisherBase = "/api/am/publisher/v4";
+    public const string Apis = PublisherBase + "/apis";
+    public const string Api = Apis + "/{apiId}";
+    public const string ApiRevisions = Api + "/revisions";
+
+    /// <summary>Takes <c>?revisionId=</c> and a list of deployments; answers 200 with the deployments.</summary>
+    public const string ApiDeployRevision = Api + "/deploy-revision";
+    public const string ApiDeployments = Api + "/deployments";
+
+    /// <summary>Takes <c>?apiId=&amp;action=</c> (e.g. <c>Publish</c>); answers 200 with a WorkflowResponse.</summary>
+    public const string ChangeLifecycle = Apis + "/change-lifecycle";
+
+    /// <summary>DevPortal v3 subscriptions: <c>GET ?apiId=&amp;applicationId=</c>, <c>POST</c> answers 201.</summary>
+    public const string Subscriptions = ApimEndpoints.DevPortalBase + "/subscriptions";
+}
+
+/// <summary>Scopes of the Publisher and DevPortal REST APIs that the smoke asks for.</summary>
+public static class ApimPublisherScopes
+{
+    public const string ApiView = "apim:api_view";
+    public const string ApiCreate = "apim:api_create";
+    public const string ApiPublish = "apim:api_publish";
+
+    /// <summary>Covers every API operation of the Publisher; an admin holds it.</summary>
+    public const string ApiManage = "apim:api_manage";
+    public const string SubscriptionManage = "apim:sub_manage";
+
+    /// <summary>Everything the smoke does, in one token (space-separated).</summary>
+    public static string Smoke => string.Join(' ', ApiView, ApiCreate, ApiPublish, ApiManage,
+        ApimScopes.Subscribe, ApimScopes.AppManage, SubscriptionManage);
+}
+
+/// <summary>Facts of APIM's publishing model and gateway that the smoke relies on.</summary>
+public static class ApimPublishing
+{
+    /// <summary>The gateway environment every APIM ships; its virtual host is the server's host name.</summary>
+    public const string DefaultGatewayEnvironment = "Default";
+
+    /// <summary>The lifecycle action that publishes an API, and the state it reaches.</summary>
+    public const string PublishAction = "Publish";
+    public const string PublishedState = "PUBLISHED";
+
+    /// <summary>An API's operations ask for an application token or a user token from an application.</summary>
+    public const string AuthTypeApplicationAndUser = "Application & Application User";
+
+    /// <summary>OAuth2 with basic auth and API keys optional; what the Publisher portal sets by default.</summary>
+    public static IReadOnlyList<string> DefaultSecuritySchemes { get; } = ["oauth2", "oauth_basic_auth_api_key_mandatory"];
+
+    /// <summary><c>endpointConfig.endpoint_type</c> of a plain HTTP(S) backend.</summary>
+    public const string HttpEndpointType = "http";
+
+    /// <summary>The gateway's answer (403) when the token's application has no subscription to the API.</summary>
+    public const long GatewaySubscriptionMissing = 900908;
+
+    /// <summary>The gateway's answer (401) to a token it cannot validate (unknown issuer, bad signature, expired).</summary>
+    public const long GatewayInvalidCredentials = 900901;
+
+    /// <summary>The gateway's description for <see cref="GatewaySubscriptionMissing"/>.</summary>
+    public const string SubscriptionMissingDescription = "User is NOT authorized to access the Resource. API Subscription validation failed.";
+}

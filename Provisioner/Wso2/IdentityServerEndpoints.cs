@@ -1,0 +1,37 @@
+namespace KmLab.Provisioner.Wso2;
+
+/// <summary>Paths of the WSO2 Identity Server 7 endpoints the lab uses or hands to APIM. Shared by the Refit
+/// clients and the twins' route mappings, so a path is written once.</summary>
+public static class IdentityServerEndpoints
+{
+    /// <summary>The OpenID discovery document; IS serves it under the token endpoint, which is also the issuer.</summary>
+    public const string WellKnown = "/oauth2/token/.well-known/openid-configuration";
+
+    public const string Token = "/oauth2/token";
+    public const string Jwks = "/oauth2/jwks";
+    public const string Introspect = "/oauth2/introspect";
+    public const string Revoke = "/oauth2/revoke";
+
+    /// <summary>The authorize endpoint (the seeds' table wrongly gives <see cref="ScimMe"/> here).</summary>
+    public const string Authorize = "/oauth2/authorize";
+
+    /// <summary>What discovery returns as userinfo; the IS 7 connector wants <see cref="ScimMe"/> instead.</summary>
+    public const string UserInfo = "/oauth2/userinfo";
+
+    /// <summary>The userinfo endpoint the IS 7 connector reads user attributes from.</summary>
+    public const string ScimMe = "/scim2/Me";
+
+    /// <summary>SCIM2 roles v2: the connector's <c>is7_roles_endpoint</c> (APIM 4.4.0+).</summary>
+    public const string Roles = "/scim2/v2/Roles";
+
+    /// <summary>API resources: the connector's <c>api_resource_management_endpoint</c> (APIM 4.4.0+).</summary>
+    public const string ApiResources = "/api/server/v1/api-resources";
+
+    /// <summary>OAuth2 scope management: the Key Manager's scope management endpoint for IS 7.</summary>
+    public const string Scopes = "/api/identity/oauth2/v1.0/scopes";
+
+    /// <summary>DCR the connector registers applications' clients with.</summary>
+    public const string ClientRegistration = "/api/identity/oauth2/dcr/v1.1/register";
+
+    public const string HealthCheck = "/api/health-check/v1.0/health";
+}

@@ -1,0 +1,153 @@
+using System.Net;
+using System.Net.Sockets;
+using KmLab.Provisioner;
+using KmLab.Provisioner.Register;
+using KmLab.Provisioner.Wso2;
+
+namespace KmLab.Register.Tests;
+
+/// <summary>Each bad input and fault: one line naming the problem and the fix, and its own exit code.</summary>
+public sealed class FaultTests
+{
+    [Fact]
+    public async Task A_wrong_admin_password_is_authentication_failed()
+    {
+        await using var lab = await Lab.StartAsync();
+
+        var e = await lab.FailAsync(lab.Request(password: "not-the-password"));
+
+        Assert.Equal(ExitCodes.AuthenticationFailed, e.ExitCode);
+        Assert.Equal($"APIM refused the credentials at POST {ApimEndpoints.ClientRegistration} (401); set KMLAB_ADMIN_PASSWORD to the admin password the servers were started with.", e.Message);
+    }
+
+    [Fact]
+    public async Task An_apim_without_the_is7_connector_is_connector_missing()
+    {
+        await using var lab = await Lab.StartAsync(apim: o => o with { InstalledConnectors = ["default", "WSO2-IS"] });
+
+        var e = await lab.FailAsync(lab.Request());
+
+        Assert.Equal(ExitCodes.ConnectorMissing, e.ExitCode);
+        Assert.Equal("this APIM version has no WSO2-IS-7 connector; use 4.3.0 or later.", e.Message);
+        Assert.DoesNotContain(lab.ApiManager.Requests, r => r.Method == "POST" && r.Path == ApimEndpoints.KeyManagers);
+    }
+
+    [Fact]
+    public async Task A_certificate_from_another_lab_ca_is_untrusted_and_named()
+    {
+        await using var lab = await Lab.StartAsync();
+        await using var other = await Lab.StartAsync();
+
+        // The other lab's state folder holds a different CA: neither server's certificate chains to it.
+        var e = await lab.FailAsync(lab.Request() with { StateDirectory = other.State.FullName });
+
+        Assert.Equal(ExitCodes.UntrustedCertificate, e.ExitCode);
+        Assert.Matches(@"^(APIM|IS) at https://localhost:\d+/ presented certificate 'CN=[^']+' that cannot be trusted: the lab CA did not issue it; run prepare with this --state and restart (APIM|IS) so it serves a certificate from the lab CA at .+kmlab-ca\.pem\.$", e.Message);
+    }
+
+    [Fact]
+    public async Task A_token_whose_iss_differs_from_the_well_known_issuer_is_issuer_mismatch()
+    {
+        const string wrong = "https://elsewhere:9444/oauth2/token";
+        await using var lab = await Lab.StartAsync(identityServer: o => o with { IssuerOverride = wrong });
+
+        var e = await lab.FailAsync(lab.Request());
+
+        Assert.Equal(ExitCodes.IssuerMismatch, e.ExitCode);
+        Assert.Equal($"IS issues tokens with iss '{wrong}' but Key Manager 'IS7' expects '{lab.IdentityServer.AdvertisedBase}/oauth2/token' (from IS's well-known document); make IS's token issuer match its well-known document ([server] hostname in IS's deployment.toml), restart IS and re-run register.", e.Message);
+    }
+
+    [Fact]
+    public async Task A_server_that_answers_but_never_turns_healthy_is_not_ready_and_named()
+    {
+        await using var lab = await Lab.StartAsync();
+        // IS's server answers every request, but not APIM's startup health check (404), as a server still starting does.
+        var request = lab.Request() with { ApimUrl = lab.IdentityServer.BaseUrl, ReadinessTimeout = TimeSpan.FromSeconds(2) };
+
+        var e = await lab.FailAsync(request);
+
+        Assert.Equal(ExitCodes.NotReady, e.ExitCode);
+        Assert.Equal($"APIM at {lab.IdentityServer.BaseUrl} did not become ready within 2 s (last: 404 from {ApimEndpoints.StartupHealthCheck}); check APIM's log for startup errors, then re-run register.", e.Message);
+    }
+
+    [Fact]
+    public async Task A_port_nobody_listens_on_is_unreachable_and_named()
+    {
+        await using var lab = await Lab.StartAsync();
+        var closed = new Uri($"https://localhost:{FreePort()}");
+
+        var e = await lab.FailAsync(lab.Request() with { IsUrl = closed, ReadinessTimeout = TimeSpan.FromSeconds(2) });
+
+        Assert.Equal(ExitCodes.Unreachable, e.ExitCode);
+        Assert.Equal($"cannot reach IS at {closed} within 2 s (last: connection refused or dropped); check the URL and that IS is running and reachable from here.", e.Message);
+    }
+
+    [Fact]
+    public async Task An_unknown_host_name_is_unreachable_at_once()
+    {
+        await using var lab = await Lab.StartAsync();
+        var nowhere = new Uri("https://no-such-host.invalid:9443");
+
+        var e = await lab.FailAsync(lab.Request() with { ApimUrl = nowhere });
+
+        Assert.Equal(ExitCodes.Unreachable, e.ExitCode);
+        Assert.Equal($"cannot reach APIM at {nowhere} (host name not found); check the URL.", e.Message);
+    }
+
+    [Fact]
+    public async Task A_key_manager_that_never_reaches_the_runtime_is_not_usable()
+    {
+        await using var lab = await Lab.StartAsync(apim: o => o with { KeyManagerPropagationDelay = TimeSpan.FromMinutes(5) });
+
+        var e = await lab.FailAsync(lab.Request() with { UsableTimeout = TimeSpan.FromSeconds(2) });
+
+        Assert.Equal(ExitCodes.KeyManagerNotUsable, e.ExitCode);
+        Assert.StartsWith("Key Manager 'IS7' did not become usable within 2 s (last: ", e.Message);
+        Assert.EndsWith($"check APIM's and IS's logs (APIM must reach IS at {lab.IsInternalUrl} with the connector's credentials), then re-run register.", e.Message);
+    }
+
+    [Fact]
+    public async Task Transient_500s_from_client_registration_are_retried_until_it_works()
+    {
+        await using var lab = await Lab.StartAsync(apim: o => o with { TransientRegistrationErrors = 3 });
+
+        var result = await lab.RegisterAsync();
+
+        Assert.Equal(RegisterOutcomes.Created, result.Outcome);
+        Assert.Equal(4, lab.ApiManager.Requests.Count(r => r.Path == ApimEndpoints.ClientRegistration));
+        Assert.Equal(3, lab.Logs.Lines.Count(l => l.Contains($"APIM answered 500 to POST {ApimEndpoints.ClientRegistration}; retry", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task A_run_after_a_half_done_run_completes_it()
+    {
+        // The first run registers the Key Manager but gives up before APIM's runtime has it; the next run finishes.
+        await using var lab = await Lab.StartAsync(apim: o => o with { KeyManagerPropagationDelay = TimeSpan.FromSeconds(3) });
+        var halfDone = await lab.FailAsync(lab.Request() with { UsableTimeout = TimeSpan.FromMilliseconds(500) });
+
+        var result = await lab.RegisterAsync();
+
+        Assert.Equal(ExitCodes.KeyManagerNotUsable, halfDone.ExitCode);
+        Assert.Equal(RegisterOutcomes.Unchanged, result.Outcome);
+        Assert.False(string.IsNullOrEmpty(result.ConsumerKey));
+    }
+
+    [Theory]
+    [InlineData("http://localhost:9443", "--apim-url 'http://localhost:9443/' is not an https URL; give one like https://localhost:9443.")]
+    public async Task A_plain_http_url_is_a_usage_error(string url, string message)
+    {
+        await using var lab = await Lab.StartAsync();
+
+        var e = await lab.FailAsync(lab.Request() with { ApimUrl = new Uri(url) });
+
+        Assert.Equal(ExitCodes.Usage, e.ExitCode);
+        Assert.Equal(message, e.Message);
+    }
+
+    private static int FreePort()
+    {
+        using var socket = new TcpListener(IPAddress.Loopback, 0);
+        socket.Start();
+        return ((IPEndPoint)socket.LocalEndpoint).Port;
+    }
+}

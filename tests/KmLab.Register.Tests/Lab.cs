@@ -1,0 +1,119 @@
+using System.Collections.Concurrent;
+using KmLab.Provisioner;
+using KmLab.Provisioner.Prepare;
+using KmLab.Provisioner.Register;
+using KmLab.Provisioner.Wso2;
+using KmLab.Twins;
+using Microsoft.Extensions.Logging;
+
+namespace KmLab.Register.Tests;
+
+/// <summary>One lab for one test: a real <c>prepare</c> output in a temporary state folder, and both twins started
+/// from it in this process on loopback (free ports, real TLS with the prepared keystores).</summary>
+internal sealed class Lab : IAsyncDisposable
+{
+    private Lab(DirectoryInfo state, LabTopology topology, RunningTwin identityServer, RunningTwin apiManager)
+    {
+        (State, Topology, IdentityServer, ApiManager) = (state, topology, identityServer, apiManager);
+    }
+
+    public DirectoryInfo State { get; }
+    public LabTopology Topology { get; }
+    public RunningTwin IdentityServer { get; }
+    public RunningTwin ApiManager { get; }
+    public LogSink Logs { get; } = new();
+
+    public string AdminPassword => Topology.AdminPassword;
+
+    /// <summary>How APIM reaches IS here: by address rather than the name this process uses, so a Key Manager body
+    /// shows which endpoints are server-to-server (APIM verifies only the chain, as the real server does).</summary>
+    public Uri IsInternalUrl => new($"https://127.0.0.1:{IdentityServer.BaseUrl.Port}");
+
+    public static async Task<Lab> StartAsync(string apimVersion = "4.6.0",
+        Func<TwinOptions, TwinOptions>? apim = null, Func<TwinOptions, TwinOptions>? identityServer = null,
+        string? isVersion = null)
+    {
+        var state = Directory.CreateTempSubdirectory("kmlab-register-");
+        var topology = new LabTopology(
+            Wso2Versions.ParseIdentityServer(isVersion ?? Wso2Versions.DefaultIdentityServer.Version),
+            Wso2Versions.ParseApiManager(apimVersion), Wso2Ports.DefaultIdentityServerOffset,
+            LabTopology.DefaultIdentityServerHost, LabTopology.DefaultApiManagerHost, LabTopology.DefaultAdminUser,
+            "pw-" + Guid.NewGuid().ToString("N"));
+        LabPreparer.Prepare(new PrepareRequest(state.FullName, topology));
+        var layout = new LabLayout(state.FullName);
+
+        var ct = TestContext.Current.CancellationToken;
+        var isTwin = await Twins.Twins.StartIdentityServerAsync(
+            (identityServer ?? (o => o))(new TwinOptions(layout.IdentityServerVolume, topology.IdentityServerVersion.Version) { HttpsPort = 0 }), ct);
+        try
+        {
+            var apimTwin = await Twins.Twins.StartApiManagerAsync((apim ?? (o => o))(
+                new TwinOptions(layout.ApiManagerVolume, apimVersion)
+                {
+                    HttpsPort = 0,
+                    GatewayHttpsPort = 0,
+                    KeyManagerPropagationDelay = TimeSpan.FromMilliseconds(300),
+                }), ct);
+            return new Lab(state, topology, isTwin, apimTwin);
+        }
+        catch
+        {
+            await isTwin.DisposeAsync();
+            throw;
+        }
+    }
+
+    public RegisterRequest Request(string? name = null, Uri? display = null, bool dryRun = false, string? password = null) =>
+        new(State.FullName, ApiManager.BaseUrl, IdentityServer.BaseUrl, IsInternalUrl, display,
+            name ?? RegisterRequest.DefaultKeyManagerName, Topology.AdminUser, password ?? AdminPassword, dryRun)
+        {
+            ReadinessTimeout = TimeSpan.FromSeconds(20),
+            UsableTimeout = TimeSpan.FromSeconds(20),
+        };
+
+    public Task<RegisterResult> RegisterAsync(RegisterRequest? request = null) =>
+        new KeyManagerRegistrar(Logs.Factory).RunAsync(request ?? Request(), TestContext.Current.CancellationToken);
+
+    /// <summary>Runs register expecting it to fail, and returns the failure.</summary>
+    public async Task<LabException> FailAsync(RegisterRequest request)
+    {
+        var e = await Assert.ThrowsAsync<LabException>(() => RegisterAsync(request));
+        Logs.Add("error: " + e.Message);
+        return e;
+    }
+
+    /// <summary>Everything a person could read about the runs: our log, both servers' logs.</summary>
+    public IEnumerable<string> AllLogLines() => Logs.Lines.Concat(IdentityServer.LogLines).Concat(ApiManager.LogLines);
+
+    public async ValueTask DisposeAsync()
+    {
+        await ApiManager.DisposeAsync();
+        await IdentityServer.DisposeAsync();
+        try { State.Delete(recursive: true); } catch (IOException) { }
+    }
+}
+
+/// <summary>Keeps every log line the provisioner writes (message and exception), for assertions and the secrets scan.</summary>
+internal sealed class LogSink : ILoggerProvider
+{
+    private readonly ConcurrentQueue<string> _lines = new();
+
+    public LogSink() => Factory = LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Trace).AddProvider(this));
+
+    public ILoggerFactory Factory { get; }
+    public IReadOnlyList<string> Lines => [.. _lines];
+
+    public void Add(string line) => _lines.Enqueue(line);
+
+    public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
+    public void Dispose() { }
+
+    private sealed class Logger(LogSink sink, string category) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            sink.Add($"{logLevel} {category}: {formatter(state, exception)}{(exception is null ? "" : " " + exception)}");
+    }
+}

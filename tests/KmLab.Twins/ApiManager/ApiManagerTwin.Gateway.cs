@@ -1,0 +1,99 @@
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
+using KmLab.Provisioner.Apim;
+using KmLab.Provisioner.Wso2;
+using KmLab.Twins.Hosting;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+
+namespace KmLab.Twins.ApiManager;
+
+// The gateway (8243+offset): a sample API that accepts a JWT only from an enabled Key Manager with that issuer,
+// checked against the Key Manager's certificates (JWKS URL fetched through the truststore, or PEM).
+internal sealed partial class ApiManagerTwin
+{
+    /// <summary>The sample API the lab calls through the gateway.</summary>
+    public const string SampleApiPath = "/kmlab/1.0.0/hello";
+
+    private const string GatewayLogger = "org.wso2.carbon.apimgt.gateway.handlers.security.APIAuthenticationHandler";
+    private readonly JsonWebTokenHandler _jwtHandler = new();
+
+    private void MapGateway(WebApplication app) =>
+        app.MapGet(SampleApiPath, SampleApiAsync);
+
+    private async Task<IResult> SampleApiAsync(HttpRequest request)
+    {
+        if (request.HttpContext.Connection.LocalPort != _context.GatewayHttpsPort) return Results.NotFound();
+        if (Http.Bearer(request) is not { } token)
+            return GatewayDenied(900902, "Missing Credentials", "Make sure your API invocation call has a header: 'Authorization : Bearer ACCESS_TOKEN'");
+        var (valid, reason) = await ValidateGatewayTokenAsync(token, request.HttpContext.RequestAborted);
+        if (valid is null)
+        {
+            _context.Log.Error(GatewayLogger, $"API authentication failure for {SampleApiPath}: {reason}");
+            return GatewayDenied(900901, "Invalid Credentials", "Make sure you have provided the correct security credentials");
+        }
+        return Results.Json(new { message = "Hello from the KmLab sample API", subject = valid.Subject, consumerKey = valid.ConsumerKey, issuer = valid.Issuer });
+    }
+
+    private sealed record GatewayCaller(string Subject, string ConsumerKey, string Issuer);
+
+    private async Task<(GatewayCaller? Caller, string Reason)> ValidateGatewayTokenAsync(string token, CancellationToken ct)
+    {
+        JsonWebToken jwt;
+        try
+        {
+            jwt = new JsonWebToken(token);
+        }
+        catch (ArgumentException)
+        {
+            return (null, "the token is not a JWT");
+        }
+        KeyManager? keyManager;
+        lock (_gate)
+            keyManager = _state.KeyManagers
+                .Where(k => k.Value.Enabled != false && k.UsableAt <= DateTimeOffset.UtcNow && k.Value.Issuer == jwt.Issuer)
+                .Select(k => k.Value).FirstOrDefault();
+        if (keyManager is null) return (null, $"no Key Manager has the issuer {jwt.Issuer}");
+
+        IEnumerable<SecurityKey> keys;
+        try
+        {
+            keys = await SigningKeysAsync(keyManager, ct);
+        }
+        catch (Exception e) when (e is HttpRequestException or ArgumentException or FormatException or System.Security.Cryptography.CryptographicException or TaskCanceledException)
+        {
+            return (null, $"the certificates of Key Manager {keyManager.Name} cannot be read: {e.GetBaseException().Message}");
+        }
+        var result = await _jwtHandler.ValidateTokenAsync(token, new TokenValidationParameters
+        {
+            ValidIssuer = keyManager.Issuer,
+            ValidateAudience = false,
+            IssuerSigningKeys = keys,
+            ClockSkew = TimeSpan.FromSeconds(30),
+        });
+        if (!result.IsValid) return (null, $"the token is not valid for Key Manager {keyManager.Name} ({result.Exception?.GetType().Name})");
+        if (_revokedByNotification.ContainsKey(jwt.Id)) return (null, "the token was revoked");
+        var consumerKeyClaim = keyManager.ConsumerKeyClaim ?? Is7Connector.ConsumerKeyClaim;
+        var consumerKey = jwt.TryGetPayloadValue<string>(consumerKeyClaim, out var key) ? key : "";
+        return (new GatewayCaller(jwt.Subject, consumerKey, jwt.Issuer), "");
+    }
+
+    private async Task<IEnumerable<SecurityKey>> SigningKeysAsync(KeyManager keyManager, CancellationToken ct)
+    {
+        if (keyManager.Type == ConnectorCatalog.Default)
+            return [new X509SecurityKey(_context.PrimaryCertificate)];
+        return keyManager.Certificates switch
+        {
+            { Type: Is7Connector.CertificateTypeJwks, Value: var url } =>
+                new JsonWebKeySet(await _outbound.GetStringAsync(url, ct)).GetSigningKeys(),
+            { Type: Is7Connector.CertificateTypePem, Value: var pem } =>
+                [new X509SecurityKey(X509Certificate2.CreateFromPem(Encoding.UTF8.GetString(Convert.FromBase64String(pem))))],
+            _ => [],
+        };
+    }
+
+    private static IResult GatewayDenied(long code, string message, string description) =>
+        Results.Json(new Error { Code = code, Message = message, Description = description }, ApimJson.Options, statusCode: StatusCodes.Status401Unauthorized);
+}

@@ -1,0 +1,139 @@
+using System.Collections.Concurrent;
+using KmLab.Provisioner.Apim;
+using KmLab.Provisioner.Wso2;
+using KmLab.Twins.Hosting;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+
+namespace KmLab.Twins.ApiManager;
+
+/// <summary>The WSO2 API Manager twin: REST client registration and tokens, Admin v4 Key Managers and settings,
+/// DevPortal v3 applications and keys, and a sample API on the gateway.</summary>
+internal sealed partial class ApiManagerTwin : IAsyncDisposable
+{
+    private const string RestLogger = "org.wso2.carbon.apimgt.rest.api.util.impl.WebAppAuthenticatorImpl";
+    private const string DcrLogger = "org.wso2.carbon.apimgt.rest.api.dcr.web.impl.RegistrationServiceImpl";
+
+    private readonly TwinContext _context;
+    private readonly ApiManagerVersion _version;
+    private readonly OAuthServer _oauth;
+    private readonly ApimState _state;
+    private readonly Lock _gate = new();
+    private readonly HttpClient _outbound;
+    private readonly ConcurrentDictionary<string, bool> _revokedByNotification = new();
+    private int _transientErrorsLeft;
+
+    private ApiManagerTwin(TwinContext context)
+    {
+        _context = context;
+        _version = new ApiManagerVersion(context.Options.Version);
+        // The admin holds every REST API scope; nobody else logs in here.
+        _oauth = new OAuthServer(context, context.AdvertisedBase + ApimEndpoints.Token,
+            (subject, requested) => subject == context.Config.AdminUser ? requested : []);
+        _state = ApimState.Load(context.Options.DataDirectory);
+        foreach (var client in _state.Clients) _oauth.Add(client);
+        EnsureResidentKeyManager();
+        _transientErrorsLeft = context.Options.TransientRegistrationErrors;
+        // APIM's start script installs an allow-all host name verifier: chain trust only.
+        _outbound = new OutboundTrust(context.Trusted, verifyHostName: false, context.Log,
+            "org.wso2.carbon.apimgt.impl.kmclient.ApacheFeignHttpClient").CreateClient();
+    }
+
+    public static IAsyncDisposable Map(WebApplication app, TwinContext context)
+    {
+        var twin = new ApiManagerTwin(context);
+        app.MapGet(ApimEndpoints.StartupHealthCheck, () => Results.Json(new { health = "healthy" }));
+        app.MapPost(ApimEndpoints.ClientRegistration, twin.RegisterRestClientAsync);
+        app.MapPost(ApimEndpoints.Token, twin._oauth.TokenAsync);
+        app.MapPost("/internal/data/v1/notify", twin.NotifyAsync);
+        twin.MapAdmin(app);
+        twin.MapDevPortal(app);
+        twin.MapGateway(app);
+        twin.MapPublisher(app);
+        twin.MapSubscriptions(app);
+        twin.MapPublishedApis(app);
+        return twin;
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        _outbound.Dispose();
+        return ValueTask.CompletedTask;
+    }
+
+    private void Save() => _state.Save(_context.Options.DataDirectory);
+
+    /// <summary>The caller's token when it carries one of <paramref name="anyOf"/> (WSO2's REST APIs want one of the
+    /// scopes listed for a resource); otherwise the 401/403 to answer.</summary>
+    private async Task<(TokenInfo? Token, IResult? Failure)> AuthorizeAsync(HttpRequest request, params string[] anyOf)
+    {
+        if (Http.Bearer(request) is not { } bearer)
+            return (null, Http.Error(StatusCodes.Status401Unauthorized, 900902, "Missing Credentials", "Invalid Credentials. Make sure your API invocation call has a header: 'Authorization : Bearer ACCESS_TOKEN' or 'Authorization : Basic ACCESS_TOKEN'"));
+        if (await _oauth.ValidateAsync(bearer) is not { } token)
+            return (null, Http.Error(StatusCodes.Status401Unauthorized, 900901, "Invalid Credentials", "Invalid Credentials. Make sure you have provided the correct security credentials"));
+        if (!anyOf.Any(token.Scopes.Contains))
+        {
+            _context.Log.Error(RestLogger, $"You are not authorized to access the resource {request.Method} {request.Path}: it needs one of the scopes {string.Join(", ", anyOf)}");
+            return (null, Http.Error(StatusCodes.Status403Forbidden, 900910, "The access token does not allow you to access the requested resource", "User is NOT authorized to access the Resource. Scope validation failed."));
+        }
+        return (token, null);
+    }
+
+    /// <summary><c>POST /client-registration/v0.17/register</c>: Basic admin; 200, and the same clientName again
+    /// returns the same client. Right after start it answers 500 a few times, as the real server does.</summary>
+    private async Task<IResult> RegisterRestClientAsync(HttpRequest request)
+    {
+        if (Http.Basic(request) is not { } basic || !_oauth.IsSuperAdmin(basic.User, basic.Password))
+        {
+            _context.Log.Warn(DcrLogger, "Authentication failed for the client registration request");
+            return Http.Error(StatusCodes.Status401Unauthorized, 900901, "Invalid Credentials", "Invalid Credentials. Make sure you have provided the correct security credentials");
+        }
+        if (Interlocked.Decrement(ref _transientErrorsLeft) >= 0)
+        {
+            _context.Log.Error(DcrLogger, "Error occurred while registering the client: the OAuth component is still starting");
+            return Http.Error(StatusCodes.Status500InternalServerError, 500, "Internal server error", "Error occurred while registering the client");
+        }
+        var body = await Http.ReadJsonAsync<ClientRegistrationRequest>(request);
+        if (body is null || string.IsNullOrWhiteSpace(body.ClientName))
+            return Http.Error(StatusCodes.Status400BadRequest, 400, "Bad Request", "clientName is required");
+
+        OAuthClient client;
+        lock (_gate)
+        {
+            client = _oauth.FindClientByName(body.ClientName) ?? Register(body);
+        }
+        return Http.Json(new ClientRegistrationResponse
+        {
+            ClientId = client.ClientId, ClientSecret = client.ClientSecret, ClientName = client.ClientName,
+            CallBackURL = client.CallbackUrl, IsSaasApplication = body.SaasApp, AppOwner = client.Owner,
+            JsonString = $"{{\"grant_types\":\"{string.Join(' ', client.GrantTypes)}\"}}",
+        });
+
+        OAuthClient Register(ClientRegistrationRequest r)
+        {
+            var created = new OAuthClient(OAuthServer.NewClientId(), OAuthServer.NewSecret(), r.ClientName,
+                r.GrantType.Split(' ', StringSplitOptions.RemoveEmptyEntries), r.CallbackUrl, r.Owner);
+            _oauth.Add(created);
+            _state.Clients.Add(created);
+            Save();
+            _context.Log.Info(DcrLogger, $"Registered REST API client {created.ClientName} ({created.ClientId})");
+            return created;
+        }
+    }
+
+    /// <summary>IS's revocation notification (<c>/internal/data/v1/notify</c>). Only the header value <c>WSO2-IS</c>
+    /// is taken; any other is dropped silently with a 200, as the real server does.</summary>
+    private async Task<IResult> NotifyAsync(HttpRequest request)
+    {
+        if (Http.Basic(request) is not { } basic || !_oauth.IsSuperAdmin(basic.User, basic.Password))
+            return Results.Unauthorized();
+        if (request.Headers["X-WSO2-KEY-MANAGER"].ToString() != "WSO2-IS")
+            return Results.Ok();
+        if (await Http.ReadJsonAsync<System.Text.Json.Nodes.JsonObject>(request) is { } body && (string?)body["jti"] is { } jti)
+        {
+            _revokedByNotification[jti] = true;
+            _context.Log.Info("org.wso2.carbon.apimgt.notification.TokenRevocationNotifier", $"Token {jti} revoked by the Key Manager");
+        }
+        return Results.Ok();
+    }
+}

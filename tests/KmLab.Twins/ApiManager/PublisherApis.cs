@@ -1,0 +1,212 @@
+using KmLab.Provisioner.Apim;
+using KmLab.Provisioner.Wso2;
+using KmLab.Twins.Hosting;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+
+namespace KmLab.Twins.ApiManager;
+
+// Publisher REST API v4: APIs, their revisions and deployments to the Default gateway, and the Publish lifecycle step.
+internal sealed partial class ApiManagerTwin
+{
+    private const string PublisherLogger = "org.wso2.carbon.apimgt.impl.APIProviderImpl";
+
+    /// <summary>APIM keeps at most this many revisions per API.</summary>
+    private const int MaxRevisions = 5;
+
+    private static readonly string[] ApiReadScopes = [ApimPublisherScopes.ApiView, ApimPublisherScopes.ApiManage, ApimPublisherScopes.ApiCreate];
+    private static readonly string[] ApiWriteScopes = [ApimPublisherScopes.ApiCreate, ApimPublisherScopes.ApiManage];
+    private static readonly string[] ApiDeployScopes = [ApimPublisherScopes.ApiCreate, ApimPublisherScopes.ApiManage, ApimPublisherScopes.ApiPublish];
+    private static readonly string[] ApiPublishScopes = [ApimPublisherScopes.ApiPublish, ApimPublisherScopes.ApiManage];
+
+    private PublisherState _published = new();
+
+    private void MapPublisher(WebApplication app)
+    {
+        _published = PublisherState.Load(_context.Options.DataDirectory);
+        app.MapGet(ApimPublisherEndpoints.Apis, ListApisAsync);
+        app.MapPost(ApimPublisherEndpoints.Apis, CreateApiAsync);
+        app.MapGet(ApimPublisherEndpoints.Api, GetApiAsync);
+        app.MapPut(ApimPublisherEndpoints.Api, UpdateApiAsync);
+        app.MapPost(ApimPublisherEndpoints.ApiRevisions, CreateRevisionAsync);
+        app.MapGet(ApimPublisherEndpoints.ApiDeployments, ListDeploymentsAsync);
+        app.MapPost(ApimPublisherEndpoints.ApiDeployRevision, DeployRevisionAsync);
+        app.MapPost(ApimPublisherEndpoints.ChangeLifecycle, ChangeLifecycleAsync);
+    }
+
+    private void SavePublished() => _published.Save(_context.Options.DataDirectory);
+
+    /// <summary><c>GET /apis?query=</c>: <c>name:</c>, <c>version:</c>, <c>context:</c> modifiers match partially
+    /// (quotes make them exact); a bare term matches names.</summary>
+    private async Task<IResult> ListApisAsync(HttpRequest request, string? query)
+    {
+        if ((await AuthorizeAsync(request, ApiReadScopes)).Failure is { } failure) return failure;
+        var conditions = (query ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(term =>
+        {
+            var colon = term.IndexOf(':');
+            return colon < 0 ? ("name", term) : (term[..colon], term[(colon + 1)..]);
+        }).ToList();
+        lock (_gate)
+        {
+            var rows = _published.Apis.Select(a => a.Value)
+                .Where(api => conditions.All(c => Matches(c.Item1 switch
+                {
+                    "version" => api.Version,
+                    "context" => api.Context,
+                    "status" => api.LifeCycleStatus,
+                    "provider" => api.Provider,
+                    _ => api.Name,
+                }, c.Item2)))
+                .Select(api => new ApiInfo
+                {
+                    Id = api.Id, Name = api.Name, Context = api.Context, Version = api.Version, Provider = api.Provider,
+                    Type = api.Type, LifeCycleStatus = api.LifeCycleStatus,
+                }).ToList();
+            return Http.Json(new ApiList { Count = rows.Count, List = rows });
+        }
+
+        static bool Matches(string? value, string wanted) => wanted.Length > 1 && wanted.StartsWith('"') && wanted.EndsWith('"')
+            ? string.Equals(value, wanted[1..^1], StringComparison.OrdinalIgnoreCase)
+            : value?.Contains(wanted, StringComparison.OrdinalIgnoreCase) == true;
+    }
+
+    /// <summary><c>POST /apis</c>: 201 with the API in state CREATED; name+version and context must be free.</summary>
+    private async Task<IResult> CreateApiAsync(HttpRequest request)
+    {
+        var (token, failure) = await AuthorizeAsync(request, ApiWriteScopes);
+        if (failure is not null) return failure;
+        if (await Http.ReadJsonAsync<Api>(request) is not { } body || string.IsNullOrWhiteSpace(body.Name)
+            || string.IsNullOrWhiteSpace(body.Version) || !(body.Context?.StartsWith('/') ?? false))
+            return Http.Error(StatusCodes.Status400BadRequest, 900400, "Bad Request", "API name, version and a context starting with / are required");
+        lock (_gate)
+        {
+            if (_published.Apis.Any(a => a.Value.Name == body.Name && a.Value.Version == body.Version))
+                return Http.Error(StatusCodes.Status409Conflict, 409, "Conflict", $"Error occurred while adding the API. A duplicate API already exists for {body.Name}-{body.Version}");
+            if (_published.Apis.Any(a => a.Value.Context == body.Context && a.Value.Name != body.Name))
+                return Http.Error(StatusCodes.Status409Conflict, 409, "Conflict", $"Error occurred while adding the API. A duplicate API context already exists for {body.Context}");
+            var api = body with
+            {
+                Id = Guid.NewGuid().ToString(), Provider = token!.Subject, LifeCycleStatus = "CREATED", Type = body.Type ?? "HTTP",
+                KeyManagers = body.KeyManagers is { Count: > 0 } keyManagers ? keyManagers : ["all"],
+                Operations = body.Operations?.Select(o => o with { Id = o.Id ?? "" }).ToList(),
+            };
+            _published.Apis.Add(new StoredApi { Value = api });
+            SavePublished();
+            _context.Log.Info(PublisherLogger, $"API {api.Name}:{api.Version} created by {api.Provider} (id {api.Id})");
+            var created = Http.Json(api, StatusCodes.Status201Created);
+            request.HttpContext.Response.Headers.Location = $"{_context.AdvertisedBase}{ApimPublisherEndpoints.Apis}/{api.Id}";
+            return created;
+        }
+    }
+
+    private async Task<IResult> GetApiAsync(HttpRequest request, string apiId)
+    {
+        if ((await AuthorizeAsync(request, ApiReadScopes)).Failure is { } failure) return failure;
+        lock (_gate)
+            return FindApi(apiId) is { } api ? Http.Json(api.Value) : ApiNotFound(apiId);
+    }
+
+    /// <summary><c>PUT /apis/{apiId}</c>: name, version, context, provider and state stay as they are.</summary>
+    private async Task<IResult> UpdateApiAsync(HttpRequest request, string apiId)
+    {
+        if ((await AuthorizeAsync(request, ApiDeployScopes)).Failure is { } failure) return failure;
+        if (await Http.ReadJsonAsync<Api>(request) is not { } body)
+            return Http.Error(StatusCodes.Status400BadRequest, 900400, "Bad Request", "The API body is not valid");
+        lock (_gate)
+        {
+            if (FindApi(apiId) is not { } stored) return ApiNotFound(apiId);
+            var current = stored.Value;
+            stored.Value = body with
+            {
+                Id = current.Id, Name = current.Name, Version = current.Version, Context = current.Context,
+                Provider = current.Provider, LifeCycleStatus = current.LifeCycleStatus, Type = body.Type ?? current.Type,
+                KeyManagers = body.KeyManagers is { Count: > 0 } keyManagers ? keyManagers : current.KeyManagers,
+            };
+            SavePublished();
+            return Http.Json(stored.Value);
+        }
+    }
+
+    /// <summary><c>POST /apis/{apiId}/revisions</c>: 201 with a frozen copy of the API as it is now.</summary>
+    private async Task<IResult> CreateRevisionAsync(HttpRequest request, string apiId)
+    {
+        if ((await AuthorizeAsync(request, ApiDeployScopes)).Failure is { } failure) return failure;
+        var body = await Http.ReadJsonAsync<ApiRevision>(request);
+        lock (_gate)
+        {
+            if (FindApi(apiId) is not { } stored) return ApiNotFound(apiId);
+            if (stored.Revisions.Count >= MaxRevisions)
+                return Http.Error(StatusCodes.Status400BadRequest, 900400, "Bad Request",
+                    $"Maximum number of revisions per API has reached. Need to remove stale revision to create a new Revision for API with API UUID: {apiId}");
+            stored.RevisionCounter++;
+            var revision = new ApiRevision
+            {
+                Id = Guid.NewGuid().ToString(), DisplayName = $"Revision {stored.RevisionCounter}", Description = body?.Description,
+                CreatedTime = DateTimeOffset.UtcNow, DeploymentInfo = [],
+            };
+            stored.Revisions.Add(new StoredRevision { Info = revision, Snapshot = stored.Value });
+            SavePublished();
+            _context.Log.Info(PublisherLogger, $"Revision {revision.DisplayName} of API {stored.Value.Name}:{stored.Value.Version} created (id {revision.Id})");
+            return Http.Json(revision, StatusCodes.Status201Created);
+        }
+    }
+
+    private async Task<IResult> ListDeploymentsAsync(HttpRequest request, string apiId)
+    {
+        if ((await AuthorizeAsync(request, ApiReadScopes)).Failure is { } failure) return failure;
+        lock (_gate)
+            return FindApi(apiId) is { } stored
+                ? Http.Json(new ApiRevisionDeploymentList { Count = stored.Deployments.Count, List = [.. stored.Deployments] })
+                : ApiNotFound(apiId);
+    }
+
+    /// <summary><c>POST /apis/{apiId}/deploy-revision?revisionId=</c>: 200 with the deployments; a revision replaces
+    /// whatever was deployed to that environment before. Only the Default environment exists.</summary>
+    private async Task<IResult> DeployRevisionAsync(HttpRequest request, string apiId, string? revisionId)
+    {
+        if ((await AuthorizeAsync(request, ApiDeployScopes)).Failure is { } failure) return failure;
+        if (await Http.ReadJsonAsync<List<ApiRevisionDeployment>>(request) is not { Count: > 0 } body)
+            return Http.Error(StatusCodes.Status400BadRequest, 900400, "Bad Request", "A list of deployments is required");
+        lock (_gate)
+        {
+            if (FindApi(apiId) is not { } stored) return ApiNotFound(apiId);
+            if (stored.Revisions.FirstOrDefault(r => r.Info.Id == revisionId) is not { } revision)
+                return Http.Error(StatusCodes.Status404NotFound, 404, "Not Found", $"Requested revision with Id '{revisionId}' not found");
+            if (body.FirstOrDefault(d => d.Name != ApimPublishing.DefaultGatewayEnvironment) is { } unknown)
+                return Http.Error(StatusCodes.Status400BadRequest, 900400, "Bad Request", $"Gateway environment not found: {unknown.Name}");
+            var deployed = body.Select(d => d with
+            {
+                RevisionUuid = revision.Info.Id, Vhost = d.Vhost ?? _context.Config.Hostname, Status = "APPROVED",
+                DeployedTime = DateTimeOffset.UtcNow, DisplayOnDevportal = d.DisplayOnDevportal ?? true,
+            }).ToList();
+            stored.Deployments.RemoveAll(d => deployed.Any(n => n.Name == d.Name));
+            stored.Deployments.AddRange(deployed);
+            SavePublished();
+            _context.Log.Info(PublisherLogger, $"Revision {revision.Info.DisplayName} of API {stored.Value.Name}:{stored.Value.Version} deployed to {string.Join(", ", deployed.Select(d => d.Name))}");
+            return Http.Json(deployed);
+        }
+    }
+
+    /// <summary><c>POST /apis/change-lifecycle?apiId=&amp;action=</c>: Publish moves CREATED (or PROTOTYPED) to PUBLISHED;
+    /// no approval workflow is configured, as in the default APIM.</summary>
+    private async Task<IResult> ChangeLifecycleAsync(HttpRequest request, string? apiId, string? action)
+    {
+        if ((await AuthorizeAsync(request, ApiPublishScopes)).Failure is { } failure) return failure;
+        lock (_gate)
+        {
+            if (apiId is null || FindApi(apiId) is not { } stored) return ApiNotFound(apiId ?? "");
+            if (action != ApimPublishing.PublishAction || stored.Value.LifeCycleStatus is not ("CREATED" or "PROTOTYPED"))
+                return Http.Error(StatusCodes.Status400BadRequest, 900400, "Bad Request",
+                    $"Action '{action}' is not allowed in the state {stored.Value.LifeCycleStatus} of API {stored.Value.Name}");
+            stored.Value = stored.Value with { LifeCycleStatus = ApimPublishing.PublishedState };
+            SavePublished();
+            _context.Log.Info(PublisherLogger, $"API {stored.Value.Name}:{stored.Value.Version} published");
+            return Http.Json(new WorkflowResponse { WorkflowStatus = "APPROVED", LifecycleState = new LifecycleState { State = "Published" } });
+        }
+    }
+
+    private StoredApi? FindApi(string id) => _published.Apis.FirstOrDefault(a => a.Value.Id == id);
+
+    private static IResult ApiNotFound(string id) =>
+        Http.Error(StatusCodes.Status404NotFound, 404, "Not Found", $"Requested API with Id '{id}' not found");
+}

@@ -1,0 +1,121 @@
+using KmLab.Provisioner.Apim;
+using KmLab.Provisioner.Wso2;
+using KmLab.Twins.Hosting;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+
+namespace KmLab.Twins.ApiManager;
+
+// The gateway serving what the Publisher deployed: the revision deployed to Default answers at {context}/{version},
+// for a JWT the gateway accepts (as for the sample API), from a Key Manager the API allows, whose application
+// (azp = consumer key) is subscribed; then GET is proxied to the backend, trusting only APIM's truststore.
+internal sealed partial class ApiManagerTwin
+{
+    private const string GatewayDispatchLogger = "org.apache.synapse.rest.RESTRequestHandler";
+    private const long ApiResourceNotFound = 900906;
+    private const long BackendConnectionFailed = 101503;
+
+    /// <summary>Lowest route priority: the routes mapped for fixed paths (e.g. the sample API) win.</summary>
+    private void MapPublishedApis(WebApplication app) =>
+        app.MapGet("/{**path}", PublishedApiAsync);
+
+    private async Task<IResult> PublishedApiAsync(HttpRequest request)
+    {
+        if (request.HttpContext.Connection.LocalPort != _context.GatewayHttpsPort) return Results.NotFound();
+        var path = request.Path.Value ?? "";
+        if (DeployedFor(path) is not var (api, resource))
+        {
+            _context.Log.Warn(GatewayDispatchLogger, $"No matching API found to dispatch the request: {path}");
+            return Http.Error(StatusCodes.Status404NotFound, 404, "Not Found", "The requested resource is not available.");
+        }
+        if (!(api.Operations ?? []).Any(o => o.Verb.Equals("GET", StringComparison.OrdinalIgnoreCase) && ResourceMatches(o.Target, resource)))
+            return Http.Error(StatusCodes.Status404NotFound, ApiResourceNotFound, "No matching resource found for given API Request",
+                $"No matching resource found in the API for the given request: GET {resource}");
+
+        if (Http.Bearer(request) is not { } token)
+            return GatewayDenied(900902, "Missing Credentials", "Make sure your API invocation call has a header: 'Authorization : Bearer ACCESS_TOKEN'");
+        var (caller, reason) = await ValidateGatewayTokenAsync(token, request.HttpContext.RequestAborted);
+        if (caller is not null && !KeyManagerAllowed(api, caller.Issuer))
+        {
+            reason = $"the Key Manager of issuer {caller.Issuer} is not allowed for API {api.Name}:{api.Version}";
+            caller = null;
+        }
+        if (caller is null)
+        {
+            _context.Log.Error(GatewayLogger, $"API authentication failure for {path}: {reason}");
+            return GatewayDenied(ApimPublishing.GatewayInvalidCredentials, "Invalid Credentials", "Make sure you have provided the correct security credentials");
+        }
+
+        if (!Subscribed(api.Id!, caller.ConsumerKey))
+        {
+            _context.Log.Error(GatewayLogger, $"API subscription validation failed for {path}: consumer key {caller.ConsumerKey} has no subscription to {api.Name}:{api.Version}");
+            return Http.Error(StatusCodes.Status403Forbidden, ApimPublishing.GatewaySubscriptionMissing, "Resource forbidden ",
+                ApimPublishing.SubscriptionMissingDescription);
+        }
+
+        return await ProxyAsync(api, resource + request.QueryString.Value, request.HttpContext.Response, request.HttpContext.RequestAborted);
+    }
+
+    /// <summary>The deployed revision whose <c>{context}/{version}</c> starts <paramref name="path"/>, and the rest of the path.</summary>
+    private (Api Api, string Resource)? DeployedFor(string path)
+    {
+        lock (_gate)
+        {
+            foreach (var stored in _published.Apis)
+            {
+                var deployment = stored.Deployments.FirstOrDefault(d => d.Name == ApimPublishing.DefaultGatewayEnvironment);
+                if (stored.Revisions.FirstOrDefault(r => r.Info.Id == deployment?.RevisionUuid)?.Snapshot is not { } api) continue;
+                var basePath = $"{api.Context.TrimEnd('/')}/{api.Version}";
+                if (path == basePath || path.StartsWith(basePath + "/", StringComparison.Ordinal))
+                    return (api, path[basePath.Length..] is { Length: > 0 } rest ? rest : "/");
+            }
+        }
+        return null;
+    }
+
+    private static bool ResourceMatches(string target, string resource) =>
+        target == resource || target == "/*" || (target.EndsWith("/*", StringComparison.Ordinal) && resource.StartsWith(target[..^1], StringComparison.Ordinal));
+
+    private bool KeyManagerAllowed(Api api, string issuer)
+    {
+        var allowed = api.KeyManagers ?? ["all"];
+        if (allowed.Contains("all")) return true;
+        lock (_gate)
+            return _state.KeyManagers.Any(k => k.Value.Issuer == issuer && allowed.Contains(k.Value.Name));
+    }
+
+    /// <summary>The token's application (its consumer key is one of the application's keys) has an active subscription.</summary>
+    private bool Subscribed(string apiId, string consumerKey)
+    {
+        lock (_gate)
+        {
+            var application = _state.Applications.FirstOrDefault(a => a.Keys.Any(k => k.ConsumerKey == consumerKey));
+            return application is not null && _published.Subscriptions.Any(s => s.ApiId == apiId
+                && s.ApplicationId == application.Value.ApplicationId && s.Status == SubscriptionStatuses.Unblocked);
+        }
+    }
+
+    /// <summary>GET <c>{production endpoint}{resource}</c> over TLS checked against APIM's truststore; the backend's
+    /// status, content type and body go back as they are.</summary>
+    private async Task<IResult> ProxyAsync(Api api, string resource, HttpResponse answer, CancellationToken ct)
+    {
+        var backend = (string?)api.EndpointConfig?["production_endpoints"]?["url"];
+        if (backend is null)
+            return Http.Error(StatusCodes.Status503ServiceUnavailable, BackendConnectionFailed, "Error connecting to the back end", $"API {api.Name} has no production endpoint");
+        var url = backend.TrimEnd('/') + resource;
+        try
+        {
+            using var response = await _outbound.GetAsync(url, ct);
+            var body = await response.Content.ReadAsByteArrayAsync(ct);
+            answer.StatusCode = (int)response.StatusCode;
+            answer.ContentType = response.Content.Headers.ContentType?.ToString();
+            await answer.Body.WriteAsync(body, ct);
+            return Results.Empty;
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !ct.IsCancellationRequested)
+        {
+            _context.Log.Warn("org.apache.synapse.transport.passthru.TargetHandler", $"Connection to the backend {url} failed: {e.GetBaseException().Message}");
+            return Http.Error(StatusCodes.Status503ServiceUnavailable, BackendConnectionFailed, "Error connecting to the back end", "Error connecting to the back end");
+        }
+    }
+}

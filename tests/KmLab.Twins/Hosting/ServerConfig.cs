@@ -1,0 +1,161 @@
+using KmLab.Provisioner;
+using KmLab.Provisioner.Wso2;
+using Tomlyn;
+using Tomlyn.Model;
+using Tomlyn.Parsing;
+using Tomlyn.Syntax;
+
+namespace KmLab.Twins.Hosting;
+
+internal enum TwinProduct { IdentityServer, ApiManager }
+
+/// <summary>A <c>[keystore.*]</c> or <c>[truststore]</c> table; files live in <c>repository/resources/security/</c>.</summary>
+internal sealed record StoreConfig(string FileName, string Type, string Password, string Alias);
+
+/// <summary>One <c>[[resource.access_control]]</c> entry of IS.</summary>
+internal sealed record AccessControlEntry(string Context, bool Secure, IReadOnlyList<string> HttpMethods)
+{
+    public bool Matches(string method, string path) =>
+        (HttpMethods.Count == 0 || HttpMethods.Contains(method, StringComparer.OrdinalIgnoreCase))
+        && System.Text.RegularExpressions.Regex.IsMatch(path, "^" + Context + "$");
+}
+
+/// <summary>IS → APIM token revocation listener (<c>[[event_listener]]</c> ApimOauthEventInterceptor).</summary>
+internal sealed record NotificationListener(string Endpoint, string Username, string Password, string? KeyManagerHeader);
+
+/// <summary>What a WSO2 server takes from its <c>deployment.toml</c>, as far as the lab touches it.</summary>
+internal sealed record ServerConfig(
+    string Hostname,
+    int Offset,
+    StoreConfig PrimaryKeyStore,
+    StoreConfig TlsKeyStore,
+    StoreConfig TrustStore,
+    string AdminUser,
+    string AdminPassword,
+    IReadOnlyList<AccessControlEntry> AccessControl,
+    bool AuthorizeAllScopes,
+    bool AllowSystemPrefixForRole,
+    NotificationListener? Notification)
+{
+    public const string ConfigLogger = "org.wso2.config.mapper.ConfigParser";
+    public const string ParserLogger = "org.wso2.config.mapper.TomlParser";
+    public const string MainLogger = "org.wso2.carbon.server.Main handleConfiguration";
+
+    /// <summary>The listener class IS loads for revocation notifications, and the only header value APIM accepts.</summary>
+    public const string NotificationListenerName = "org.wso2.is.notification.ApimOauthEventInterceptor";
+    public const string NotificationHeader = "header.X-WSO2-KEY-MANAGER";
+
+    /// <summary>Reads <c>repository/conf/deployment.toml</c> of a config volume. Refuses what WSO2's parser refuses:
+    /// any TOML error (duplicate tables included) and inline arrays of tables.</summary>
+    public static ServerConfig Read(string volume, TwinProduct product, string version, TwinLog log)
+    {
+        var path = LabLayout.DeploymentToml(volume);
+        log.Info(ConfigLogger, "Initializing configurations with deployment configurations");
+        if (!File.Exists(path))
+            throw Refuse(log, $"deployment.toml not found at {path}");
+        var text = File.ReadAllText(path);
+
+        var syntax = SyntaxParser.Parse(text, path, validate: true);
+        if (syntax.HasErrors)
+            throw Refuse(log, Describe(syntax.Diagnostics.First(d => d.Kind == DiagnosticMessageKind.Error)));
+        if (FindInlineTableArray(syntax) is { } inline)
+            throw Refuse(log, $"{inline} is an inline array of tables, which this server reads only in block form ([[{inline}]])");
+
+        var toml = TomlSerializer.Deserialize<TomlTable>(text) ?? new TomlTable();
+        var defaultFormat = product == TwinProduct.IdentityServer
+            ? new IdentityServerVersion(version).KeyStoreFormat
+            : new ApiManagerVersion(version).KeyStoreFormat;
+        var primary = Store(Table(toml, "keystore", "primary"), Wso2KeyStores.KeyStoreFileName(defaultFormat), defaultFormat);
+        var tlsTable = Table(toml, "keystore", "tls");
+        var resource = Table(toml, "resource");
+
+        return new ServerConfig(
+            Hostname: String(Table(toml, "server"), "hostname") ?? "localhost",
+            Offset: Int(Table(toml, "server"), "offset") ?? 0,
+            PrimaryKeyStore: primary,
+            TlsKeyStore: tlsTable is null ? primary : Store(tlsTable, primary.FileName, defaultFormat),
+            TrustStore: Store(Table(toml, "truststore"), Wso2KeyStores.TrustStoreFileName(defaultFormat), defaultFormat),
+            AdminUser: String(Table(toml, "super_admin"), "username") ?? "admin",
+            AdminPassword: String(Table(toml, "super_admin"), "password") ?? "admin",
+            AccessControl: TableArray(resource, "access_control").Select(ReadAccessControl).ToList(),
+            AuthorizeAllScopes: Bool(Table(toml, "oauth"), "authorize_all_scopes") ?? false,
+            AllowSystemPrefixForRole: Bool(Table(toml, "role_mgt"), "allow_system_prefix_for_role") ?? false,
+            Notification: TableArray(toml, "event_listener").Select(ReadNotification).FirstOrDefault(n => n is not null));
+    }
+
+    public string SecurityFile(string volume, StoreConfig store) => Path.Combine(LabLayout.SecurityDirectory(volume), store.FileName);
+
+    private static TwinRefusedException Refuse(TwinLog log, string problem)
+    {
+        log.Error(ParserLogger, problem);
+        log.Log("SEVERE", MainLogger, "Error while performing configuration changes");
+        log.Line("org.wso2.config.mapper.ConfigParserException: Error parsing deployment configuration");
+        return new TwinRefusedException($"deployment.toml refused: {problem}", log.Lines);
+    }
+
+    /// <summary>One line in the shape of WSO2's parser: "oauth previously defined at line 3, column 1 (line 9, column 1)".</summary>
+    private static string Describe(DiagnosticMessage diagnostic)
+    {
+        var at = $"line {diagnostic.Span.Start.Line + 1}, column {diagnostic.Span.Start.Column + 1}";
+        var duplicate = System.Text.RegularExpressions.Regex.Match(diagnostic.Message, @"The key `([^`]+)` is already defined at \((\d+),(\d+)\)");
+        return duplicate.Success
+            ? $"{duplicate.Groups[1].Value} previously defined at line {duplicate.Groups[2].Value}, column {duplicate.Groups[3].Value} ({at})"
+            : $"{diagnostic.Message.ReplaceLineEndings(" ")} ({at})";
+    }
+
+    /// <summary>The dotted name of the first <c>key = [{...}, ...]</c>, or null.</summary>
+    private static string? FindInlineTableArray(DocumentSyntax syntax)
+    {
+        IEnumerable<(string Prefix, KeyValueSyntax Item)> KeyValues()
+        {
+            foreach (var kv in syntax.KeyValues) yield return ("", kv);
+            foreach (var table in syntax.Tables)
+                foreach (var kv in table.Items)
+                    yield return (table.Name!.ToString().Trim() + ".", kv);
+        }
+        foreach (var (prefix, kv) in KeyValues())
+            if (kv.Value is ArraySyntax array && array.Items.Any(i => i.Value is InlineTableSyntax))
+                return prefix + kv.Key!.ToString().Trim();
+        return null;
+    }
+
+    private static StoreConfig Store(TomlTable? table, string defaultFile, KeyStoreFormat defaultFormat) => new(
+        String(table, "file_name") ?? defaultFile,
+        String(table, "type") ?? Wso2KeyStores.TomlType(defaultFormat),
+        String(table, "password") ?? Wso2KeyStores.Password,
+        String(table, "alias") ?? Wso2KeyStores.Alias);
+
+    private static AccessControlEntry ReadAccessControl(TomlTable entry) => new(
+        String(entry, "context") ?? "",
+        Bool(entry, "secure") ?? true,
+        (String(entry, "http_method") ?? "all") is var methods && methods.Equals("all", StringComparison.OrdinalIgnoreCase)
+            ? [] : methods.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries));
+
+    private static NotificationListener? ReadNotification(TomlTable listener)
+    {
+        if (String(listener, "name") != NotificationListenerName || Table(listener, "properties") is not { } properties)
+            return null;
+        return String(properties, "notification_endpoint") is { } endpoint
+            ? new NotificationListener(endpoint, String(properties, "username") ?? "", String(properties, "password") ?? "",
+                String(properties, NotificationHeader))
+            : null;
+    }
+
+    private static TomlTable? Table(TomlTable? root, params string[] path)
+    {
+        var current = root;
+        foreach (var name in path)
+            current = current is not null && current.TryGetValue(name, out var value) ? value as TomlTable : null;
+        return current;
+    }
+
+    private static IEnumerable<TomlTable> TableArray(TomlTable? table, string key) =>
+        table is not null && table.TryGetValue(key, out var value) && value is TomlTableArray array ? array : [];
+
+    private static string? String(TomlTable? table, string key) =>
+        table is not null && table.TryGetValue(key, out var value) ? Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture) : null;
+
+    private static int? Int(TomlTable? table, string key) => String(table, key) is { } s && int.TryParse(s, out var i) ? i : null;
+
+    private static bool? Bool(TomlTable? table, string key) => String(table, key) is { } s && bool.TryParse(s, out var b) ? b : null;
+}

@@ -1,0 +1,340 @@
+using System.Collections.Concurrent;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using KmLab.Provisioner.Apim;
+using KmLab.Provisioner.IdentityServer;
+using KmLab.Provisioner.Wso2;
+using KmLab.Twins.Hosting;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+
+namespace KmLab.Twins.IdentityServer;
+
+/// <summary>The WSO2 Identity Server 7 twin: OAuth2/OIDC with signed JWTs, DCR, SCIM2 Me and Roles, API resources,
+/// OAuth2 scopes, health.</summary>
+internal sealed class IdentityServerTwin : IAsyncDisposable
+{
+    private const string Dcr = "org.wso2.carbon.identity.oauth.dcr.service.DCRMService";
+
+    /// <summary>What IS 7's discovery document lists as supported grants.</summary>
+    private static readonly string[] GrantTypesSupported =
+    [
+        "refresh_token", "urn:ietf:params:oauth:grant-type:saml2-bearer", OAuthGrants.Password, OAuthGrants.ClientCredentials,
+        "iwa:ntlm", "urn:ietf:params:oauth:grant-type:device_code", "authorization_code", "account_switch",
+        "urn:ietf:params:oauth:grant-type:token-exchange", "organization_switch", "urn:ietf:params:oauth:grant-type:jwt-bearer",
+    ];
+
+    private static readonly JsonSerializerOptions SnakeCase = new(JsonSerializerDefaults.Web);
+
+    private readonly TwinContext _context;
+    private readonly OAuthServer _oauth;
+    private readonly ConcurrentDictionary<string, JsonObject> _apiResources = new();
+    private readonly ConcurrentDictionary<string, JsonObject> _roles = new();
+    private readonly ConcurrentDictionary<string, JsonObject> _scopes = new();
+    private readonly HttpClient _outbound;
+
+    private IdentityServerTwin(TwinContext context)
+    {
+        _context = context;
+        var advertisedIssuer = context.AdvertisedBase + IdentityServerEndpoints.Token;
+        _oauth = new OAuthServer(context, context.Options.IssuerOverride ?? advertisedIssuer, GrantScopes);
+        _outbound = new OutboundTrust(context.Trusted, verifyHostName: true, context.Log,
+            "org.wso2.is.notification.ApimOauthEventInterceptor").CreateClient();
+    }
+
+    public static IAsyncDisposable Map(WebApplication app, TwinContext context)
+    {
+        var twin = new IdentityServerTwin(context);
+        app.MapGet(IdentityServerEndpoints.WellKnown, twin.WellKnown);
+        app.MapGet(IdentityServerEndpoints.Jwks, () => Results.Json(twin._oauth.Jwks()));
+        app.MapPost(IdentityServerEndpoints.Token, twin._oauth.TokenAsync);
+        app.MapPost(IdentityServerEndpoints.Introspect, twin._oauth.IntrospectAsync);
+        app.MapPost(IdentityServerEndpoints.Revoke, (HttpRequest request) => twin._oauth.RevokeAsync(request, twin.NotifyRevocationAsync));
+        app.MapGet(IdentityServerEndpoints.UserInfo, twin.UserInfoAsync);
+        app.MapGet(IdentityServerEndpoints.HealthCheck, () => Results.Json(new JsonObject
+        {
+            ["health"] = new JsonArray(new JsonObject { ["key"] = "jdbc/WSO2IdentityDB", ["value"] = "healthy" }),
+        }));
+
+        app.MapPost(IdentityServerEndpoints.ClientRegistration, twin.RegisterClientAsync);
+        app.MapGet(IdentityServerEndpoints.ClientRegistration, twin.FindClientAsync);
+        app.MapGet(IdentityServerEndpoints.ClientRegistration + "/{clientId}", twin.GetClientAsync);
+        app.MapDelete(IdentityServerEndpoints.ClientRegistration + "/{clientId}", twin.DeleteClientAsync);
+
+        app.MapGet(IdentityServerEndpoints.ScimMe, twin.ScimMeAsync);
+        app.MapGet(IdentityServerEndpoints.Roles, twin.ListRolesAsync);
+        app.MapPost(IdentityServerEndpoints.Roles, twin.CreateRoleAsync);
+        app.MapGet(IdentityServerEndpoints.ApiResources, twin.ListApiResourcesAsync);
+        app.MapPost(IdentityServerEndpoints.ApiResources, twin.CreateApiResourceAsync);
+        app.MapGet(IdentityServerEndpoints.ApiResources + "/{id}", twin.GetApiResourceAsync);
+        app.MapDelete(IdentityServerEndpoints.ApiResources + "/{id}", twin.DeleteApiResourceAsync);
+        app.MapGet(IdentityServerEndpoints.Scopes, twin.ListScopesAsync);
+        app.MapPost(IdentityServerEndpoints.Scopes, twin.CreateScopeAsync);
+        return twin;
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        _outbound.Dispose();
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>The super admin holds every internal scope; other scopes only with <c>[oauth] authorize_all_scopes</c>.</summary>
+    private IReadOnlyList<string> GrantScopes(string subject, IReadOnlyList<string> requested) =>
+        [.. requested.Where(s => _context.Config.AuthorizeAllScopes || s == "openid"
+            || (s.StartsWith("internal_", StringComparison.Ordinal) && subject == _context.Config.AdminUser))];
+
+    private IResult WellKnown()
+    {
+        var b = _context.AdvertisedBase;
+        return Results.Json(new OpenIdConfiguration
+        {
+            Issuer = b + IdentityServerEndpoints.Token,
+            AuthorizationEndpoint = b + IdentityServerEndpoints.Authorize,
+            TokenEndpoint = b + IdentityServerEndpoints.Token,
+            UserInfoEndpoint = b + IdentityServerEndpoints.UserInfo,
+            JwksUri = b + IdentityServerEndpoints.Jwks,
+            RegistrationEndpoint = b + IdentityServerEndpoints.ClientRegistration,
+            IntrospectionEndpoint = b + IdentityServerEndpoints.Introspect,
+            RevocationEndpoint = b + IdentityServerEndpoints.Revoke,
+            EndSessionEndpoint = b + "/oidc/logout",
+            GrantTypesSupported = GrantTypesSupported,
+            ResponseTypesSupported = ["code", "id_token", "token", "code id_token", "id_token token", "code token"],
+            ScopesSupported = ["openid", "profile", "email", "address", "phone", "groups", "roles"],
+            SubjectTypesSupported = ["public", "pairwise"],
+            IdTokenSigningAlgValuesSupported = ["RS256", "PS256", "ES256"],
+            TokenEndpointAuthMethodsSupported = ["client_secret_basic", "client_secret_post", "private_key_jwt", "tls_client_auth"],
+            ClaimsSupported = ["sub", "iss", "aud", "azp", "scope", "exp", "iat", "jti"],
+        }, ApimJson.Options);
+    }
+
+    /// <summary>Basic super admin or a valid bearer token of this server: what IS's management APIs accept.</summary>
+    private async Task<TokenInfo?> CallerAsync(HttpRequest request)
+    {
+        if (Http.Basic(request) is { } basic)
+            return _oauth.IsSuperAdmin(basic.User, basic.Password)
+                ? new TokenInfo("", "", basic.User, new HashSet<string>(), "", 0, 0, "APPLICATION_USER")
+                : null;
+        return await _oauth.ValidateAsync(Http.Bearer(request));
+    }
+
+    private async Task<IResult> UserInfoAsync(HttpRequest request) =>
+        await _oauth.ValidateAsync(Http.Bearer(request)) is { } token
+            ? Results.Json(new JsonObject { ["sub"] = token.Subject })
+            : Results.Unauthorized();
+
+    // --- DCR ------------------------------------------------------------------------------------------------------
+
+    private async Task<IResult> RegisterClientAsync(HttpRequest request)
+    {
+        if (await CallerAsync(request) is null) return Results.Unauthorized();
+        var body = await Http.ReadJsonAsync<DcrRequest>(request, SnakeCase);
+        if (body is null || string.IsNullOrWhiteSpace(body.ClientName))
+            return DcrError("invalid_client_metadata", "Client Name is required");
+        if (_oauth.FindClientByName(body.ClientName) is not null)
+            return DcrError("invalid_client_metadata", $"Application with the name {body.ClientName} already exist in the system");
+        var client = new OAuthClient(
+            string.IsNullOrEmpty(body.ClientId) ? OAuthServer.NewClientId() : body.ClientId,
+            string.IsNullOrEmpty(body.ClientSecret) ? OAuthServer.NewSecret() : body.ClientSecret,
+            body.ClientName, body.GrantTypes ?? [OAuthGrants.ClientCredentials], body.RedirectUris?.FirstOrDefault(),
+            body.Owner ?? _context.Config.AdminUser);
+        _oauth.Add(client);
+        _context.Log.Info(Dcr, $"Registered OAuth application {client.ClientName} with client id {client.ClientId}");
+        return Results.Json(Describe(client), SnakeCase, statusCode: StatusCodes.Status201Created);
+    }
+
+    private async Task<IResult> FindClientAsync(HttpRequest request, string? client_name)
+    {
+        if (await CallerAsync(request) is null) return Results.Unauthorized();
+        return client_name is not null && _oauth.FindClientByName(client_name) is { } client
+            ? Results.Json(Describe(client), SnakeCase)
+            : DcrError("not_found_application_with_name", $"Application not available for given client name: {client_name}", StatusCodes.Status404NotFound);
+    }
+
+    private async Task<IResult> GetClientAsync(HttpRequest request, string clientId)
+    {
+        if (await CallerAsync(request) is null) return Results.Unauthorized();
+        return _oauth.FindClient(clientId) is { } client
+            ? Results.Json(Describe(client), SnakeCase)
+            : DcrError("not_found_application_with_id", $"Application not available for given client key: {clientId}", StatusCodes.Status404NotFound);
+    }
+
+    private async Task<IResult> DeleteClientAsync(HttpRequest request, string clientId)
+    {
+        if (await CallerAsync(request) is null) return Results.Unauthorized();
+        return _oauth.Remove(clientId) ? Results.NoContent()
+            : DcrError("not_found_application_with_id", $"Application not available for given client key: {clientId}", StatusCodes.Status404NotFound);
+    }
+
+    private static DcrResponse Describe(OAuthClient client) => new()
+    {
+        ClientId = client.ClientId, ClientSecret = client.ClientSecret, ClientName = client.ClientName,
+        GrantTypes = client.GrantTypes, RedirectUris = client.CallbackUrl is null ? [] : [client.CallbackUrl],
+    };
+
+    private static IResult DcrError(string error, string description, int status = StatusCodes.Status400BadRequest) =>
+        Results.Json(new JsonObject { ["error"] = error, ["error_description"] = description }, statusCode: status);
+
+    // --- SCIM2 ----------------------------------------------------------------------------------------------------
+
+    /// <summary><c>/scim2/Me</c> is reachable only through a <c>[[resource.access_control]]</c> entry (403 without
+    /// one); a secure entry wants an authenticated caller.</summary>
+    private async Task<IResult> ScimMeAsync(HttpRequest request)
+    {
+        var entry = _context.Config.AccessControl.FirstOrDefault(e => e.Matches(request.Method, request.Path.Value ?? ""));
+        if (entry is null)
+        {
+            _context.Log.Warn("org.wso2.carbon.identity.auth.service.handler.impl.BasicAuthenticationHandler",
+                $"No resource access control configuration matches {request.Method} {request.Path}");
+            return ScimError(StatusCodes.Status403Forbidden, "Operation is not permitted. You do not have permissions to make this request.");
+        }
+        var caller = await CallerAsync(request);
+        if (entry.Secure && caller is null)
+            return ScimError(StatusCodes.Status401Unauthorized, "Authorization failure. Authorization information was invalid or missing from your request.");
+        var user = caller?.Subject ?? _context.Config.AdminUser;
+        return Results.Json(new JsonObject
+        {
+            ["schemas"] = new JsonArray("urn:ietf:params:scim:schemas:core:2.0:User"),
+            ["id"] = DeterministicId(user),
+            ["userName"] = user,
+            ["meta"] = new JsonObject { ["resourceType"] = "User", ["location"] = _context.AdvertisedBase + "/scim2/Users/" + DeterministicId(user) },
+        }, contentType: "application/scim+json");
+    }
+
+    private async Task<IResult> ListRolesAsync(HttpRequest request, string? filter)
+    {
+        if (await CallerAsync(request) is null) return Results.Unauthorized();
+        // Only the "displayName eq X" filter the connector sends.
+        var wanted = filter is not null && filter.StartsWith("displayName eq ", StringComparison.OrdinalIgnoreCase)
+            ? filter["displayName eq ".Length..].Trim().Trim('"') : null;
+        var roles = _roles.Values.Where(r => wanted is null || (string?)r["displayName"] == wanted).Select(r => r.DeepClone()).ToArray();
+        return Results.Json(new JsonObject
+        {
+            ["schemas"] = new JsonArray("urn:ietf:params:scim:api:messages:2.0:ListResponse"),
+            ["totalResults"] = roles.Length,
+            ["startIndex"] = 1,
+            ["itemsPerPage"] = roles.Length,
+            ["Resources"] = new JsonArray(roles),
+        }, contentType: "application/scim+json");
+    }
+
+    private async Task<IResult> CreateRoleAsync(HttpRequest request)
+    {
+        if (await CallerAsync(request) is null) return Results.Unauthorized();
+        if (await Http.ReadJsonAsync<JsonObject>(request) is not { } role || (string?)role["displayName"] is not { Length: > 0 } name)
+            return ScimError(StatusCodes.Status400BadRequest, "Role name is required.");
+        if (name.StartsWith("system_", StringComparison.OrdinalIgnoreCase) && !_context.Config.AllowSystemPrefixForRole)
+            return ScimError(StatusCodes.Status400BadRequest, $"Invalid role name: {name}. Role names with the prefix: system_, is not allowed to be created from externally in the system.");
+        if (_roles.Values.Any(r => (string?)r["displayName"] == name))
+            return ScimError(StatusCodes.Status409Conflict, $"Role name: {name} is already there in the system. Please pick another role name.");
+        var id = Guid.NewGuid().ToString();
+        role["id"] = id;
+        role["meta"] = new JsonObject { ["resourceType"] = "Role", ["location"] = _context.AdvertisedBase + IdentityServerEndpoints.Roles + "/" + id };
+        _roles[id] = role;
+        return Results.Json(role, contentType: "application/scim+json", statusCode: StatusCodes.Status201Created);
+    }
+
+    private static IResult ScimError(int status, string detail) => Results.Json(new JsonObject
+    {
+        ["schemas"] = new JsonArray("urn:ietf:params:scim:api:messages:2.0:Error"),
+        ["detail"] = detail,
+        ["status"] = status.ToString(System.Globalization.CultureInfo.InvariantCulture),
+    }, contentType: "application/scim+json", statusCode: status);
+
+    // --- API resources and scopes ---------------------------------------------------------------------------------
+
+    private async Task<IResult> ListApiResourcesAsync(HttpRequest request)
+    {
+        if (await CallerAsync(request) is null) return Results.Unauthorized();
+        var list = _apiResources.Values.Select(r => r.DeepClone()).ToArray();
+        return Results.Json(new JsonObject { ["totalResults"] = list.Length, ["apiResources"] = new JsonArray(list), ["links"] = new JsonArray() });
+    }
+
+    private async Task<IResult> CreateApiResourceAsync(HttpRequest request)
+    {
+        if (await CallerAsync(request) is null) return Results.Unauthorized();
+        if (await Http.ReadJsonAsync<JsonObject>(request) is not { } resource || (string?)resource["identifier"] is not { Length: > 0 } identifier)
+            return ManagementError(StatusCodes.Status400BadRequest, "APR-60001", "Invalid request.", "API resource identifier is required.");
+        if (_apiResources.Values.Any(r => (string?)r["identifier"] == identifier))
+            return ManagementError(StatusCodes.Status409Conflict, "APR-65003", "API resource already exists.", $"API resource with identifier {identifier} already exists.");
+        var id = Guid.NewGuid().ToString();
+        resource["id"] = id;
+        resource["self"] = _context.AdvertisedBase + IdentityServerEndpoints.ApiResources + "/" + id;
+        resource["type"] ??= "BUSINESS";
+        _apiResources[id] = resource;
+        return Results.Json(resource, statusCode: StatusCodes.Status201Created);
+    }
+
+    private async Task<IResult> GetApiResourceAsync(HttpRequest request, string id)
+    {
+        if (await CallerAsync(request) is null) return Results.Unauthorized();
+        return _apiResources.TryGetValue(id, out var resource) ? Results.Json(resource)
+            : ManagementError(StatusCodes.Status404NotFound, "APR-60002", "API resource not found.", $"No API resource with id {id}.");
+    }
+
+    private async Task<IResult> DeleteApiResourceAsync(HttpRequest request, string id)
+    {
+        if (await CallerAsync(request) is null) return Results.Unauthorized();
+        _apiResources.TryRemove(id, out _);
+        return Results.NoContent();
+    }
+
+    private async Task<IResult> ListScopesAsync(HttpRequest request)
+    {
+        if (await CallerAsync(request) is null) return Results.Unauthorized();
+        return Results.Json(new JsonArray([.. _scopes.Values.Select(s => s.DeepClone())]));
+    }
+
+    private async Task<IResult> CreateScopeAsync(HttpRequest request)
+    {
+        if (await CallerAsync(request) is null) return Results.Unauthorized();
+        if (await Http.ReadJsonAsync<JsonObject>(request) is not { } scope || (string?)scope["name"] is not { Length: > 0 } name)
+            return ManagementError(StatusCodes.Status400BadRequest, "41001", "Invalid request.", "Scope name is required.");
+        if (!_scopes.TryAdd(name, scope))
+            return ManagementError(StatusCodes.Status409Conflict, "41004", "Scope already exists.", $"Scope with the name {name} already exists in the system.");
+        return Results.Json(scope, statusCode: StatusCodes.Status201Created);
+    }
+
+    private static IResult ManagementError(int status, string code, string message, string description) =>
+        Results.Json(new JsonObject { ["code"] = code, ["message"] = message, ["description"] = description }, statusCode: status);
+
+    private static string DeterministicId(string user) =>
+        new Guid(System.Security.Cryptography.MD5.HashData(Encoding.UTF8.GetBytes(user))).ToString();
+
+    // --- revocation → APIM ----------------------------------------------------------------------------------------
+
+    /// <summary>With the <c>[[event_listener]]</c> of ApimOauthEventInterceptor configured, IS tells APIM about a
+    /// revoked token (TLS checked against the truststore, host name included).</summary>
+    private async Task NotifyRevocationAsync(TokenInfo token)
+    {
+        if (_context.Config.Notification is not { } listener) return;
+        using var message = new HttpRequestMessage(HttpMethod.Post, listener.Endpoint)
+        {
+            Content = JsonContent(new JsonObject
+            {
+                ["eventId"] = Guid.NewGuid().ToString(),
+                ["type"] = "TOKEN_REVOCATION",
+                ["consumerKey"] = token.ClientId,
+                ["jti"] = token.Jti,
+                ["expiryTime"] = token.Expires * 1000,
+                ["tokenType"] = "JWT",
+            }),
+        };
+        message.Headers.Authorization = new AuthenticationHeaderValue("Basic",
+            Convert.ToBase64String(Encoding.UTF8.GetBytes($"{listener.Username}:{listener.Password}")));
+        if (listener.KeyManagerHeader is { } header) message.Headers.Add("X-WSO2-KEY-MANAGER", header);
+        try
+        {
+            using var response = await _outbound.SendAsync(message);
+            _context.Log.Info("org.wso2.is.notification.ApimOauthEventInterceptor", $"Token revocation notified to {listener.Endpoint}: {(int)response.StatusCode}");
+        }
+        catch (HttpRequestException e)
+        {
+            _context.Log.Error("org.wso2.is.notification.ApimOauthEventInterceptor", $"Error while notifying {listener.Endpoint}: {e.Message}");
+        }
+    }
+
+    private static StringContent JsonContent(JsonNode node) => new(node.ToJsonString(), Encoding.UTF8, "application/json");
+}

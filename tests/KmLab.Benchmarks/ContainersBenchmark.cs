@@ -27,32 +27,40 @@ public static class ContainersBenchmark
         var total = Stopwatch.StartNew();
         await using var lab = await ContainerLab.StartAsync(new LabOptions(), ct);
         var started = total.Elapsed;
-        Console.WriteLine($"  prepare + network + containers created: {(started - lab.CreatedToHealthy).TotalSeconds,6:0.0} s");
-        Console.WriteLine($"  containers created -> both healthy:     {lab.CreatedToHealthy.TotalSeconds,6:0.0} s");
+        Console.WriteLine($"  {"prepare + network:",-48} {(started - lab.CreatedToHealthy).TotalSeconds,6:0.0} s");
+        // Testcontainers creates a container as it starts it, so this span begins at "create".
+        Console.WriteLine($"  {"containers create -> both healthy:",-48} {lab.CreatedToHealthy.TotalSeconds,6:0.0} s");
 
         await TimeAsync("register (created, proven)", () => new KeyManagerRegistrar().RunAsync(lab.RegisterRequest(), ct));
         await TimeAsync("smoke (API published, 200 through the gateway)", () => LabSmoke.RunAsync(
             new SmokeRequest(lab.Layout.Root, lab.ApimUrl, lab.GatewayUrl, lab.IsUrl, RegisterRequest.DefaultKeyManagerName,
                 lab.Topology.AdminUser, lab.Topology.AdminPassword) { IsInternalUrl = lab.IsInternalUrl }, ct));
-        Console.WriteLine($"  total, images cached (start -> smoke):  {total.Elapsed.TotalSeconds,6:0.0} s");
+        Console.WriteLine($"  {"total, images cached (prepare -> smoke 200):",-48} {total.Elapsed.TotalSeconds,6:0.0} s");
 
         using var docker = await DockerGate.ConnectAsync(ct);
         foreach (var container in new[] { lab.IdentityServer, lab.ApiManager! })
         {
-            ContainerStatsResponse? stats = null;
-            await docker.Containers.GetContainerStatsAsync(container.Id, new ContainerStatsParameters { Stream = false, OneShot = false },
-                new Progress<ContainerStatsResponse>(s => stats = s), ct);
+            var last = new LastReport<ContainerStatsResponse>();
+            await docker.Containers.GetContainerStatsAsync(container.Id, new ContainerStatsParameters { Stream = false }, last, ct);
+            var stats = last.Value;
             // cgroup v1 reports the peak itself (max_usage); cgroup v2 has no peak in the stats, only the current usage.
             var peak = stats?.MemoryStats?.MaxUsage is > 0 ? stats.MemoryStats.MaxUsage : stats?.MemoryStats?.Usage ?? 0;
-            Console.WriteLine($"  peak memory {container.Name.TrimStart('/')}: {peak / 1048576.0,6:0.0} MiB");
+            Console.WriteLine($"  {"peak memory, " + container.Name.Split('-')[^1] + ":",-48} {peak / 1048576.0,6:0.0} MiB");
         }
+    }
+
+    /// <summary>Keeps the last report, synchronously (<see cref="Progress{T}"/> reports later, on the thread pool).</summary>
+    private sealed class LastReport<T> : IProgress<T>
+    {
+        public T? Value { get; private set; }
+        public void Report(T value) => Value = value;
     }
 
     private static async Task TimeAsync(string what, Func<Task> action)
     {
         var clock = Stopwatch.StartNew();
         await action();
-        Console.WriteLine($"  {what + ":",-40} {clock.Elapsed.TotalSeconds,6:0.0} s");
+        Console.WriteLine($"  {what + ":",-48} {clock.Elapsed.TotalSeconds,6:0.0} s");
     }
 
     private static async Task Run(string file, string arguments, string directory, CancellationToken ct)

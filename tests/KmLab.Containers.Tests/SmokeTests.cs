@@ -1,0 +1,53 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Security.Cryptography;
+using KmLab.Containers.Tests.Lab;
+using KmLab.Provisioner.Smoke;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+
+namespace KmLab.Containers.Tests;
+
+/// <summary>The lab's end-to-end proof on containers: IS's token through APIM's gateway, and what the gateway refuses.</summary>
+[Collection(LabCollection.Name)]
+public sealed class SmokeTests(LabFixture fixture)
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task A_token_from_IS_calls_the_sample_API_through_the_gateway_with_200()
+    {
+        var lab = await fixture.LabAsync();
+
+        var result = await fixture.SmokeAsync();
+
+        Assert.Equal(200, result.StatusCode);
+        Assert.Equal(lab.GatewayUrl.GetLeftPart(UriPartial.Authority), result.CalledUrl.GetLeftPart(UriPartial.Authority));
+        Assert.Equal(fixture.FirstRegistration.Issuer, result.Issuer);
+        Assert.Equal(fixture.FirstRegistration.ConsumerKey, result.ConsumerKey);
+    }
+
+    [Fact]
+    public async Task A_token_from_a_foreign_issuer_gets_401_from_the_gateway()
+    {
+        var lab = await fixture.LabAsync();
+        var smoke = await fixture.SmokeAsync();
+
+        // Well formed and for the subscribed application, but signed by a key and issuer no Key Manager knows.
+        using var rsa = RSA.Create(2048);
+        var foreign = new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
+        {
+            Issuer = "https://foreign.example:9444/oauth2/token",
+            Expires = DateTime.UtcNow.AddMinutes(5),
+            Claims = new Dictionary<string, object> { ["azp"] = smoke.ConsumerKey, ["sub"] = lab.Topology.AdminUser, ["jti"] = Guid.NewGuid().ToString() },
+            SigningCredentials = new SigningCredentials(new RsaSecurityKey(rsa), SecurityAlgorithms.RsaSha256),
+        });
+
+        using var http = lab.CreateClient();
+        using var request = new HttpRequestMessage(HttpMethod.Get, smoke.CalledUrl);
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", foreign);
+        using var response = await http.SendAsync(request, Ct);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+    }
+}

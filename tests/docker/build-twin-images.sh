@@ -6,9 +6,18 @@ set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 twins="$root/tests/KmLab.Twins"
-base="${BASE_IMAGE:-kmlab/debian-base:bookworm}"
+seeded=kmlab/debian-base:bookworm
+if [[ -n "${BASE_IMAGE:-}" ]]; then
+  base="$BASE_IMAGE"
+elif docker image inspect "$seeded" >/dev/null 2>&1 || { command -v debootstrap >/dev/null && ((EUID == 0)); }; then
+  # Machines that cannot pull (like CI here) seed a Debian base once with debootstrap.
+  base="$seeded"
+else
+  # An ordinary machine with Docker: the usual .NET base image for self-contained apps.
+  base=mcr.microsoft.com/dotnet/runtime-deps:10.0
+fi
 
-if [[ "$base" == kmlab/* ]]; then
+if [[ "$base" == "$seeded" ]]; then
   bash "$root/tests/docker/seed-base-image.sh" "$base"
 fi
 
@@ -22,6 +31,7 @@ build() { # product uid tag
   # The output is shown only on failure (the legacy builder also warns about itself on every run).
   local out
   if ! out=$(docker build --quiet --network=none \
+      --label kmlab.twin=1 \
       --build-arg "BASE_IMAGE=$base" --build-arg "TWIN_PRODUCT=$1" --build-arg "TWIN_UID=$2" \
       -t "$3" "$twins" 2>&1); then
     echo "$out" >&2
@@ -31,3 +41,5 @@ build() { # product uid tag
 }
 build is 802 kmlab/wso2is-twin:dev
 build apim 10001 kmlab/wso2am-twin:dev
+# Each rebuild leaves the previous twin images untagged; remove those (and only those: they carry the label).
+docker image prune --force --filter label=kmlab.twin=1 >/dev/null

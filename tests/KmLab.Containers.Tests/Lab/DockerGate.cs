@@ -23,7 +23,13 @@ public static class DockerGate
             if (await ExistsAsync(docker, image, ct))
                 continue;
             if (images.AreTwins)
-                throw new LabUnavailableException($"twin image {image} is missing; build it with 'bash tests/docker/build-twin-images.sh' (CI does).");
+            {
+                // So that a plain `dotnet test` works on a machine with only the SDK and Docker.
+                await TwinImages.BuildOnceAsync(ct);
+                if (await ExistsAsync(docker, image, ct))
+                    continue;
+                throw new LabUnavailableException($"twin image {image} is missing after {TwinImages.Script} ran; see its output.");
+            }
             try
             {
                 var split = image.LastIndexOf(':');

@@ -1,0 +1,105 @@
+using System.Text;
+using KmLab.Provisioner.Configuration;
+using KmLab.Provisioner.Prepare;
+using KmLab.Provisioner.Tests.TestSupport;
+
+namespace KmLab.Provisioner.Tests;
+
+/// <summary>What lands in the state folder besides the stores: deployment.toml, lab.json, file access.</summary>
+public sealed class StateFolderTests
+{
+    [Fact]
+    public void Each_server_gets_its_deployment_toml()
+    {
+        using var lab = new TempLab();
+        var topology = TempLab.Topology("7.2.0", "4.5.0");
+
+        lab.Prepare(topology);
+
+        Assert.Equal(DeploymentToml.ForIdentityServer(topology, revocationNotifier: false),
+            File.ReadAllText(LabLayout.DeploymentToml(lab.Layout.IdentityServerVolume)));
+        Assert.Equal(DeploymentToml.ForApiManager(topology),
+            File.ReadAllText(LabLayout.DeploymentToml(lab.Layout.ApiManagerVolume)));
+    }
+
+    [Fact]
+    public void The_revocation_notifier_is_configured_only_when_its_jar_is_in_the_dropins()
+    {
+        using var lab = new TempLab();
+        var topology = TempLab.Topology();
+        var toml = LabLayout.DeploymentToml(lab.Layout.IdentityServerVolume);
+        lab.Prepare(topology);
+        var without = File.ReadAllText(toml);
+        var dropins = Path.Combine(lab.Layout.IdentityServerVolume, "repository", "components", "dropins");
+        Directory.CreateDirectory(dropins);
+        File.WriteAllBytes(Path.Combine(dropins, "org.wso2.is.notification-2.1.3.jar"), []);
+
+        var result = lab.Prepare(topology);
+
+        Assert.Equal(DeploymentToml.ForIdentityServer(topology, revocationNotifier: false), without);
+        Assert.Equal(DeploymentToml.ForIdentityServer(topology, revocationNotifier: true), File.ReadAllText(toml));
+        Assert.Equal([toml], result.FilesWritten);
+    }
+
+    [Fact]
+    public void The_manifest_gives_the_topology_back_without_the_password()
+    {
+        using var lab = new TempLab();
+        var topology = TempLab.Topology("7.1.0", "4.4.0", offset: 7, isHost: "identity", apimHost: "gateway", password: "pw-not-in-manifest");
+
+        lab.Prepare(topology);
+
+        Assert.Equal(topology, LabManifest.Read(lab.Layout).ToTopology("pw-not-in-manifest"));
+        Assert.DoesNotContain("pw-not-in-manifest", File.ReadAllText(lab.Layout.Manifest));
+    }
+
+    [Fact]
+    public void The_admin_password_reaches_deployment_toml_only()
+    {
+        using var lab = new TempLab();
+        const string password = "Very-Secret-42";
+
+        var result = Tools.Provisioner(["prepare", "--state", lab.Root], password);
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.DoesNotContain(password, result.Output + result.Error);
+        Assert.Contains("lab CA created", result.Output);
+        var holders = Directory.EnumerateFiles(lab.Root, "*", SearchOption.AllDirectories)
+            .Where(f => File.ReadAllText(f, Encoding.Latin1).Contains(password))
+            .Select(f => Path.GetRelativePath(lab.Root, f)).Order();
+        Assert.Equal(["apim/repository/conf/deployment.toml", "is7/repository/conf/deployment.toml"], holders);
+    }
+
+    [Fact]
+    public void Private_keys_are_not_world_readable_where_that_can_be_arranged()
+    {
+        using var lab = new TempLab();
+        var topology = TempLab.Topology();
+
+        lab.Prepare(topology);
+
+        Assert.Equal("600", Stat(lab.Layout.CaPrivateKey).Mode);
+        Assert.Equal("644", Stat(lab.Layout.CaCertificate).Mode);
+        var secrets = new[]
+        {
+            (lab.IsKeyStore(), topology.IdentityServerVersion.ContainerUid),
+            (LabLayout.DeploymentToml(lab.Layout.IdentityServerVolume), topology.IdentityServerVersion.ContainerUid),
+            (lab.ApimKeyStore, topology.ApiManagerVersion.ContainerUid),
+            (LabLayout.DeploymentToml(lab.Layout.ApiManagerVolume), topology.ApiManagerVersion.ContainerUid),
+        };
+        foreach (var (file, uid) in secrets)
+        {
+            // As root the container's user owns them; otherwise that user can only read them as "other".
+            var expected = Environment.IsPrivilegedProcess ? ("600", uid.ToString()) : ("644", Environment.UserName);
+            var actual = Stat(file);
+            Assert.Equal(expected, (actual.Mode, Environment.IsPrivilegedProcess ? actual.Uid : Environment.UserName));
+        }
+        Assert.Empty(Directory.EnumerateFiles(lab.Root, "*.tmp", SearchOption.AllDirectories));
+    }
+
+    private static (string Mode, string Uid) Stat(string file)
+    {
+        var parts = Tools.Run("stat", "-c", "%a %u", file).Output.Trim().Split(' ');
+        return (parts[0], parts[1]);
+    }
+}

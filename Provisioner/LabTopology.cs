@@ -21,7 +21,13 @@ public sealed record LabTopology(
 
     /// <summary>The images ship with admin/admin; the lab keeps the user name and takes the password as a secret.</summary>
     public const string DefaultAdminUser = "admin";
+    public const string DefaultAdminPassword = "admin";
     public const string AdminPasswordVariable = "KMLAB_ADMIN_PASSWORD";
+
+    /// <summary>The admin password from <see cref="AdminPasswordVariable"/>, or the images' default when it is unset
+    /// or empty. The CLI takes it from the environment only, never from a flag (flags show in process lists).</summary>
+    public static string AdminPasswordFromEnvironment() =>
+        Environment.GetEnvironmentVariable(AdminPasswordVariable) is { Length: > 0 } password ? password : DefaultAdminPassword;
 
     public int IdentityServerHttpsPort => Wso2Ports.ServletHttps + IdentityServerOffset;
     public int IdentityServerHttpPort => Wso2Ports.ServletHttp + IdentityServerOffset;

@@ -45,7 +45,7 @@ internal static class PrepareCommand
         };
 
         var command = new Command("prepare",
-            $"Writes both servers' configuration volumes and the lab CA into a state folder. The admin password comes from {LabTopology.AdminPasswordVariable} (default \"admin\").")
+            "Writes both servers' configuration volumes and the lab CA into a state folder. " + CliOptions.AdminPasswordNote)
         {
             state, isVersion, apimVersion, isOffset, isHost, apimHost, renewCa,
         };
@@ -58,16 +58,13 @@ internal static class PrepareCommand
                 r.GetValue(isHost)!,
                 r.GetValue(apimHost)!,
                 LabTopology.DefaultAdminUser,
-                AdminPassword());
+                LabTopology.AdminPasswordFromEnvironment());
             var result = LabPreparer.Prepare(new PrepareRequest(r.GetValue(state)!, topology, r.GetValue(renewCa)));
             PrintSummary(topology, result);
             return Task.CompletedTask;
         }, ct));
         return command;
     }
-
-    private static string AdminPassword() =>
-        Environment.GetEnvironmentVariable(LabTopology.AdminPasswordVariable) is { Length: > 0 } password ? password : "admin";
 
     private static void PrintSummary(LabTopology topology, PrepareResult result)
     {

@@ -1,9 +1,6 @@
 using System.CommandLine;
 using KmLab.Provisioner.Register;
 using KmLab.Provisioner.Smoke;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 
 namespace KmLab.Provisioner.Cli;
 
@@ -12,11 +9,7 @@ internal static class SmokeCommand
 {
     public static Command Create()
     {
-        var state = new Option<string>("--state")
-        {
-            Description = "The lab's state folder written by prepare; its lab CA is the only certificate authority trusted.",
-            Required = true,
-        };
+        var state = CliOptions.State();
         var apimUrl = new Option<Uri>("--apim-url")
         {
             Description = "APIM's HTTPS base URL as reached from here (Publisher and DevPortal APIs), e.g. https://localhost:9443.",
@@ -41,49 +34,23 @@ internal static class SmokeCommand
             Description = "The Key Manager register created; the sample API accepts its tokens.",
             DefaultValueFactory = _ => RegisterRequest.DefaultKeyManagerName,
         };
-        var adminUser = new Option<string>("--admin-user")
-        {
-            Description = "APIM's admin user.",
-            DefaultValueFactory = _ => LabTopology.DefaultAdminUser,
-        };
+        var adminUser = CliOptions.AdminUser("APIM's admin user.");
 
         var command = new Command("smoke",
-            $"Creates or reuses the sample API {SampleApi.Name} {SampleApi.Version} (backend: IS's health endpoint) with the lab's Key Manager, deploys and publishes it, subscribes register's application, and calls it through the gateway with a token from IS; prints the curl to repeat it. The admin password comes from {LabTopology.AdminPasswordVariable} (default \"admin\").")
+            $"Creates or reuses the sample API {SampleApi.Name} {SampleApi.Version} (backend: IS's health endpoint) with the lab's Key Manager, deploys and publishes it, subscribes register's application, and calls it through the gateway with a token from IS; prints the curl to repeat it. {CliOptions.AdminPasswordNote}")
         {
             state, apimUrl, gatewayUrl, isUrl, isInternalUrl, name, adminUser,
         };
         command.SetAction((ParseResult r, CancellationToken ct) => CliRunner.RunAsync(async token =>
         {
             var request = new SmokeRequest(r.GetValue(state)!, r.GetValue(apimUrl)!, r.GetValue(gatewayUrl)!, r.GetValue(isUrl)!,
-                r.GetValue(name)!, r.GetValue(adminUser)!, AdminPassword())
+                r.GetValue(name)!, r.GetValue(adminUser)!, LabTopology.AdminPasswordFromEnvironment())
             {
                 IsInternalUrl = r.GetValue(isInternalUrl),
             };
-            Print(await RunAsync(request, token));
+            Print(await CliHost.RunAsync((logging, cancel) => LabSmoke.RunAsync(request, cancel, logging), token));
         }, ct));
         return command;
-    }
-
-    /// <summary>Runs the smoke inside a host with the service defaults, so its spans and logs reach the dashboard when
-    /// the AppHost runs it and the console (stderr) otherwise.</summary>
-    private static async Task<SmokeResult> RunAsync(SmokeRequest request, CancellationToken ct)
-    {
-        var builder = Host.CreateApplicationBuilder();
-        builder.AddServiceDefaults();
-        builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
-        builder.Logging.AddFilter("Microsoft", LogLevel.Warning).AddFilter("System", LogLevel.Warning);
-        builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
-
-        using var host = builder.Build();
-        await host.StartAsync(ct);
-        try
-        {
-            return await LabSmoke.RunAsync(request, ct, host.Services.GetRequiredService<ILoggerFactory>());
-        }
-        finally
-        {
-            await host.StopAsync(CancellationToken.None);
-        }
     }
 
     private static void Print(SmokeResult result)
@@ -95,7 +62,4 @@ internal static class SmokeCommand
         Console.WriteLine($"  {result.TokenCommand}");
         Console.WriteLine($"  {result.Curl}");
     }
-
-    private static string AdminPassword() =>
-        Environment.GetEnvironmentVariable(LabTopology.AdminPasswordVariable) is { Length: > 0 } password ? password : "admin";
 }

@@ -114,19 +114,25 @@ public sealed class KeyManagerProof
         }
     }
 
-    private async Task<string?> FindApplicationAsync(IApimDevPortalApi devPortal, CancellationToken ct)
-    {
-        var list = await KeyManagerRegistrar.Call(apim, "GET " + Wso2.ApimEndpoints.Applications, secrets,
-            () => devPortal.GetApplicationsAsync(ApplicationName, ct));
-        return list.List.FirstOrDefault(a => a.Name == ApplicationName)?.ApplicationId;
-    }
+    private Task<string?> FindApplicationAsync(IApimDevPortalApi devPortal, CancellationToken ct) =>
+        KeyManagerRegistrar.Call(apim, "GET " + Wso2.ApimEndpoints.Applications, secrets, () => ApplicationIdAsync(devPortal, ct));
+
+    /// <summary>The id of the DevPortal application <see cref="ApplicationName"/>, or null. Failures are thrown as they come.</summary>
+    internal static async Task<string?> ApplicationIdAsync(IApimDevPortalApi devPortal, CancellationToken ct) =>
+        (await devPortal.GetApplicationsAsync(ApplicationName, ct)).List.FirstOrDefault(a => a.Name == ApplicationName)?.ApplicationId;
+
+    /// <summary>The application's production keys (consumer key and secret) from this Key Manager, or null. Failures
+    /// are thrown as they come.</summary>
+    internal static async Task<ApplicationKey?> ExistingKeyAsync(IApimDevPortalApi devPortal, string applicationId, string keyManagerName,
+        CancellationToken ct) =>
+        (await devPortal.GetOAuthKeysAsync(applicationId, ct)).List.FirstOrDefault(k =>
+            k.KeyManager == keyManagerName && k.KeyType == DevPortal.KeyTypeProduction
+            && !string.IsNullOrEmpty(k.ConsumerKey) && !string.IsNullOrEmpty(k.ConsumerSecret));
 
     /// <summary>The application's production keys for this Key Manager: the existing ones, else newly generated.</summary>
     private async Task<ApplicationKey> KeysAsync(IApimDevPortalApi devPortal, string applicationId, string keyManagerName, CancellationToken ct)
     {
-        var keys = await devPortal.GetOAuthKeysAsync(applicationId, ct);
-        var key = keys.List.FirstOrDefault(k => k.KeyManager == keyManagerName && k.KeyType == DevPortal.KeyTypeProduction
-                                               && !string.IsNullOrEmpty(k.ConsumerKey) && !string.IsNullOrEmpty(k.ConsumerSecret));
+        var key = await ExistingKeyAsync(devPortal, applicationId, keyManagerName, ct);
         if (key is null)
         {
             key = await devPortal.GenerateKeysAsync(applicationId, new ApplicationKeyGenerateRequest

@@ -1,5 +1,4 @@
-using System.Security.Cryptography;
-using System.Security.Cryptography.X509Certificates;
+using System.Net;
 using System.Text;
 using System.Text.Json;
 using KmLab.Provisioner.Apim;
@@ -18,31 +17,23 @@ namespace KmLab.Provisioner.Register;
 public sealed class KeyManagerRegistrar(ILoggerFactory? loggerFactory = null)
 {
     /// <summary>REST client registered with APIM for the Admin and DevPortal APIs (the same name returns the same client).</summary>
-    public const string RestClientName = "kmlab_register";
+    public const string RestClientName = ApimRestToken.ClientName;
+
+    private const string Command = "register";
 
     public const string ApimServerName = "APIM";
     public const string IsServerName = "IS";
 
     private readonly ILogger _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<KeyManagerRegistrar>();
 
-    public async Task<RegisterResult> RunAsync(RegisterRequest request, CancellationToken ct)
-    {
-        using var run = RegisterTelemetry.Source.StartActivity("register");
-        run?.SetTag("kmlab.key_manager", request.KeyManagerName);
-        try
+    public Task<RegisterResult> RunAsync(RegisterRequest request, CancellationToken ct) =>
+        RegisterTelemetry.StepAsync(Command, null, async run =>
         {
+            run?.SetTag("kmlab.key_manager", request.KeyManagerName);
             var result = await RunStepsAsync(request, ct);
             run?.SetTag(RegisterTelemetry.OutcomeTag, result.Outcome);
-            run?.SetStatus(System.Diagnostics.ActivityStatusCode.Ok);
             return result;
-        }
-        catch (Exception e)
-        {
-            run?.SetTag(RegisterTelemetry.OutcomeTag, "failed");
-            run?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, e is LabException ? e.Message : e.GetType().Name);
-            throw;
-        }
-    }
+        });
 
     private async Task<RegisterResult> RunStepsAsync(RegisterRequest request, CancellationToken ct)
     {
@@ -51,17 +42,15 @@ public sealed class KeyManagerRegistrar(ILoggerFactory? loggerFactory = null)
         var version = request.ApiManagerVersion
                       ?? (File.Exists(layout.Manifest) ? Wso2Versions.ParseApiManager(LabManifest.Read(layout).ApiManagerVersion) : null)
                       ?? Wso2Versions.DefaultApiManager;
-        using var labCa = ReadCertificate(layout.CaCertificate, layout);
-        var intermediates = File.Exists(layout.IssuingCaCertificate)
-            ? new X509Certificate2Collection(ReadCertificate(layout.IssuingCaCertificate, layout)) : null;
+        using var trust = LabTrust.Read(layout);
         var secrets = new Secrets(request.AdminPassword);
         _logger.LogInformation("Starting {Request} for APIM {Version}", request, version);
 
-        using var apim = new Wso2Connection(new LabTls(ApimServerName, request.ApimUrl, labCa, layout.CaCertificate, intermediates), _logger);
-        using var identityServer = new Wso2Connection(new LabTls(IsServerName, request.IsUrl, labCa, layout.CaCertificate, intermediates), _logger);
+        using var apim = new Wso2Connection(trust.For(ApimServerName, request.ApimUrl), _logger);
+        using var identityServer = new Wso2Connection(trust.For(IsServerName, request.IsUrl), _logger);
 
         // 1. Readiness of both, side by side.
-        await RegisterTelemetry.StepAsync("readiness", async _ =>
+        await RegisterTelemetry.StepAsync(Command, "readiness", async _ =>
         {
             await Task.WhenAll(
                 Readiness.WaitAsync(apim, ApimEndpoints.StartupHealthCheck, request.ReadinessTimeout, _logger, ct),
@@ -70,11 +59,11 @@ public sealed class KeyManagerRegistrar(ILoggerFactory? loggerFactory = null)
         });
 
         // 2. Admin API token, from APIM itself.
-        var token = await RegisterTelemetry.StepAsync("admin-token", _ => AdminTokenAsync(apim, request, secrets, ct));
+        var token = await RegisterTelemetry.StepAsync(Command, "admin-token", _ => AdminTokenAsync(apim, request, secrets, ct));
         var admin = apim.Refit<IApimAdminApi>(() => Task.FromResult(token));
 
         // 3. The connector, and what it wants.
-        var connector = await RegisterTelemetry.StepAsync("connector", async activity =>
+        var connector = await RegisterTelemetry.StepAsync(Command, "connector", async activity =>
         {
             var settings = await Call(apim, "GET " + ApimEndpoints.Settings, secrets, () => admin.GetSettingsAsync(ct));
             var found = settings.KeyManagerConfiguration.FirstOrDefault(c => c.Type == Is7Connector.Type)
@@ -84,7 +73,7 @@ public sealed class KeyManagerRegistrar(ILoggerFactory? loggerFactory = null)
         });
 
         // 4. The Key Manager: discovered through APIM (which proves APIM reaches and trusts IS), then completed.
-        var desired = await RegisterTelemetry.StepAsync("build", async activity =>
+        var desired = await RegisterTelemetry.StepAsync(Command, "build", async activity =>
         {
             var wellKnown = request.IsInternalUrl.GetLeftPart(UriPartial.Authority) + IdentityServerEndpoints.WellKnown;
             var discovery = await Call(apim, "POST " + ApimEndpoints.KeyManagersDiscover, secrets,
@@ -111,7 +100,7 @@ public sealed class KeyManagerRegistrar(ILoggerFactory? loggerFactory = null)
         }
 
         // 5. Create or update by name.
-        var (outcome, stored) = await RegisterTelemetry.StepAsync("create-or-update", async activity =>
+        var (outcome, stored) = await RegisterTelemetry.StepAsync(Command, "create-or-update", async activity =>
         {
             var result = await CreateOrUpdateAsync(admin, apim, desired, secrets, ct);
             activity?.SetTag(RegisterTelemetry.OutcomeTag, result.Outcome);
@@ -119,7 +108,7 @@ public sealed class KeyManagerRegistrar(ILoggerFactory? loggerFactory = null)
         });
 
         // 6. Prove it: keys generated with this Key Manager get a token from IS, whose iss is the Key Manager's issuer.
-        var proof = await RegisterTelemetry.StepAsync("prove", _ =>
+        var proof = await RegisterTelemetry.StepAsync(Command, "prove", _ =>
             new KeyManagerProof(apim, identityServer, _logger, secrets).ProveAsync(request, stored, () => Task.FromResult(token), ct));
 
         _logger.LogInformation("Key Manager {Name} {Outcome} (id {Id}); proven with consumer key {ConsumerKey}, issuer {Issuer}",
@@ -129,47 +118,17 @@ public sealed class KeyManagerRegistrar(ILoggerFactory? loggerFactory = null)
 
     private async Task<string> AdminTokenAsync(Wso2Connection apim, RegisterRequest request, Secrets secrets, CancellationToken ct)
     {
-        var oauth = apim.Refit<IApimOAuthApi>();
-        var client = await Call(apim, "POST " + ApimEndpoints.ClientRegistration, secrets, () => oauth.RegisterClientAsync(
-            new ClientRegistrationRequest
-            {
-                ClientName = RestClientName,
-                Owner = request.AdminUser,
-                GrantType = string.Join(' ', OAuthGrants.ClientCredentials, OAuthGrants.Password, OAuthGrants.RefreshToken),
-                SaasApp = true,
-            },
-            Basic(request.AdminUser, request.AdminPassword), ct));
-        secrets.Add(client.ClientSecret);
-
-        var form = new Dictionary<string, string>
-        {
-            ["grant_type"] = OAuthGrants.Password,
-            ["username"] = request.AdminUser,
-            ["password"] = request.AdminPassword,
-            ["scope"] = ApimScopes.Register,
-        };
-        TokenResponse token;
-        try
-        {
-            token = await oauth.TokenAsync(form, Basic(client.ClientId, client.ClientSecret), ct);
-        }
-        catch (ApiException e) when (e.StatusCode is System.Net.HttpStatusCode.BadRequest or System.Net.HttpStatusCode.Unauthorized)
-        {
-            // invalid_grant: the password grant refused the admin's credentials.
-            throw new LabException(ExitCodes.AuthenticationFailed,
-                $"APIM refused the admin credentials of '{request.AdminUser}' for a token ({(int)e.StatusCode}); set {LabTopology.AdminPasswordVariable} to the admin password the servers were started with.");
-        }
-        catch (Exception e)
-        {
-            throw apim.Failure(e, "POST " + ApimEndpoints.Token, secrets.Scrub);
-        }
-
-        secrets.Add(token.AccessToken);
-        var missing = ApimScopes.Register.Split(' ').Except((token.Scope ?? "").Split(' ')).ToList();
-        if (missing.Contains(ApimScopes.KeyManagersManage) && missing.Contains(ApimScopes.Admin))
+        var (clientId, token) = await ApimRestToken.GetAsync(apim, request.AdminUser, request.AdminPassword, ApimScopes.Register, secrets,
+            (e, operation) => operation == ApimRestToken.TokenOperation && e is ApiException { StatusCode: HttpStatusCode.BadRequest or HttpStatusCode.Unauthorized } api
+                // invalid_grant: the password grant refused the admin's credentials.
+                ? new LabException(ExitCodes.AuthenticationFailed,
+                    $"APIM refused the admin credentials of '{request.AdminUser}' for a token ({(int)api.StatusCode}); set {LabTopology.AdminPasswordVariable} to the admin password the servers were started with.")
+                : apim.Failure(e, operation, secrets.Scrub),
+            ct);
+        if (!ApimRestToken.GrantsAny(token, ApimScopes.Admin, ApimScopes.KeyManagersManage))
             throw new LabException(ExitCodes.AuthenticationFailed,
                 $"APIM granted '{request.AdminUser}' none of the Key Manager scopes ({ApimScopes.Admin}, {ApimScopes.KeyManagersManage}); use an admin user (--admin-user).");
-        _logger.LogInformation("Admin API token from APIM for REST client {ClientId} ({Token})", client.ClientId, token);
+        _logger.LogInformation("Admin API token from APIM for REST client {ClientId} ({Token})", clientId, token);
         return token.AccessToken;
     }
 
@@ -227,7 +186,7 @@ public sealed class KeyManagerRegistrar(ILoggerFactory? loggerFactory = null)
         {
             return await call();
         }
-        catch (Exception e) when (e is not OperationCanceledException || e is TaskCanceledException { CancellationToken.IsCancellationRequested: false })
+        catch (Exception e) when (Wso2Connection.IsCallFailure(e))
         {
             throw server.Failure(e, operation, secrets.Scrub);
         }
@@ -252,19 +211,6 @@ public sealed class KeyManagerRegistrar(ILoggerFactory? loggerFactory = null)
         if (string.IsNullOrEmpty(request.AdminUser) || string.IsNullOrEmpty(request.AdminPassword))
             throw new LabException(ExitCodes.Usage,
                 $"the admin user and password must not be empty; set --admin-user and {LabTopology.AdminPasswordVariable}.");
-    }
-
-    private static X509Certificate2 ReadCertificate(string path, LabLayout layout)
-    {
-        try
-        {
-            return X509Certificate2.CreateFromPem(File.ReadAllText(path));
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or CryptographicException or ArgumentException)
-        {
-            throw new LabException(ExitCodes.CorruptState,
-                $"the lab CA certificate {path} cannot be read; run prepare --state {layout.Root} first.");
-        }
     }
 }
 

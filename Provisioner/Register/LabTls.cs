@@ -51,7 +51,7 @@ internal sealed class LabTls(string serverName, Uri baseUrl, X509Certificate2 la
         {
             problems.AddRange(chain.ChainStatus.Select(s => s.Status switch
             {
-                X509ChainStatusFlags.NotTimeValid => $"it is not valid now (valid {leaf.NotBefore:u} to {leaf.NotAfter:u})",
+                X509ChainStatusFlags.NotTimeValid => $"it is not valid now (valid {leaf.NotBefore.ToUniversalTime():u} to {leaf.NotAfter.ToUniversalTime():u})",
                 X509ChainStatusFlags.UntrustedRoot or X509ChainStatusFlags.PartialChain => "the lab CA did not issue it",
                 var other => other.ToString(),
             }).Distinct());

@@ -2,7 +2,7 @@ using System.Diagnostics;
 
 namespace KmLab.Provisioner.Register;
 
-/// <summary>Traces of <c>register</c>: one span per step, tagged with the step's outcome.</summary>
+/// <summary>Traces of <c>register</c> and <c>smoke</c>: a span per run and per step, tagged with its outcome.</summary>
 public static class RegisterTelemetry
 {
     /// <summary>The provisioner's <see cref="ActivitySource"/> name (ServiceDefaults listens to <c>KmLab.*</c>).</summary>
@@ -12,10 +12,13 @@ public static class RegisterTelemetry
 
     internal static ActivitySource Source { get; } = new(ActivitySourceName);
 
-    /// <summary>Runs one step inside its span; a failure marks the span as an error with the (secret-free) message.</summary>
-    internal static async Task<T> StepAsync<T>(string name, Func<Activity?, Task<T>> body)
+    /// <summary>Runs a command's run (<paramref name="step"/> null: span "<c>register</c>") or one of its steps
+    /// (span "<c>register readiness</c>") inside its span. The body may set its own outcome tag, else "ok"; a failure
+    /// passes through <paramref name="failure"/> (when given) and marks the span failed with the (secret-free) message.</summary>
+    internal static async Task<T> StepAsync<T>(string command, string? step, Func<Activity?, Task<T>> body,
+        Func<Exception, Exception>? failure = null)
     {
-        using var activity = Source.StartActivity($"register {name}");
+        using var activity = Source.StartActivity(step is null ? command : $"{command} {step}");
         try
         {
             var result = await body(activity);
@@ -25,9 +28,11 @@ public static class RegisterTelemetry
         }
         catch (Exception e)
         {
+            var thrown = failure?.Invoke(e) ?? e;
             activity?.SetTag(OutcomeTag, "failed");
-            activity?.SetStatus(ActivityStatusCode.Error, e is LabException ? e.Message : e.GetType().Name);
-            throw;
+            activity?.SetStatus(ActivityStatusCode.Error, thrown is LabException ? thrown.Message : thrown.GetType().Name);
+            if (ReferenceEquals(thrown, e)) throw;
+            throw thrown;
         }
     }
 }

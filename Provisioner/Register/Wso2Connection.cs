@@ -65,6 +65,11 @@ internal sealed class Wso2Connection : IDisposable
         Buffered = true,
     });
 
+    /// <summary>A failed call to report; not the caller's own cancellation (an HTTP timeout, which also surfaces as a
+    /// cancellation, is a failure).</summary>
+    public static bool IsCallFailure(Exception e) =>
+        e is not OperationCanceledException || e is TaskCanceledException { CancellationToken.IsCancellationRequested: false };
+
     /// <summary>True for a refused certificate: retrying cannot help.</summary>
     public static bool IsTlsRefusal(Exception e) =>
         e is HttpRequestException { InnerException: AuthenticationException } || e.InnerException is AuthenticationException;

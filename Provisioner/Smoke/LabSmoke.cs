@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using System.Net;
-using System.Security.Cryptography;
-using System.Security.Cryptography.X509Certificates;
 using KmLab.Provisioner.Apim;
 using KmLab.Provisioner.IdentityServer;
 using KmLab.Provisioner.Prepare;
@@ -31,23 +29,14 @@ public static class LabSmoke
     /// <summary>The DevPortal application <c>register</c> creates and the smoke subscribes.</summary>
     public const string LabApplicationName = KeyManagerProof.ApplicationName;
 
-    public static async Task<SmokeResult> RunAsync(SmokeRequest request, CancellationToken ct, ILoggerFactory? loggerFactory = null)
-    {
-        using var run = RegisterTelemetry.Source.StartActivity("smoke");
-        run?.SetTag("kmlab.key_manager", request.KeyManagerName);
-        try
+    private const string Command = "smoke";
+
+    public static Task<SmokeResult> RunAsync(SmokeRequest request, CancellationToken ct, ILoggerFactory? loggerFactory = null) =>
+        RegisterTelemetry.StepAsync(Command, null, run =>
         {
-            var result = await new Run(request, (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger(typeof(LabSmoke))).ExecuteAsync(ct);
-            run?.SetTag(RegisterTelemetry.OutcomeTag, "ok");
-            return result;
-        }
-        catch (Exception e)
-        {
-            run?.SetTag(RegisterTelemetry.OutcomeTag, "failed");
-            run?.SetStatus(ActivityStatusCode.Error, e is LabException ? e.Message : e.GetType().Name);
-            throw;
-        }
-    }
+            run?.SetTag("kmlab.key_manager", request.KeyManagerName);
+            return new Run(request, (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger(typeof(LabSmoke))).ExecuteAsync(ct);
+        });
 
     /// <summary>One run: its connections, its secrets, its steps.</summary>
     private sealed class Run(SmokeRequest request, ILogger logger)
@@ -58,13 +47,13 @@ public static class LabSmoke
         {
             Validate();
             var layout = new LabLayout(request.StateDirectory);
-            using var labCa = ReadLabCa(layout);
-            var isInternalUrl = request.IsInternalUrl ?? InternalUrlFromManifest(layout);
+            using var trust = SmokeFailure(() => LabTrust.Read(layout));
+            var isInternalUrl = request.IsInternalUrl ?? SmokeFailure(() => InternalUrlFromManifest(layout));
             logger.LogInformation("Starting {Request}; backend through IS at {IsInternalUrl}", request, isInternalUrl);
 
-            using var apim = new Wso2Connection(new LabTls(ApimServerName, request.ApimUrl, labCa, layout.CaCertificate), logger);
-            using var identityServer = new Wso2Connection(new LabTls(IsServerName, request.IsUrl, labCa, layout.CaCertificate), logger);
-            using var gateway = new Wso2Connection(new LabTls(GatewayServerName, request.GatewayUrl, labCa, layout.CaCertificate), logger);
+            using var apim = new Wso2Connection(trust.For(ApimServerName, request.ApimUrl), logger);
+            using var identityServer = new Wso2Connection(trust.For(IsServerName, request.IsUrl), logger);
+            using var gateway = new Wso2Connection(trust.For(GatewayServerName, request.GatewayUrl), logger);
 
             var token = await StepAsync("rest-token", _ => RestTokenAsync(apim, ct));
             var publisher = apim.Refit<IApimPublisherApi>(() => Task.FromResult(token));
@@ -94,34 +83,13 @@ public static class LabSmoke
         }
 
         /// <summary>A token for the Publisher and DevPortal APIs, from APIM's own REST client registration (the same
-        /// client <c>register</c> uses: the same name returns the same client).</summary>
+        /// client <c>register</c> uses).</summary>
         private async Task<string> RestTokenAsync(Wso2Connection apim, CancellationToken ct)
         {
-            var oauth = apim.Refit<IApimOAuthApi>();
             const string fix = $"set {LabTopology.AdminPasswordVariable} to APIM's admin password and check --admin-user";
-            var client = await CallAsync(apim, "POST " + ApimEndpoints.ClientRegistration, fix, () => oauth.RegisterClientAsync(
-                new ClientRegistrationRequest
-                {
-                    ClientName = KeyManagerRegistrar.RestClientName,
-                    Owner = request.AdminUser,
-                    GrantType = string.Join(' ', OAuthGrants.ClientCredentials, OAuthGrants.Password, OAuthGrants.RefreshToken),
-                    SaasApp = true,
-                },
-                KeyManagerRegistrar.Basic(request.AdminUser, request.AdminPassword), ct));
-            _secrets.Add(client.ClientSecret);
-
-            var form = new Dictionary<string, string>
-            {
-                ["grant_type"] = OAuthGrants.Password,
-                ["username"] = request.AdminUser,
-                ["password"] = request.AdminPassword,
-                ["scope"] = ApimPublisherScopes.Smoke,
-            };
-            var token = await CallAsync(apim, "POST " + ApimEndpoints.Token, fix,
-                () => oauth.TokenAsync(form, KeyManagerRegistrar.Basic(client.ClientId, client.ClientSecret), ct));
-            _secrets.Add(token.AccessToken);
-            var granted = (token.Scope ?? "").Split(' ');
-            if (!granted.Contains(ApimPublisherScopes.ApiCreate) && !granted.Contains(ApimPublisherScopes.ApiManage))
+            var (_, token) = await ApimRestToken.GetAsync(apim, request.AdminUser, request.AdminPassword, ApimPublisherScopes.Smoke, _secrets,
+                (e, operation) => Failure(apim, e, operation, fix), ct);
+            if (!ApimRestToken.GrantsAny(token, ApimPublisherScopes.ApiCreate, ApimPublisherScopes.ApiManage))
                 throw Failed($"APIM granted '{request.AdminUser}' no Publisher scope ({ApimPublisherScopes.ApiCreate} or {ApimPublisherScopes.ApiManage}); use an admin user (--admin-user)");
             return token.AccessToken;
         }
@@ -131,12 +99,10 @@ public static class LabSmoke
         {
             const string name = KeyManagerProof.ApplicationName;
             var registerFirst = $"run register with --name {request.KeyManagerName} first";
-            var list = await CallAsync(apim, "GET " + ApimEndpoints.Applications, registerFirst, () => devPortal.GetApplicationsAsync(name, ct));
-            var applicationId = list.List.FirstOrDefault(a => a.Name == name)?.ApplicationId
+            var applicationId = await CallAsync(apim, "GET " + ApimEndpoints.Applications, registerFirst, () => KeyManagerProof.ApplicationIdAsync(devPortal, ct))
                                 ?? throw Failed($"APIM has no DevPortal application '{name}'; {registerFirst}");
-            var keys = await CallAsync(apim, "GET " + ApimEndpoints.ApplicationOAuthKeys, registerFirst, () => devPortal.GetOAuthKeysAsync(applicationId, ct));
-            var key = keys.List.FirstOrDefault(k => k.KeyManager == request.KeyManagerName && k.KeyType == DevPortal.KeyTypeProduction
-                                                    && !string.IsNullOrEmpty(k.ConsumerKey) && !string.IsNullOrEmpty(k.ConsumerSecret))
+            var key = await CallAsync(apim, "GET " + ApimEndpoints.ApplicationOAuthKeys, registerFirst,
+                          () => KeyManagerProof.ExistingKeyAsync(devPortal, applicationId, request.KeyManagerName, ct))
                       ?? throw Failed($"application '{name}' has no production keys from Key Manager '{request.KeyManagerName}'; {registerFirst}");
             _secrets.Add(key.ConsumerSecret);
             logger.LogInformation("Using application {Application} (id {Id}), consumer key {ConsumerKey}", name, applicationId, key.ConsumerKey);
@@ -328,25 +294,9 @@ public static class LabSmoke
             });
         }
 
-        private async Task<T> StepAsync<T>(string name, Func<Activity?, Task<T>> body)
-        {
-            using var activity = RegisterTelemetry.Source.StartActivity($"smoke {name}");
-            try
-            {
-                var result = await body(activity);
-                if (activity?.GetTagItem(RegisterTelemetry.OutcomeTag) is null) activity?.SetTag(RegisterTelemetry.OutcomeTag, "ok");
-                activity?.SetStatus(ActivityStatusCode.Ok);
-                return result;
-            }
-            catch (Exception e)
-            {
-                activity?.SetTag(RegisterTelemetry.OutcomeTag, "failed");
-                var failure = e as LabException ?? new LabException(ExitCodes.SmokeFailed,
-                    $"smoke step '{name}' failed: {_secrets.Scrub(e.Message)}; re-run smoke, and report it if it persists.", e);
-                activity?.SetStatus(ActivityStatusCode.Error, failure.Message);
-                throw failure;
-            }
-        }
+        private Task<T> StepAsync<T>(string name, Func<Activity?, Task<T>> body) =>
+            RegisterTelemetry.StepAsync(Command, name, body, e => e as LabException ?? new LabException(ExitCodes.SmokeFailed,
+                $"smoke step '{name}' failed: {_secrets.Scrub(e.Message)}; re-run smoke, and report it if it persists.", e));
 
         private async Task<T> CallAsync<T>(Wso2Connection server, string operation, string fix, Func<Task<T>> call)
         {
@@ -354,7 +304,7 @@ public static class LabSmoke
             {
                 return await call();
             }
-            catch (Exception e) when (e is not OperationCanceledException || e is TaskCanceledException { CancellationToken.IsCancellationRequested: false })
+            catch (Exception e) when (Wso2Connection.IsCallFailure(e))
             {
                 throw Failure(server, e, operation, fix);
             }
@@ -416,31 +366,24 @@ public static class LabSmoke
                     $"the admin user and password must not be empty; set --admin-user and {LabTopology.AdminPasswordVariable}.");
         }
 
-        private static X509Certificate2 ReadLabCa(LabLayout layout)
+        /// <summary>Every smoke failure has the smoke's exit code, whatever part of the lab reported it.</summary>
+        private static T SmokeFailure<T>(Func<T> read)
         {
             try
             {
-                return X509Certificate2.CreateFromPem(File.ReadAllText(layout.CaCertificate));
+                return read();
             }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException or CryptographicException or ArgumentException)
+            catch (LabException e) when (e.ExitCode != ExitCodes.SmokeFailed)
             {
-                throw new LabException(ExitCodes.SmokeFailed,
-                    $"the lab CA certificate {layout.CaCertificate} cannot be read; run prepare --state {layout.Root} first.");
+                throw new LabException(ExitCodes.SmokeFailed, e.Message, e);
             }
         }
 
         /// <summary>How APIM reaches IS on the lab network: the container name and port <c>prepare</c> recorded.</summary>
         private static Uri InternalUrlFromManifest(LabLayout layout)
         {
-            try
-            {
-                var manifest = LabManifest.Read(layout);
-                return new Uri($"https://{manifest.IdentityServerHost}:{Wso2Ports.ServletHttps + manifest.IdentityServerOffset}");
-            }
-            catch (LabException e)
-            {
-                throw new LabException(ExitCodes.SmokeFailed, e.Message, e);
-            }
+            var manifest = LabManifest.Read(layout);
+            return new Uri($"https://{manifest.IdentityServerHost}:{Wso2Ports.ServletHttps + manifest.IdentityServerOffset}");
         }
     }
 }

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using KmLab.Provisioner;
+using KmLab.Provisioner.Certificates;
 using KmLab.Provisioner.Register;
 using KmLab.Provisioner.Wso2;
 
@@ -43,6 +44,71 @@ public sealed class FaultTests
 
         Assert.Equal(ExitCodes.UntrustedCertificate, e.ExitCode);
         Assert.Matches(@"^(APIM|IS) at https://localhost:\d+/ presented certificate 'CN=[^']+' that cannot be trusted: the lab CA did not issue it; run prepare with this --state and restart (APIM|IS) so it serves a certificate from the lab CA at .+kmlab-ca\.pem\.$", e.Message);
+    }
+
+    [Fact]
+    public async Task A_required_connector_field_register_cannot_fill_stops_the_run_before_any_write()
+    {
+        await using var lab = await Lab.StartAsync(apim: o => o with { ExtraRequiredConnectorProperties = [UnknownProperty] });
+
+        var e = await lab.FailAsync(lab.Request());
+
+        Assert.Equal(ExitCodes.ConnectorPropertyMissing, e.ExitCode);
+        Assert.Equal($"this APIM's WSO2-IS-7 connector requires '{UnknownProperty}', which register does not know how to fill; add it to the connector facts (Provisioner/Wso2/ApimEndpoints.cs) for this APIM version.", e.Message);
+        Assert.DoesNotContain(lab.ApiManager.Requests, r => r.Path.StartsWith(ApimEndpoints.KeyManagers, StringComparison.Ordinal)
+                                                          && r.Path != ApimEndpoints.KeyManagersDiscover && r.Method is "POST" or "PUT");
+    }
+
+    [Fact]
+    public async Task A_required_connector_property_only_the_save_asks_for_is_901401_translated()
+    {
+        // /settings does not list it, so register sends the Key Manager and APIM refuses it, naming the key in its log only.
+        await using var lab = await Lab.StartAsync(apim: o => o with
+        {
+            ExtraRequiredConnectorProperties = [UnknownProperty], SettingsOmitExtraRequired = true,
+        });
+
+        var e = await lab.FailAsync(lab.Request());
+
+        Assert.Equal(ExitCodes.ConnectorPropertyMissing, e.ExitCode);
+        Assert.Equal("APIM refused the Key Manager because a required WSO2-IS-7 connector property is missing (Required Key Manager configuration missing); the property is named in APIM's server log (wso2carbon.log): add it to the connector facts in Provisioner/Wso2/ApimEndpoints.cs.", e.Message);
+        Assert.Contains(lab.ApiManager.LogLines, l => l.Contains($"Key Manager Configuration value for {UnknownProperty} is/are required", StringComparison.Ordinal));
+        // A 400 is an answer, not a transient failure: sent once.
+        Assert.Single(lab.ApiManager.Requests, r => r.Method == "POST" && r.Path == ApimEndpoints.KeyManagers);
+    }
+
+    [Fact]
+    public async Task An_expired_server_certificate_from_the_lab_ca_is_untrusted_naming_server_subject_and_dates()
+    {
+        string? subject = null;
+        (DateTime NotBefore, DateTime NotAfter) validity = default;
+        await using var lab = await Lab.StartAsync(prepared: (layout, topology) =>
+        {
+            var keyStore = ServeExpiredCertificate(layout, topology);
+            using var served = KeyStoreFiles.ReadKeyEntry(keyStore, Wso2KeyStores.Password);
+            (subject, validity) = (served.Subject, (served.NotBefore.ToUniversalTime(), served.NotAfter.ToUniversalTime()));
+        });
+
+        var e = await lab.FailAsync(lab.Request());
+
+        Assert.Equal(ExitCodes.UntrustedCertificate, e.ExitCode);
+        Assert.Equal($"IS at {lab.IdentityServer.BaseUrl} presented certificate '{subject}' that cannot be trusted: it is not valid now (valid {validity.NotBefore:u} to {validity.NotAfter:u}); run prepare with this --state and restart IS so it serves a certificate from the lab CA at {new LabLayout(lab.State.FullName).CaCertificate}.", e.Message);
+        Assert.True(validity.NotAfter < DateTime.UtcNow, "the served certificate must have expired");
+    }
+
+    [Fact]
+    public async Task A_persistent_500_from_the_admin_api_is_an_api_error_after_the_retries()
+    {
+        await using var lab = await Lab.StartAsync(apim: o => o with { FailKeyManagerList = true });
+
+        var e = await lab.FailAsync(lab.Request());
+
+        Assert.Equal(ExitCodes.ApiError, e.ExitCode);
+        Assert.Equal($"APIM answered 500 to GET {ApimEndpoints.KeyManagers}: 500 Internal server error – The server encountered an internal error. Please contact administrator.; check APIM's log, fix the cause and re-run register.", e.Message);
+        // The first try and every retry reached APIM before register gave up.
+        var attempts = lab.ApiManager.Requests.Count(r => r.Method == "GET" && r.Path == ApimEndpoints.KeyManagers);
+        Assert.True(attempts > 1, $"{attempts} attempt(s)");
+        Assert.Equal(attempts - 1, lab.Logs.Lines.Count(l => l.Contains($"APIM answered 500 to GET {ApimEndpoints.KeyManagers}; retry", StringComparison.Ordinal)));
     }
 
     [Fact]
@@ -142,6 +208,22 @@ public sealed class FaultTests
 
         Assert.Equal(ExitCodes.Usage, e.ExitCode);
         Assert.Equal(message, e.Message);
+    }
+
+    /// <summary>A connector property no APIM version has, so register cannot know how to fill it.</summary>
+    private const string UnknownProperty = "kmlab_unknown_setting";
+
+    /// <summary>Replaces IS's keystore with a server certificate from the lab's own issuing CA that has expired,
+    /// issued by prepare's certificate code as of 800 days ago; returns the keystore's path.</summary>
+    private static string ServeExpiredCertificate(LabLayout layout, LabTopology topology)
+    {
+        var ca = LabCaFiles.Read(layout);
+        var expired = LabCertificates.IssueServerCertificate(ca,
+            new CertificateNames([topology.IdentityServerHost, LabTopology.PublicHostName]), DateTime.UtcNow.AddDays(-800));
+        var format = topology.IdentityServerVersion.KeyStoreFormat;
+        var path = Path.Combine(LabLayout.SecurityDirectory(layout.IdentityServerVolume), Wso2KeyStores.KeyStoreFileName(format));
+        File.WriteAllBytes(path, KeyStoreFiles.Write(format, Wso2KeyStores.Password, Wso2KeyStores.Alias, expired, trusted: []));
+        return path;
     }
 
     private static int FreePort()

@@ -29,9 +29,10 @@ internal sealed class Lab : IAsyncDisposable
     /// shows which endpoints are server-to-server (APIM verifies only the chain, as the real server does).</summary>
     public Uri IsInternalUrl => new($"https://127.0.0.1:{IdentityServer.BaseUrl.Port}");
 
+    /// <param name="prepared">Changes the prepared state folder before the twins boot from it.</param>
     public static async Task<Lab> StartAsync(string apimVersion = "4.6.0",
         Func<TwinOptions, TwinOptions>? apim = null, Func<TwinOptions, TwinOptions>? identityServer = null,
-        string? isVersion = null)
+        string? isVersion = null, Action<LabLayout, LabTopology>? prepared = null)
     {
         var state = Directory.CreateTempSubdirectory("kmlab-register-");
         var topology = new LabTopology(
@@ -41,6 +42,7 @@ internal sealed class Lab : IAsyncDisposable
             "pw-" + Guid.NewGuid().ToString("N"));
         LabPreparer.Prepare(new PrepareRequest(state.FullName, topology));
         var layout = new LabLayout(state.FullName);
+        prepared?.Invoke(layout, topology);
 
         var ct = TestContext.Current.CancellationToken;
         var isTwin = await Twins.Twins.StartIdentityServerAsync(

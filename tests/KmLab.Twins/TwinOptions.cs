@@ -23,6 +23,17 @@ public sealed record TwinOptions(string ConfigVolume, string Version)
     /// built-in ones). Leave out <c>WSO2-IS-7</c> to play an APIM without the IS 7 connector.</summary>
     public IReadOnlyList<string>? InstalledConnectors { get; init; }
 
+    /// <summary>APIM: <c>WSO2-IS-7</c> connector properties this server requires besides its version's own: <c>/settings</c>
+    /// lists them as required, and a Key Manager saved without one answers 400 901401, naming the key only in the log.</summary>
+    public IReadOnlyList<string> ExtraRequiredConnectorProperties { get; init; } = [];
+
+    /// <summary>APIM: leave <see cref="ExtraRequiredConnectorProperties"/> out of <c>/settings</c>, as a server whose
+    /// validation asks for more than its settings list: only the save tells (901401).</summary>
+    public bool SettingsOmitExtraRequired { get; init; }
+
+    /// <summary>APIM: <c>GET /key-managers</c> answers 500 every time (a broken database), while the rest works.</summary>
+    public bool FailKeyManagerList { get; init; }
+
     /// <summary>IS: put this into the tokens' <c>iss</c> instead of the issuer the well-known document advertises.</summary>
     public string? IssuerOverride { get; init; }
 

@@ -71,6 +71,11 @@ internal sealed partial class ApiManagerTwin
     private async Task<IResult> ListKeyManagersAsync(HttpRequest request)
     {
         if ((await AuthorizeAsync(request, KeyManagerScopes)).Failure is { } failure) return failure;
+        if (_context.Options.FailKeyManagerList)
+        {
+            _context.Log.Error(AdminLogger, "Error while retrieving key managers: the database is not reachable");
+            return InternalServerError();
+        }
         lock (_gate)
         {
             var list = _state.KeyManagers.Select(k => new KeyManagerInfo
@@ -162,7 +167,8 @@ internal sealed partial class ApiManagerTwin
             return Http.Error(StatusCodes.Status400BadRequest, ApimErrorCodes.KeyManagerTypeUnknown, "Key Manager Type not supported",
                 $"Key Manager Type {keyManager.Type} not supported");
         }
-        foreach (var field in ConnectorCatalog.Describe(keyManager.Type, _version).Configurations.Where(f => f.Required))
+        foreach (var field in ConnectorCatalog.Describe(keyManager.Type, _version, _context.Options.ExtraRequiredConnectorProperties)
+                     .Configurations.Where(f => f.Required))
         {
             var value = keyManager.AdditionalProperties?[field.Name];
             if (value is null || (value is JsonValue v && v.TryGetValue<string>(out var s) && string.IsNullOrWhiteSpace(s)))
@@ -198,6 +204,11 @@ internal sealed partial class ApiManagerTwin
             if (properties.ContainsKey(field.Name)) properties[field.Name] = Is7Connector.MaskedValue;
         return keyManager with { AdditionalProperties = properties };
     }
+
+    /// <summary>APIM's answer to an unexpected server-side error.</summary>
+    private static IResult InternalServerError() =>
+        Http.Error(StatusCodes.Status500InternalServerError, 500, "Internal server error",
+            "The server encountered an internal error. Please contact administrator.");
 
     private StoredKeyManager? Find(string id) => _state.KeyManagers.FirstOrDefault(k => k.Value.Id == id);
 
@@ -236,8 +247,7 @@ internal sealed partial class ApiManagerTwin
         catch (Exception e) when (e is HttpRequestException or JsonException or TaskCanceledException)
         {
             _context.Log.Error(AdminLogger, $"Error while retrieving the well-known configuration from {url}: {e.GetBaseException().Message}");
-            return Http.Error(StatusCodes.Status500InternalServerError, 500, "Internal server error",
-                "The server encountered an internal error. Please contact administrator.");
+            return InternalServerError();
         }
         if (discovered is null) return Http.Json(new KeyManagerWellKnownResponse { Valid = false });
 
@@ -273,7 +283,8 @@ internal sealed partial class ApiManagerTwin
         return Http.Json(new Settings
         {
             Scopes = [ApimScopes.Admin, ApimScopes.AdminOperations, ApimScopes.KeyManagersManage, ApimScopes.AdminSettings],
-            KeyManagerConfiguration = ConnectorCatalog.Installed(_version, _context.Options.InstalledConnectors),
+            KeyManagerConfiguration = ConnectorCatalog.Installed(_version, _context.Options.InstalledConnectors,
+                _context.Options.SettingsOmitExtraRequired ? null : _context.Options.ExtraRequiredConnectorProperties),
         });
     }
 }

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using KmLab.Provisioner.Apim;
 using KmLab.Twins.Hosting;
 
@@ -27,20 +26,7 @@ internal sealed class ApimState
     public List<StoredKeyManager> KeyManagers { get; init; } = [];
     public List<StoredApplication> Applications { get; init; } = [];
 
-    public static ApimState Load(string? directory)
-    {
-        var path = directory is null ? null : Path.Combine(directory, FileName);
-        return path is not null && File.Exists(path)
-            ? JsonSerializer.Deserialize<ApimState>(File.ReadAllText(path), ApimJson.Options) ?? new ApimState()
-            : new ApimState();
-    }
+    public static ApimState Load(string? directory) => StateFile.Load<ApimState>(directory, FileName);
 
-    public void Save(string? directory)
-    {
-        if (directory is null) return;
-        Directory.CreateDirectory(directory);
-        var path = Path.Combine(directory, FileName);
-        File.WriteAllText(path + ".tmp", JsonSerializer.Serialize(this, ApimJson.Options));
-        File.Move(path + ".tmp", path, overwrite: true);
-    }
+    public void Save(string? directory) => StateFile.Save(this, directory, FileName);
 }

@@ -16,10 +16,12 @@ internal static class ConnectorCatalog
 
     public static IReadOnlyList<string> DefaultInstalled { get; } = [Default, LegacyIs, Is7Connector.Type];
 
-    public static IReadOnlyList<KeyManagerConnectorConfiguration> Installed(ApiManagerVersion version, IReadOnlyList<string>? installed) =>
-        [.. (installed ?? DefaultInstalled).Select(type => Describe(type, version))];
+    public static IReadOnlyList<KeyManagerConnectorConfiguration> Installed(ApiManagerVersion version, IReadOnlyList<string>? installed,
+        IReadOnlyList<string>? extraRequired = null) =>
+        [.. (installed ?? DefaultInstalled).Select(type => Describe(type, version, extraRequired))];
 
-    public static KeyManagerConnectorConfiguration Describe(string type, ApiManagerVersion version) => new()
+    /// <param name="extraRequired">IS 7 connector properties this server requires besides its version's own.</param>
+    public static KeyManagerConnectorConfiguration Describe(string type, ApiManagerVersion version, IReadOnlyList<string>? extraRequired = null) => new()
     {
         Type = type,
         DisplayName = type switch { Default => "Resident Key Manager", LegacyIs => "WSO2 Identity Server 5.10.0", Is7Connector.Type => "WSO2 Identity Server 7", _ => type },
@@ -27,7 +29,7 @@ internal static class ConnectorCatalog
         DefaultScopesClaim = Is7Connector.ScopesClaim,
         Configurations = type switch
         {
-            Is7Connector.Type => Is7Fields(version),
+            Is7Connector.Type => [.. Is7Fields(version), .. (extraRequired ?? []).Select(name => Field(name, name, required: true))],
             LegacyIs => [Field(Is7Connector.Properties.Username, "Username", required: true), Field(Is7Connector.Properties.Password, "Password", required: true, mask: true)],
             _ => [],
         },

@@ -1,5 +1,5 @@
-using System.Text.Json;
 using KmLab.Provisioner.Apim;
+using KmLab.Twins.Hosting;
 
 namespace KmLab.Twins.ApiManager;
 
@@ -31,20 +31,7 @@ internal sealed class PublisherState
     public List<StoredApi> Apis { get; init; } = [];
     public List<Subscription> Subscriptions { get; init; } = [];
 
-    public static PublisherState Load(string? directory)
-    {
-        var path = directory is null ? null : Path.Combine(directory, FileName);
-        return path is not null && File.Exists(path)
-            ? JsonSerializer.Deserialize<PublisherState>(File.ReadAllText(path), ApimJson.Options) ?? new PublisherState()
-            : new PublisherState();
-    }
+    public static PublisherState Load(string? directory) => StateFile.Load<PublisherState>(directory, FileName);
 
-    public void Save(string? directory)
-    {
-        if (directory is null) return;
-        Directory.CreateDirectory(directory);
-        var path = Path.Combine(directory, FileName);
-        File.WriteAllText(path + ".tmp", JsonSerializer.Serialize(this, ApimJson.Options));
-        File.Move(path + ".tmp", path, overwrite: true);
-    }
+    public void Save(string? directory) => StateFile.Save(this, directory, FileName);
 }

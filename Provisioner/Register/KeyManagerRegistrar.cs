@@ -76,8 +76,7 @@ public sealed class KeyManagerRegistrar(ILoggerFactory? loggerFactory = null)
         var desired = await RegisterTelemetry.StepAsync(Command, "build", async activity =>
         {
             var wellKnown = request.IsInternalUrl.GetLeftPart(UriPartial.Authority) + IdentityServerEndpoints.WellKnown;
-            var discovery = await Call(apim, "POST " + ApimEndpoints.KeyManagersDiscover, secrets,
-                () => admin.DiscoverKeyManagerAsync(wellKnown, Is7Connector.Type, ct));
+            var discovery = await DiscoverAsync(admin, apim, identityServer, request, wellKnown, secrets, ct);
             if (!discovery.Valid || discovery.Value?.Issuer is not { Length: > 0 })
                 throw new LabException(ExitCodes.Unreachable,
                     $"APIM could not read IS's well-known document at {wellKnown}; check --is-internal-url is how APIM reaches IS and that APIM's truststore holds the lab CA (re-run prepare and restart APIM).");
@@ -169,6 +168,29 @@ public sealed class KeyManagerRegistrar(ILoggerFactory? loggerFactory = null)
         var updated = await Call(apim, "PUT " + ApimEndpoints.KeyManager, secrets,
             () => admin.UpdateKeyManagerAsync(existing.Id!, desired with { Id = existing.Id }, ct));
         return (RegisterOutcomes.Updated, updated);
+    }
+
+    /// <summary>APIM's discovery of IS's well-known document. APIM answers a failed fetch with a bare 500 and names the
+    /// cause only in its log; IS already answered register (readiness), so what remains is APIM's side: most often its
+    /// truststore lacks the lab CA. IS's certificate subject comes from register's own handshake with IS (same server).</summary>
+    private static async Task<KeyManagerWellKnownResponse> DiscoverAsync(IApimAdminApi admin, Wso2Connection apim, Wso2Connection identityServer,
+        RegisterRequest request, string wellKnown, Secrets secrets, CancellationToken ct)
+    {
+        try
+        {
+            return await admin.DiscoverKeyManagerAsync(wellKnown, Is7Connector.Type, ct);
+        }
+        catch (ApiException e) when (e.StatusCode == HttpStatusCode.InternalServerError)
+        {
+            var isServer = request.IsInternalUrl.GetLeftPart(UriPartial.Authority);
+            var subject = identityServer.Tls.PresentedSubject ?? "(not seen)";
+            throw new LabException(ExitCodes.UntrustedCertificate,
+                $"{ApimServerName} could not fetch {IsServerName}'s well-known document at {wellKnown} (500 to POST {ApimEndpoints.KeyManagersDiscover}): {ApimServerName} does not trust {IsServerName} at {isServer}, certificate '{subject}'; run prepare with this --state and restart {ApimServerName} so its truststore holds the lab CA at {new LabLayout(request.StateDirectory).CaCertificate} (if {ApimServerName} cannot reach {isServer} at all, fix --is-internal-url).");
+        }
+        catch (Exception e) when (Wso2Connection.IsCallFailure(e))
+        {
+            throw apim.Failure(e, "POST " + ApimEndpoints.KeyManagersDiscover, secrets.Scrub);
+        }
     }
 
     /// <summary>The Key Manager with that name, in full, or null.</summary>

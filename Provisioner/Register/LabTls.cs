@@ -11,8 +11,12 @@ internal sealed class LabTls(string serverName, Uri baseUrl, X509Certificate2 la
     X509Certificate2Collection? intermediates = null)
 {
     private volatile string? _refusal;
+    private volatile string? _presentedSubject;
 
     public string ServerName => serverName;
+
+    /// <summary>The subject of the certificate this server presented last (trusted or not); null before any handshake.</summary>
+    public string? PresentedSubject => _presentedSubject;
     public Uri BaseUrl => baseUrl;
 
     public SocketsHttpHandler CreateHandler() => new()
@@ -37,6 +41,7 @@ internal sealed class LabTls(string serverName, Uri baseUrl, X509Certificate2 la
         }
 
         using var leaf = new X509Certificate2(certificate);
+        _presentedSubject = leaf.Subject;
         using var chain = new X509Chain();
         chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
         chain.ChainPolicy.CustomTrustStore.Add(labCa);

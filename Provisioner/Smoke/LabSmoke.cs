@@ -79,7 +79,10 @@ public static class LabSmoke
             var tokenCommand = $"TOKEN=$(curl -s --cacert '{layout.CaCertificate}' -u \"{key.ConsumerKey}:$CONSUMER_SECRET\" -d grant_type=client_credentials '{tokenUrl}' | jq -r .access_token)";
             var curl = $"curl --cacert '{layout.CaCertificate}' -H \"Authorization: Bearer $TOKEN\" '{url}'";
             logger.LogInformation("Smoke passed: GET {Url} answered {Status} for a token of {ConsumerKey} issued by {Issuer}", url, status, key.ConsumerKey, issuer);
-            return new SmokeResult(api.Id!, apiOutcome, url, status, issuer, key.ConsumerKey!, body, tokenCommand, curl);
+            return new SmokeResult(api.Id!, apiOutcome, url, status, issuer, key.ConsumerKey!, body, tokenCommand, curl)
+            {
+                Credentials = new LabApplicationCredentials(key.ConsumerKey!, key.ConsumerSecret!, accessToken),
+            };
         }
 
         /// <summary>A token for the Publisher and DevPortal APIs, from APIM's own REST client registration (the same

@@ -48,7 +48,24 @@ public sealed record SmokeResult(
     string ConsumerKey,
     string ResponseBody,
     string TokenCommand,
-    string Curl);
+    string Curl)
+{
+    /// <summary>The token the smoke called with and the client credentials it came from, for callers that go on
+    /// (e.g. a test that revokes the token). Held in memory only; nothing prints or logs it.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public LabApplicationCredentials? Credentials { get; init; }
+}
+
+/// <summary>The lab application's client credentials and one access token from IS. Its <see cref="ToString"/> withholds
+/// the secret and the token, so a record or log line that prints it leaks neither.</summary>
+public sealed class LabApplicationCredentials(string consumerKey, string consumerSecret, string accessToken)
+{
+    public string ConsumerKey => consumerKey;
+    public string ConsumerSecret => consumerSecret;
+    public string AccessToken => accessToken;
+
+    public override string ToString() => $"lab application {consumerKey} (secret and token withheld)";
+}
 
 public static class SmokeOutcomes
 {

@@ -46,12 +46,17 @@ public sealed class LabFaultTests
         var failure = await Assert.ThrowsAsync<LabException>(() => new KeyManagerRegistrar().RunAsync(lab.RegisterRequest(), Ct));
 
         Assert.Contains(ApimEndpoints.KeyManagersDiscover, failure.Message);
-        var isCertificate = KeyStoreFiles.ReadKeyEntry(
+        using var isCertificate = KeyStoreFiles.ReadKeyEntry(
             Path.Combine(LabLayout.SecurityDirectory(lab.Layout.IdentityServerVolume),
                 Wso2KeyStores.KeyStoreFileName(lab.Topology.IdentityServerVersion.KeyStoreFormat)), Wso2KeyStores.Password);
         var apimLog = await lab.LogsAsync(lab.ApiManager!, Ct);
         Assert.Contains(isCertificate.Subject, apimLog);
         Assert.Contains(lab.IsInternalUrl.Host, apimLog);
+        // register's own line names the server APIM could not trust, its certificate and the fix.
+        Assert.Equal(ExitCodes.UntrustedCertificate, failure.ExitCode);
+        Assert.Contains($"APIM does not trust IS at {lab.IsInternalUrl.GetLeftPart(UriPartial.Authority)}, certificate '{isCertificate.Subject}'", failure.Message);
+        Assert.Contains("run prepare with this --state and restart APIM so its truststore holds the lab CA", failure.Message);
+        Assert.DoesNotContain('\n', failure.Message);
     }
 
     [Fact]

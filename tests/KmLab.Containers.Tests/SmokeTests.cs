@@ -2,7 +2,9 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using KmLab.Containers.Tests.Lab;
+using KmLab.Provisioner.Register;
 using KmLab.Provisioner.Smoke;
+using KmLab.Provisioner.Wso2;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 
@@ -49,5 +51,42 @@ public sealed class SmokeTests(LabFixture fixture)
         using var response = await http.SendAsync(request, Ct);
 
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+    }
+    [Fact]
+    public async Task A_token_revoked_at_IS_gets_401_from_the_gateway_where_the_revocation_path_is_configured()
+    {
+        var lab = await fixture.LabAsync();
+        if (!lab.RevocationConfigured)
+            Assert.Skip("IS has no token revocation notifier in its dropins, so prepare did not configure the revocation path.");
+        var smoke = await fixture.SmokeAsync();
+        var application = smoke.Credentials!;
+        using var http = lab.CreateClient();
+        Assert.Equal(HttpStatusCode.OK, await CallGatewayAsync(http, smoke.CalledUrl, application.AccessToken));
+
+        // RFC 7009 at IS, as the application that got the token; IS then tells APIM through the event listener.
+        using var revoke = new HttpRequestMessage(HttpMethod.Post, new Uri(lab.IsUrl, IdentityServerEndpoints.Revoke))
+        {
+            Content = new FormUrlEncodedContent(new Dictionary<string, string> { ["token"] = application.AccessToken, ["token_type_hint"] = "access_token" }),
+        };
+        revoke.Headers.Authorization = AuthenticationHeaderValue.Parse(KeyManagerRegistrar.Basic(application.ConsumerKey, application.ConsumerSecret));
+        using (var revoked = await http.SendAsync(revoke, Ct))
+            Assert.Equal(HttpStatusCode.OK, revoked.StatusCode);
+
+        // The notification reaches the gateway asynchronously on the real servers: give it a moment, not a deadline under test.
+        var status = HttpStatusCode.OK;
+        for (var attempt = 0; attempt < 30 && status != HttpStatusCode.Unauthorized; attempt++)
+        {
+            if (attempt > 0) await Task.Delay(TimeSpan.FromSeconds(1), Ct);
+            status = await CallGatewayAsync(http, smoke.CalledUrl, application.AccessToken);
+        }
+        Assert.Equal(HttpStatusCode.Unauthorized, status);
+    }
+
+    private static async Task<HttpStatusCode> CallGatewayAsync(HttpClient http, Uri url, string token)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, url);
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        using var response = await http.SendAsync(request, Ct);
+        return response.StatusCode;
     }
 }

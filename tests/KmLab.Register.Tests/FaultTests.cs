@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using KmLab.Provisioner;
 using KmLab.Provisioner.Certificates;
+using KmLab.Provisioner.Prepare;
 using KmLab.Provisioner.Register;
 using KmLab.Provisioner.Wso2;
 
@@ -44,6 +45,43 @@ public sealed class FaultTests
 
         Assert.Equal(ExitCodes.UntrustedCertificate, e.ExitCode);
         Assert.Matches(@"^(APIM|IS) at https://localhost:\d+/ presented certificate 'CN=[^']+' that cannot be trusted: the lab CA did not issue it; run prepare with this --state and restart (APIM|IS) so it serves a certificate from the lab CA at .+kmlab-ca\.pem\.$", e.Message);
+    }
+
+    [Fact]
+    public async Task An_APIM_truststore_without_the_lab_CA_fails_discover_naming_IS_its_certificate_and_the_fix()
+    {
+        string? isSubject = null;
+        await using var lab = await Lab.StartAsync(prepared: (layout, topology) =>
+        {
+            // APIM boots with the truststore another prepare wrote: another lab CA, not the one that issued IS's certificate.
+            var other = Directory.CreateTempSubdirectory("kmlab-other-");
+            try
+            {
+                LabPreparer.Prepare(new PrepareRequest(other.FullName, topology));
+                var trustStore = Wso2KeyStores.TrustStoreFileName(topology.ApiManagerVersion.KeyStoreFormat);
+                File.Copy(Path.Combine(LabLayout.SecurityDirectory(new LabLayout(other.FullName).ApiManagerVolume), trustStore),
+                    Path.Combine(LabLayout.SecurityDirectory(layout.ApiManagerVolume), trustStore), overwrite: true);
+            }
+            finally
+            {
+                other.Delete(recursive: true);
+            }
+            using var isCertificate = KeyStoreFiles.ReadKeyEntry(Path.Combine(LabLayout.SecurityDirectory(layout.IdentityServerVolume),
+                Wso2KeyStores.KeyStoreFileName(topology.IdentityServerVersion.KeyStoreFormat)), Wso2KeyStores.Password);
+            isSubject = isCertificate.Subject;
+        });
+
+        var e = await lab.FailAsync(lab.Request());
+
+        Assert.Equal(ExitCodes.UntrustedCertificate, e.ExitCode);
+        var isServer = lab.IsInternalUrl.GetLeftPart(UriPartial.Authority);
+        Assert.Equal($"APIM could not fetch IS's well-known document at {isServer}{IdentityServerEndpoints.WellKnown} (500 to POST {ApimEndpoints.KeyManagersDiscover}): APIM does not trust IS at {isServer}, certificate '{isSubject}'; run prepare with this --state and restart APIM so its truststore holds the lab CA at {new LabLayout(lab.State.FullName).CaCertificate} (if APIM cannot reach {isServer} at all, fix --is-internal-url).", e.Message);
+        Assert.DoesNotContain('\n', e.Message);
+        // APIM itself answered the generic 500 and named the cause only in its log, as the real server does.
+        Assert.Contains(lab.ApiManager.LogLines, l => l.Contains("global exception mapper", StringComparison.Ordinal));
+        Assert.Contains(lab.ApiManager.LogLines, l => l.Contains("PKIX path building failed", StringComparison.Ordinal) && l.Contains(isSubject!, StringComparison.Ordinal));
+        Assert.DoesNotContain(lab.ApiManager.Requests, r => r.Method is "POST" or "PUT" && r.Path.StartsWith(ApimEndpoints.KeyManagers, StringComparison.Ordinal)
+                                                          && r.Path != ApimEndpoints.KeyManagersDiscover);
     }
 
     [Fact]

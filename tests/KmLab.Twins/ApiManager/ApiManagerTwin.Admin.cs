@@ -13,6 +13,7 @@ namespace KmLab.Twins.ApiManager;
 internal sealed partial class ApiManagerTwin
 {
     private const string AdminLogger = "org.wso2.carbon.apimgt.impl.APIAdminImpl";
+    private const string GlobalExceptionMapperLogger = "org.wso2.carbon.apimgt.rest.api.util.exception.GlobalThrowableMapper";
     private const string ResidentKeyManagerName = "Resident Key Manager";
 
     /// <summary>Not in wso2-facts.md: the codes the twin answers for an unknown id and a Key Manager the runtime
@@ -246,7 +247,10 @@ internal sealed partial class ApiManagerTwin
         }
         catch (Exception e) when (e is HttpRequestException or JsonException or TaskCanceledException)
         {
-            _context.Log.Error(AdminLogger, $"Error while retrieving the well-known configuration from {url}: {e.GetBaseException().Message}");
+            // The real server does not catch the failed fetch (a feign.RetryableException): its REST layer's global
+            // exception mapper logs it and answers the generic 500, so the cause is in the log only.
+            _context.Log.Error(GlobalExceptionMapperLogger,
+                $"An Unknown exception has been captured by global exception mapper. feign.RetryableException: {e.GetBaseException().Message} executing GET {url}");
             return InternalServerError();
         }
         if (discovered is null) return Http.Json(new KeyManagerWellKnownResponse { Valid = false });

@@ -153,6 +153,6 @@ public static class ProvisionerSteps
         where T : ContainerResource, IWso2ServerResource =>
         server
             .WithConfigVolume(volume)
-            .WithReadinessCheck(lab.Layout.CaCertificate)
+            .WithReadinessCheck(lab.Layout)
             .WaitForCompletion(prepare);
 }

@@ -94,17 +94,17 @@ public static class Wso2ResourceBuilderExtensions
         return builder.WithBindMount(Path.GetFullPath(source, builder.ApplicationBuilder.AppHostDirectory), Wso2Images.ConfigVolume, isReadOnly: true);
     }
 
-    /// <summary>Checks the server's readiness path (wso2-facts.md, "Readiness") over HTTPS, trusting only the CA
-    /// whose certificate is at <paramref name="caCertificatePath"/>: the CA that signed the certificates in the
-    /// config volume. Resources that <c>WaitFor</c> the server start once it answers 200.</summary>
-    public static IResourceBuilder<T> WithReadinessCheck<T>(this IResourceBuilder<T> builder, string caCertificatePath)
+    /// <summary>Checks the server's readiness path (wso2-facts.md, "Readiness") over HTTPS, trusting only the lab CA
+    /// of the state folder <paramref name="layout"/> describes: the CA that signed the certificates in the config
+    /// volume. Resources that <c>WaitFor</c> the server start once it answers 200.</summary>
+    public static IResourceBuilder<T> WithReadinessCheck<T>(this IResourceBuilder<T> builder, LabLayout layout)
         where T : IWso2ServerResource
     {
         ArgumentNullException.ThrowIfNull(builder);
-        ArgumentException.ThrowIfNullOrEmpty(caCertificatePath);
+        ArgumentNullException.ThrowIfNull(layout);
 
         var key = $"{builder.Resource.Name}_lab_ca_https_check";
-        var check = new LabCaHealthCheck(builder.Resource, Path.GetFullPath(caCertificatePath, builder.ApplicationBuilder.AppHostDirectory));
+        var check = new LabCaHealthCheck(builder.Resource, layout);
         builder.ApplicationBuilder.Services.AddHealthChecks()
             .Add(new HealthCheckRegistration(key, check, failureStatus: null, tags: null));
         return builder.WithHealthCheck(key);

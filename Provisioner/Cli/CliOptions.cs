@@ -15,6 +15,20 @@ internal static class CliOptions
         Required = true,
     };
 
+    /// <summary>A URL option. It is read as text and parsed by <see cref="Url"/>: System.CommandLine has no parser for
+    /// <see cref="Uri"/> and would end the process with a stack trace instead of one usage line.</summary>
+    public static Option<string?> UrlOption(string name, string description, bool required = false) => new(name)
+    {
+        Description = description,
+        Required = required,
+    };
+
+    /// <summary>The option's URL, or null when it was not given; the caller checks that it is https.</summary>
+    public static Uri? Url(ParseResult r, Option<string?> option) =>
+        r.GetValue(option) is not { } text ? null
+        : Uri.TryCreate(text, UriKind.Absolute, out var url) ? url
+        : throw new LabException(ExitCodes.Usage, $"{option.Name} '{text}' is not a URL; give one like https://localhost:9443.");
+
     public static Option<string> AdminUser(string description) => new("--admin-user")
     {
         Description = description,

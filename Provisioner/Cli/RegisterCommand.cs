@@ -9,25 +9,14 @@ internal static class RegisterCommand
     public static Command Create()
     {
         var state = CliOptions.State();
-        var apimUrl = new Option<string?>("--apim-url")
-        {
-            Description = "APIM's HTTPS base URL as reached from here, e.g. https://localhost:9443.",
-            Required = true,
-        };
-        var isUrl = new Option<string?>("--is-url")
-        {
-            Description = "IS's HTTPS base URL as reached from here, e.g. https://localhost:9444.",
-            Required = true,
-        };
-        var isInternalUrl = new Option<string?>("--is-internal-url")
-        {
-            Description = "IS's HTTPS base URL as APIM reaches it (server to server), e.g. https://is7:9444.",
-            Required = true,
-        };
-        var isDisplayUrl = new Option<string?>("--is-display-url")
-        {
-            Description = "IS's HTTPS base URL as a browser reaches it (display token/revoke and authorize endpoints); default: --is-url.",
-        };
+        var apimUrl = CliOptions.UrlOption("--apim-url",
+            "APIM's HTTPS base URL as reached from here, e.g. https://localhost:9443.", required: true);
+        var isUrl = CliOptions.UrlOption("--is-url",
+            "IS's HTTPS base URL as reached from here, e.g. https://localhost:9444.", required: true);
+        var isInternalUrl = CliOptions.UrlOption("--is-internal-url",
+            "IS's HTTPS base URL as APIM reaches it (server to server), e.g. https://is7:9444.", required: true);
+        var isDisplayUrl = CliOptions.UrlOption("--is-display-url",
+            "IS's HTTPS base URL as a browser reaches it (display token/revoke and authorize endpoints); default: --is-url.");
         var name = new Option<string>("--name")
         {
             Description = "The Key Manager's name: register creates it, or updates the one with this name.",
@@ -47,7 +36,7 @@ internal static class RegisterCommand
         command.SetAction((ParseResult r, CancellationToken ct) => CliRunner.RunAsync(async token =>
         {
             var request = new RegisterRequest(
-                r.GetValue(state)!, Url(r, apimUrl)!, Url(r, isUrl)!, Url(r, isInternalUrl)!, Url(r, isDisplayUrl),
+                r.GetValue(state)!, CliOptions.Url(r, apimUrl)!, CliOptions.Url(r, isUrl)!, CliOptions.Url(r, isInternalUrl)!, CliOptions.Url(r, isDisplayUrl),
                 r.GetValue(name)!, r.GetValue(adminUser)!, LabTopology.AdminPasswordFromEnvironment(), r.GetValue(dryRun));
             Print(await CliHost.RunAsync((logging, cancel) => new KeyManagerRegistrar(logging).RunAsync(request, cancel), token));
         }, ct));
@@ -65,10 +54,4 @@ internal static class RegisterCommand
         Console.WriteLine($"key manager {result.Outcome}: id {result.KeyManagerId}");
         Console.WriteLine($"proven: consumer key {result.ConsumerKey}, issuer {result.Issuer}");
     }
-
-    /// <summary>The option's URL; register itself checks that it is https.</summary>
-    private static Uri? Url(ParseResult r, Option<string?> option) =>
-        r.GetValue(option) is not { } text ? null
-        : Uri.TryCreate(text, UriKind.Absolute, out var url) ? url
-        : throw new LabException(ExitCodes.Usage, $"{option.Name} '{text}' is not a URL; give one like https://localhost:9443.");
 }

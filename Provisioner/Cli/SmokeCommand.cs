@@ -10,25 +10,14 @@ internal static class SmokeCommand
     public static Command Create()
     {
         var state = CliOptions.State();
-        var apimUrl = new Option<Uri>("--apim-url")
-        {
-            Description = "APIM's HTTPS base URL as reached from here (Publisher and DevPortal APIs), e.g. https://localhost:9443.",
-            Required = true,
-        };
-        var gatewayUrl = new Option<Uri>("--gateway-url")
-        {
-            Description = "APIM's gateway HTTPS base URL as reached from here, e.g. https://localhost:8243.",
-            Required = true,
-        };
-        var isUrl = new Option<Uri>("--is-url")
-        {
-            Description = "IS's HTTPS base URL as reached from here (token endpoint), e.g. https://localhost:9444.",
-            Required = true,
-        };
-        var isInternalUrl = new Option<Uri?>("--is-internal-url")
-        {
-            Description = "IS's HTTPS base URL as APIM's gateway reaches it, for the API's backend (IS's health endpoint); default: from the state folder's lab.json, e.g. https://is7:9444.",
-        };
+        var apimUrl = CliOptions.UrlOption("--apim-url",
+            "APIM's HTTPS base URL as reached from here (Publisher and DevPortal APIs), e.g. https://localhost:9443.", required: true);
+        var gatewayUrl = CliOptions.UrlOption("--gateway-url",
+            "APIM's gateway HTTPS base URL as reached from here, e.g. https://localhost:8243.", required: true);
+        var isUrl = CliOptions.UrlOption("--is-url",
+            "IS's HTTPS base URL as reached from here (token endpoint), e.g. https://localhost:9444.", required: true);
+        var isInternalUrl = CliOptions.UrlOption("--is-internal-url",
+            "IS's HTTPS base URL as APIM's gateway reaches it, for the API's backend (IS's health endpoint); default: from the state folder's lab.json, e.g. https://is7:9444.");
         var name = new Option<string>("--name")
         {
             Description = "The Key Manager register created; the sample API accepts its tokens.",
@@ -43,10 +32,10 @@ internal static class SmokeCommand
         };
         command.SetAction((ParseResult r, CancellationToken ct) => CliRunner.RunAsync(async token =>
         {
-            var request = new SmokeRequest(r.GetValue(state)!, r.GetValue(apimUrl)!, r.GetValue(gatewayUrl)!, r.GetValue(isUrl)!,
+            var request = new SmokeRequest(r.GetValue(state)!, CliOptions.Url(r, apimUrl)!, CliOptions.Url(r, gatewayUrl)!, CliOptions.Url(r, isUrl)!,
                 r.GetValue(name)!, r.GetValue(adminUser)!, LabTopology.AdminPasswordFromEnvironment())
             {
-                IsInternalUrl = r.GetValue(isInternalUrl),
+                IsInternalUrl = CliOptions.Url(r, isInternalUrl),
             };
             Print(await CliHost.RunAsync((logging, cancel) => LabSmoke.RunAsync(request, cancel, logging), token));
         }, ct));

@@ -1,5 +1,5 @@
-using KmLab.Provisioner.Apim;
-using KmLab.Provisioner.Wso2;
+using KmLab.Twins.Facts;
+using KmLab.Twins.Wire;
 using KmLab.Twins.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -43,14 +43,14 @@ internal sealed partial class ApiManagerTwin
         if (caller is null)
         {
             _context.Log.Error(GatewayLogger, $"API authentication failure for {path}: {reason}");
-            return GatewayDenied(ApimPublishing.GatewayInvalidCredentials, "Invalid Credentials", "Make sure you have provided the correct security credentials");
+            return GatewayDenied(ApimFacts.GatewayInvalidCredentials, "Invalid Credentials", "Make sure you have provided the correct security credentials");
         }
 
         if (!Subscribed(api.Id!, caller.ConsumerKey))
         {
             _context.Log.Error(GatewayLogger, $"API subscription validation failed for {path}: consumer key {caller.ConsumerKey} has no subscription to {api.Name}:{api.Version}");
-            return Http.Error(StatusCodes.Status403Forbidden, ApimPublishing.GatewaySubscriptionMissing, "Resource forbidden ",
-                ApimPublishing.SubscriptionMissingDescription);
+            return Http.Error(StatusCodes.Status403Forbidden, ApimFacts.GatewaySubscriptionMissing, "Resource forbidden ",
+                ApimFacts.SubscriptionMissingDescription);
         }
 
         return await ProxyAsync(api, resource + request.QueryString.Value, request.HttpContext.Response, request.HttpContext.RequestAborted);
@@ -63,7 +63,7 @@ internal sealed partial class ApiManagerTwin
         {
             foreach (var stored in _published.Apis)
             {
-                var deployment = stored.Deployments.FirstOrDefault(d => d.Name == ApimPublishing.DefaultGatewayEnvironment);
+                var deployment = stored.Deployments.FirstOrDefault(d => d.Name == ApimFacts.DefaultGatewayEnvironment);
                 if (stored.Revisions.FirstOrDefault(r => r.Info.Id == deployment?.RevisionUuid)?.Snapshot is not { } api) continue;
                 var basePath = $"{api.Context.TrimEnd('/')}/{api.Version}";
                 if (path == basePath || path.StartsWith(basePath + "/", StringComparison.Ordinal))
@@ -91,7 +91,7 @@ internal sealed partial class ApiManagerTwin
         {
             var application = _state.Applications.FirstOrDefault(a => a.Keys.Any(k => k.ConsumerKey == consumerKey));
             return application is not null && _published.Subscriptions.Any(s => s.ApiId == apiId
-                && s.ApplicationId == application.Value.ApplicationId && s.Status == SubscriptionStatuses.Unblocked);
+                && s.ApplicationId == application.Value.ApplicationId && s.Status == ApimFacts.SubscriptionUnblocked);
         }
     }
 

@@ -32,6 +32,7 @@ internal sealed partial class ApiManagerTwin
         app.MapGet(ApimFacts.ApiDeployments, ListDeploymentsAsync);
         app.MapPost(ApimFacts.ApiDeployRevision, DeployRevisionAsync);
         app.MapPost(ApimFacts.ChangeLifecycle, ChangeLifecycleAsync);
+        app.MapPost(ApimFacts.ApiGenerateKey, GenerateInternalKeyAsync);
     }
 
     private void SavePublished() => _published.Save(_context.Options.DataDirectory);
@@ -203,6 +204,43 @@ internal sealed partial class ApiManagerTwin
             _context.Log.Info(PublisherLogger, $"API {stored.Value.Name}:{stored.Value.Version} published");
             return Http.Json(new WorkflowResponse { WorkflowStatus = "APPROVED", LifecycleState = new LifecycleState { State = "Published" } });
         }
+    }
+
+    /// <summary><c>POST /apis/{apiId}/generate-key</c> (Try Out): an internal key, as ApisApiServiceImpl CAM-4.6
+    /// L3915-3919 and APIProviderImpl.generateApiKey L7976-8034 make it: InternalAPIKeyGenerator's JWT (RS256, kid
+    /// <c>gateway_certificate_alias</c>, signed with the primary keystore's key), <c>aud</c> the API id,
+    /// <c>token_type</c> InternalKey, <c>subscribedAPIs</c> the API; 200 <c>{apikey, validityTime: 60000}</c>.</summary>
+    private async Task<IResult> GenerateInternalKeyAsync(HttpRequest request, string apiId)
+    {
+        var (token, failure) = await AuthorizeAsync(request, ApimFacts.ScopeApiGenerateKey, ApimFacts.ScopeApiCreate, ApimFacts.ScopeApiManage);
+        if (failure is not null) return failure;
+        Api api;
+        lock (_gate)
+        {
+            if (FindApi(apiId) is not { } stored) return ApiNotFound(apiId);
+            api = stored.Value;
+        }
+        var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        var claims = new Dictionary<string, object>
+        {
+            ["sub"] = token!.Subject,
+            ["jti"] = Guid.NewGuid().ToString(),
+            ["aud"] = new[] { apiId },
+            ["iss"] = _context.AdvertisedBase + ApimFacts.Token,
+            ["iat"] = now,
+            ["exp"] = now + 60000,
+            ["subscribedAPIs"] = new[] { new Dictionary<string, string> { ["name"] = api.Name, ["context"] = api.Context, ["publisher"] = api.Provider ?? "", ["version"] = api.Version } },
+            ["keytype"] = "PRODUCTION",
+            ["token_type"] = ApimFacts.InternalKeyTokenType,
+        };
+        var key = new Microsoft.IdentityModel.Tokens.X509SecurityKey(_context.PrimaryCertificate) { KeyId = ApimFacts.GatewayCertificateAlias };
+        var jwt = new Microsoft.IdentityModel.JsonWebTokens.JsonWebTokenHandler { SetDefaultTimesOnTokenCreation = false }.CreateToken(
+            new Microsoft.IdentityModel.Tokens.SecurityTokenDescriptor
+            {
+                Claims = claims,
+                SigningCredentials = new Microsoft.IdentityModel.Tokens.SigningCredentials(key, Microsoft.IdentityModel.Tokens.SecurityAlgorithms.RsaSha256),
+            });
+        return Results.Json(new System.Text.Json.Nodes.JsonObject { ["apikey"] = jwt, ["validityTime"] = 60000 });
     }
 
     private StoredApi? FindApi(string id) => _published.Apis.FirstOrDefault(a => a.Value.Id == id);

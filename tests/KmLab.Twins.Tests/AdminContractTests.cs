@@ -76,6 +76,20 @@ public sealed class AdminContractTests
     }
 
     [Fact]
+    public async Task On_4_6_BasicAuth_without_a_username_key_is_the_generic_500_of_a_NullPointerException()
+    {
+        await using var lab = await TwinLab.StartAsync("4.6.0");
+        var body = lab.Is7KeyManager("no-username-key");
+        body["additionalProperties"]!.AsObject().Remove("Username");
+
+        var (status, error) = await lab.SendAsync(HttpMethod.Post, "/api/am/admin/v4/key-managers", body);
+
+        Assert.Equal(500, status);
+        Assert.Equal(500, (long)error!["code"]!);
+        Assert.Equal("Internal server error", (string?)error["message"]);
+    }
+
+    [Fact]
     public async Task Before_4_6_a_missing_password_is_refused_with_901401()
     {
         await using var lab = await TwinLab.StartAsync("4.5.0");

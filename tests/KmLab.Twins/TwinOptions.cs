@@ -13,7 +13,9 @@ public sealed record TwinOptions(string ConfigVolume, string Version)
 
     public string ListenAddress { get; init; } = "127.0.0.1";
 
-    /// <summary>APIM: a new or updated Key Manager reaches the runtime only after this ("Key Manager … not configured" before).</summary>
+    /// <summary>APIM: a new or updated Key Manager reaches the runtime only after this. A generate-keys inside the window
+    /// answers 500 900967 ("Key Manager … not configured" in the log) and leaves its key-mapping row behind, as real
+    /// APIM does (docs/twins.md, "Key generation").</summary>
     public TimeSpan KeyManagerPropagationDelay { get; init; } = TimeSpan.FromSeconds(2);
 
     /// <summary>APIM: client registration answers 500 this many times right after start.</summary>

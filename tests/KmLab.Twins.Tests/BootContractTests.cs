@@ -59,8 +59,8 @@ public sealed class BootContractTests : IDisposable
 
         await using var twin = await Twins.StartIdentityServerAsync(IdentityServer, TestContext.Current.CancellationToken);
         using var http = TrustingLabCa();
-        using var me = await http.GetAsync(new Uri(twin.BaseUrl, IdentityServerEndpoints.ScimMe), TestContext.Current.CancellationToken);
-        var wellKnown = await http.GetStringAsync(new Uri(twin.BaseUrl, IdentityServerEndpoints.WellKnown), TestContext.Current.CancellationToken);
+        using var me = await http.GetAsync(new Uri(twin.BaseUrl, "/scim2/Me"), TestContext.Current.CancellationToken);
+        var wellKnown = await http.GetStringAsync(new Uri(twin.BaseUrl, "/oauth2/token/.well-known/openid-configuration"), TestContext.Current.CancellationToken);
 
         Assert.Equal(HttpStatusCode.Forbidden, me.StatusCode);
         Assert.Contains($"\"issuer\":\"https://localhost:{twin.BaseUrl.Port}/oauth2/token\"", wellKnown);

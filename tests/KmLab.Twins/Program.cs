@@ -1,4 +1,4 @@
-using KmLab.Provisioner.Wso2;
+using KmLab.Twins.Facts;
 using KmLab.Twins;
 using KmLab.Twins.Hosting;
 
@@ -16,10 +16,10 @@ if (product is not ("is" or "apim") || string.IsNullOrWhiteSpace(version))
     return 2;
 }
 
-var options = new TwinOptions(Environment.GetEnvironmentVariable("KMLAB_TWIN_CONFIG_VOLUME") ?? Wso2Images.ConfigVolume, version)
+var options = new TwinOptions(Environment.GetEnvironmentVariable("KMLAB_TWIN_CONFIG_VOLUME") ?? CarbonFacts.ConfigVolume, version)
 {
     ListenAddress = "0.0.0.0",
-    DataDirectory = Environment.GetEnvironmentVariable("KMLAB_TWIN_DATA") ?? Path.Combine(Wso2Images.UserHome, "twin-data"),
+    DataDirectory = Environment.GetEnvironmentVariable("KMLAB_TWIN_DATA") ?? Path.Combine(CarbonFacts.UserHome, "twin-data"),
     LogEcho = Console.Out,
 };
 try

@@ -13,11 +13,18 @@ public sealed record TwinOptions(string ConfigVolume, string Version)
 
     public string ListenAddress { get; init; } = "127.0.0.1";
 
-    /// <summary>APIM: a new or updated Key Manager reaches the runtime only after this ("Key Manager … not configured" before).</summary>
+    /// <summary>APIM: a new or updated Key Manager reaches the runtime only after this. A generate-keys inside the window
+    /// answers 500 900967 ("Key Manager … not configured" in the log) and leaves its key-mapping row behind, as real
+    /// APIM does (docs/twins.md, "Key generation").</summary>
     public TimeSpan KeyManagerPropagationDelay { get; init; } = TimeSpan.FromSeconds(2);
 
     /// <summary>APIM: client registration answers 500 this many times right after start.</summary>
     public int TransientRegistrationErrors { get; init; } = 1;
+
+    /// <summary>APIM: client registration also answers 500 for this long after start, while the health check already
+    /// answers 200 (WSO2's harness retries it until its start-up timeout: product-apim integration-v2 BaseSteps.java
+    /// L126-160). How long the real window lasts is not in any source.</summary>
+    public TimeSpan RegistrationUnavailableFor { get; init; } = TimeSpan.Zero;
 
     /// <summary>APIM: the Key Manager connector types this server has installed (null: <c>WSO2-IS-7</c> and the
     /// built-in ones). Leave out <c>WSO2-IS-7</c> to play an APIM without the IS 7 connector.</summary>

@@ -1,8 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using KmLab.Provisioner.Apim;
-using KmLab.Provisioner.IdentityServer;
-using KmLab.Provisioner.Wso2;
+using KmLab.Twins.Facts;
+using KmLab.Twins.Wire;
 using KmLab.Twins.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -14,14 +13,9 @@ internal sealed partial class ApiManagerTwin
 {
     private const string AdminLogger = "org.wso2.carbon.apimgt.impl.APIAdminImpl";
     private const string GlobalExceptionMapperLogger = "org.wso2.carbon.apimgt.rest.api.util.exception.GlobalThrowableMapper";
-    private const string ResidentKeyManagerName = "Resident Key Manager";
+    private const string ResidentKeyManagerName = ApimFacts.ResidentKeyManagerName;
 
-    /// <summary>Not in wso2-facts.md: the codes the twin answers for an unknown id and a Key Manager the runtime
-    /// does not have yet.</summary>
-    private const long KeyManagerNotFound = 901411;
-    private const long KeyManagerNotConfigured = 901408;
-
-    private static readonly string[] KeyManagerScopes = [ApimScopes.Admin, ApimScopes.AdminOperations, ApimScopes.KeyManagersManage];
+    private static readonly string[] KeyManagerScopes = [ApimFacts.ScopeAdmin, ApimFacts.ScopeAdminOperations, ApimFacts.ScopeKeyManagersManage];
 
     /// <summary>The deprecated top-level endpoint fields the server copies into <c>additionalProperties</c>, under
     /// these keys, where the IS 7 connector reads them.</summary>
@@ -42,13 +36,13 @@ internal sealed partial class ApiManagerTwin
 
     private void MapAdmin(WebApplication app)
     {
-        app.MapGet(ApimEndpoints.KeyManagers, ListKeyManagersAsync);
-        app.MapPost(ApimEndpoints.KeyManagers, AddKeyManagerAsync);
-        app.MapGet(ApimEndpoints.KeyManager, GetKeyManagerAsync);
-        app.MapPut(ApimEndpoints.KeyManager, UpdateKeyManagerAsync);
-        app.MapDelete(ApimEndpoints.KeyManager, DeleteKeyManagerAsync);
-        app.MapPost(ApimEndpoints.KeyManagersDiscover, DiscoverAsync).DisableAntiforgery();
-        app.MapGet(ApimEndpoints.Settings, SettingsAsync);
+        app.MapGet(ApimFacts.KeyManagers, ListKeyManagersAsync);
+        app.MapPost(ApimFacts.KeyManagers, AddKeyManagerAsync);
+        app.MapGet(ApimFacts.KeyManager, GetKeyManagerAsync);
+        app.MapPut(ApimFacts.KeyManager, UpdateKeyManagerAsync);
+        app.MapDelete(ApimFacts.KeyManager, DeleteKeyManagerAsync);
+        app.MapPost(ApimFacts.KeyManagersDiscover, DiscoverAsync).DisableAntiforgery();
+        app.MapGet(ApimFacts.Settings, SettingsAsync);
     }
 
     private void EnsureResidentKeyManager()
@@ -61,8 +55,8 @@ internal sealed partial class ApiManagerTwin
             {
                 Id = Guid.NewGuid().ToString(), Name = ResidentKeyManagerName, DisplayName = ResidentKeyManagerName,
                 Type = ConnectorCatalog.Default, Description = "This is Resident Key Manager", Enabled = true,
-                Issuer = b + ApimEndpoints.Token, TokenEndpoint = b + ApimEndpoints.Token, TokenType = Is7Connector.TokenTypeDirect,
-                ConsumerKeyClaim = Is7Connector.ConsumerKeyClaim, ScopesClaim = Is7Connector.ScopesClaim,
+                Issuer = b + ApimFacts.Token, TokenEndpoint = b + ApimFacts.Token, TokenType = ApimFacts.TokenTypeDirect,
+                ConsumerKeyClaim = ApimFacts.DefaultConsumerKeyClaim, ScopesClaim = ApimFacts.DefaultScopesClaim,
                 AdditionalProperties = [],
             },
             UsableAt = DateTimeOffset.MinValue,
@@ -106,15 +100,14 @@ internal sealed partial class ApiManagerTwin
             if (_state.KeyManagers.Any(k => k.Value.Name == body.Name))
             {
                 _context.Log.Error(AdminLogger, $"Key manager Already Exist by Name {body.Name} in tenant carbon.super");
-                return Http.Error(StatusCodes.Status409Conflict, ApimErrorCodes.KeyManagerNameExists, "Key Manager Already Exists",
-                    $"Key Manager by name '{body.Name}' already exists");
+                return Http.Error(ApimFacts.KeyManagerAlreadyExists);
             }
             if (Validate(body) is { } invalid) return invalid;
             var stored = new StoredKeyManager { Value = Completed(body with { Id = Guid.NewGuid().ToString() }), UsableAt = DateTimeOffset.UtcNow + _context.Options.KeyManagerPropagationDelay };
             _state.KeyManagers.Add(stored);
             Save();
             _context.Log.Info(AdminLogger, $"Key Manager {stored.Value.Name} ({stored.Value.Type}) added; the gateway and key generation get it asynchronously");
-            return Results.Json(Masked(stored.Value), ApimJson.Options, statusCode: StatusCodes.Status201Created);
+            return Results.Json(Masked(stored.Value), WireJson.Options, statusCode: StatusCodes.Status201Created);
         }
     }
 
@@ -131,7 +124,7 @@ internal sealed partial class ApiManagerTwin
             var properties = body.AdditionalProperties?.DeepClone().AsObject() ?? [];
             // A masked value sent back means "keep what is stored".
             foreach (var (name, value) in properties.ToList())
-                if (value is JsonValue v && v.TryGetValue<string>(out var s) && s == Is7Connector.MaskedValue)
+                if (value is JsonValue v && v.TryGetValue<string>(out var s) && s == ApimFacts.MaskedValue)
                     properties[name] = stored.Value.AdditionalProperties?[name]?.DeepClone();
             var updated = body with { Id = stored.Value.Id, AdditionalProperties = properties };
             if (Validate(updated) is { } invalid) return invalid;
@@ -145,7 +138,7 @@ internal sealed partial class ApiManagerTwin
 
     private async Task<IResult> DeleteKeyManagerAsync(HttpRequest request, string keyManagerId)
     {
-        if ((await AuthorizeAsync(request, ApimScopes.Admin, ApimScopes.AdminOperations)).Failure is { } failure) return failure;
+        if ((await AuthorizeAsync(request, ApimFacts.ScopeAdmin, ApimFacts.ScopeAdminOperations)).Failure is { } failure) return failure;
         lock (_gate)
         {
             if (Find(keyManagerId) is not { } stored) return NotFound(keyManagerId);
@@ -155,29 +148,49 @@ internal sealed partial class ApiManagerTwin
         }
     }
 
-    /// <summary>Type installed, and every required connector property present (the missing key is named only here,
-    /// in the server log).</summary>
+    /// <summary>APIAdminImpl.validateKeyManagerConfiguration (CAM-4.6 L1615-1680): the type's connector is installed;
+    /// every required connection property is present (containsKey: an empty string passes); from 4.6.0 the
+    /// connector's validateAuthConfigurations checks only the chosen <c>Authentication</c> (KMIS v2.0.8 L159-187).
+    /// The missing keys are named only in the server log.</summary>
     private IResult? Validate(KeyManager keyManager)
     {
         if (string.IsNullOrWhiteSpace(keyManager.Name))
-            return Http.Error(StatusCodes.Status400BadRequest, 900400, "Bad Request", "Key Manager name is empty");
+            return Http.Error(StatusCodes.Status400BadRequest, 901404, "Key Manager name is empty", "Key Manager name is empty");
         var installed = _context.Options.InstalledConnectors ?? ConnectorCatalog.DefaultInstalled;
         if (!installed.Contains(keyManager.Type))
         {
             _context.Log.Error(AdminLogger, $"Key Manager Type {keyManager.Type} is not supported");
-            return Http.Error(StatusCodes.Status400BadRequest, ApimErrorCodes.KeyManagerTypeUnknown, "Key Manager Type not supported",
-                $"Key Manager Type {keyManager.Type} not supported");
+            return Http.Error(ApimFacts.KeyManagerTypeNotConfigured);
         }
-        foreach (var field in ConnectorCatalog.Describe(keyManager.Type, _version, _context.Options.ExtraRequiredConnectorProperties)
-                     .Configurations.Where(f => f.Required))
+        var properties = keyManager.AdditionalProperties ?? [];
+        var missing = ConnectorCatalog.RequiredConnection(keyManager.Type, _version, _context.Options.ExtraRequiredConnectorProperties)
+            .Where(name => !properties.ContainsKey(name)).ToList();
+        if (keyManager.Type == ApimFacts.Is7Type && _version.ConnectorHasAuthConfigurations)
         {
-            var value = keyManager.AdditionalProperties?[field.Name];
-            if (value is null || (value is JsonValue v && v.TryGetValue<string>(out var s) && string.IsNullOrWhiteSpace(s)))
+            var authentication = (properties[ApimFacts.Authentication] as JsonValue)?.ToString();
+            if (authentication == ApimFacts.BasicAuth)
             {
-                _context.Log.Error(AdminLogger, $"Key Manager Configuration value for {field.Name} is/are required");
-                return Http.Error(StatusCodes.Status400BadRequest, ApimErrorCodes.ConnectorConfigurationMissing,
-                    "Required Key Manager configuration missing", "Required Key Manager configuration missing");
+                foreach (var name in new[] { ApimFacts.Username, ApimFacts.Password })
+                {
+                    // additionalProperties.get(name).toString(): an absent key is a NullPointerException, a 500.
+                    if (properties[name] is null)
+                    {
+                        _context.Log.Error(GlobalExceptionMapperLogger, $"An unknown exception has been captured by the global exception mapper. java.lang.NullPointerException (connector configuration {name} absent)");
+                        return InternalServerError();
+                    }
+                    if (properties[name]!.ToString().Length == 0) missing.Add(name);
+                }
             }
+            else if (authentication == ApimFacts.MutualTls)
+            {
+                foreach (var name in new[] { ApimFacts.MutualTlsOptions, ApimFacts.IdentityUser })
+                    if (properties[name] is null || properties[name]!.ToString().Length == 0) missing.Add(name);
+            }
+        }
+        if (missing.Count > 0)
+        {
+            _context.Log.Error(AdminLogger, $"Key Manager Configuration value for {string.Join(",", missing)} is/are required");
+            return Http.Error(ApimFacts.RequiredConfigurationMissing);
         }
         return null;
     }
@@ -191,7 +204,7 @@ internal sealed partial class ApiManagerTwin
         return keyManager with
         {
             Enabled = keyManager.Enabled ?? true,
-            TokenType = keyManager.TokenType ?? Is7Connector.TokenTypeDirect,
+            TokenType = keyManager.TokenType ?? ApimFacts.TokenTypeDirect,
             DisplayName = keyManager.DisplayName ?? keyManager.Name,
             AdditionalProperties = properties,
         };
@@ -201,8 +214,8 @@ internal sealed partial class ApiManagerTwin
     private KeyManager Masked(KeyManager keyManager)
     {
         var properties = keyManager.AdditionalProperties?.DeepClone().AsObject() ?? [];
-        foreach (var field in ConnectorCatalog.Describe(keyManager.Type, _version).Configurations.Where(f => f.Mask))
-            if (properties.ContainsKey(field.Name)) properties[field.Name] = Is7Connector.MaskedValue;
+        foreach (var name in ConnectorCatalog.Masked(keyManager.Type, _version))
+            if (properties.ContainsKey(name)) properties[name] = ApimFacts.MaskedValue;
         return keyManager with { AdditionalProperties = properties };
     }
 
@@ -213,19 +226,18 @@ internal sealed partial class ApiManagerTwin
 
     private StoredKeyManager? Find(string id) => _state.KeyManagers.FirstOrDefault(k => k.Value.Id == id);
 
-    private static IResult NotFound(string id) =>
-        Http.Error(StatusCodes.Status404NotFound, KeyManagerNotFound, "Key Manager not Found", $"Key Manager not found for id {id}");
+    private static IResult NotFound(string id) => Http.Error(ApimFacts.KeyManagerNotFound);
 
-    /// <summary>A Key Manager the runtime has: saved, enabled, and past the propagation delay.</summary>
-    private KeyManager? Usable(string name)
+    /// <summary>The Key Manager in the database (APIConsumerImpl CAM-4.6 L2415-2427: by name, else by UUID).</summary>
+    private StoredKeyManager? InDatabase(string nameOrId)
     {
         lock (_gate)
-            return _state.KeyManagers.FirstOrDefault(k => k.Value.Name == name && k.Value.Enabled != false && k.UsableAt <= DateTimeOffset.UtcNow)?.Value;
+            return _state.KeyManagers.FirstOrDefault(k => k.Value.Name == nameOrId) ?? _state.KeyManagers.FirstOrDefault(k => k.Value.Id == nameOrId);
     }
 
-    private IResult NotConfigured(string name) =>
-        Http.Error(StatusCodes.Status400BadRequest, KeyManagerNotConfigured, $"Key Manager {name} not configured",
-            $"Key Manager {name} not configured in the tenant carbon.super");
+    /// <summary>KeyManagerHolder.getKeyManagerInstance: the runtime holder, filled asynchronously after a save
+    /// (APIAdminImpl CAM-4.6 L813-815, KeyMgtNotificationSender); null inside the propagation window.</summary>
+    private static bool InRuntime(StoredKeyManager keyManager) => keyManager.UsableAt <= DateTimeOffset.UtcNow;
 
     /// <summary><c>POST /key-managers/discover</c> (multipart <c>url</c>, <c>type</c>): fetches the well-known URL
     /// through the truststore and fills what real APIM fills — not the display endpoints, the scope endpoint or
@@ -268,26 +280,26 @@ internal sealed partial class ApiManagerTwin
             UserInfoEndpoint = discovered.UserInfoEndpoint,
             AuthorizeEndpoint = discovered.AuthorizationEndpoint,
             AvailableGrantTypes = discovered.GrantTypesSupported,
-            Certificates = discovered.JwksUri is { } jwks ? new KeyManagerCertificates(Is7Connector.CertificateTypeJwks, jwks) : null,
+            Certificates = discovered.JwksUri is { } jwks ? new KeyManagerCertificates(ApimFacts.CertificateJwks, jwks) : null,
             EnableTokenGeneration = true,
             EnableMapOAuthConsumerApps = true,
             EnableOAuthAppCreation = true,
-            ConsumerKeyClaim = Is7Connector.ConsumerKeyClaim,
-            ScopesClaim = Is7Connector.ScopesClaim,
+            ConsumerKeyClaim = ApimFacts.DefaultConsumerKeyClaim,
+            ScopesClaim = ApimFacts.DefaultScopesClaim,
         };
         // The document names no Key Manager, and APIM's DTO says so with an explicit null.
-        var node = JsonSerializer.SerializeToNode(value, ApimJson.Options)!.AsObject();
+        var node = JsonSerializer.SerializeToNode(value, WireJson.Options)!.AsObject();
         node["name"] = null;
         return Results.Json(new JsonObject { ["valid"] = true, ["value"] = node });
     }
 
     private async Task<IResult> SettingsAsync(HttpRequest request)
     {
-        if ((await AuthorizeAsync(request, ApimScopes.Admin, ApimScopes.AdminSettings)).Failure is { } failure) return failure;
+        if ((await AuthorizeAsync(request, ApimFacts.ScopeAdmin, ApimFacts.ScopeAdminSettings)).Failure is { } failure) return failure;
         return Http.Json(new Settings
         {
-            Scopes = [ApimScopes.Admin, ApimScopes.AdminOperations, ApimScopes.KeyManagersManage, ApimScopes.AdminSettings],
-            KeyManagerConfiguration = ConnectorCatalog.Installed(_version, _context.Options.InstalledConnectors,
+            Scopes = [ApimFacts.ScopeAdmin, ApimFacts.ScopeAdminOperations, ApimFacts.ScopeKeyManagersManage, ApimFacts.ScopeAdminSettings],
+            KeyManagerConfiguration = ConnectorCatalog.Settings(_version, _context.Options.InstalledConnectors,
                 _context.Options.SettingsOmitExtraRequired ? null : _context.Options.ExtraRequiredConnectorProperties),
         });
     }

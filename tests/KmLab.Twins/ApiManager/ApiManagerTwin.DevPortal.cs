@@ -2,8 +2,8 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
-using KmLab.Provisioner.Apim;
-using KmLab.Provisioner.Wso2;
+using KmLab.Twins.Facts;
+using KmLab.Twins.Wire;
 using KmLab.Twins.Hosting;
 using KmLab.Twins.IdentityServer;
 using Microsoft.AspNetCore.Builder;
@@ -15,15 +15,16 @@ namespace KmLab.Twins.ApiManager;
 internal sealed partial class ApiManagerTwin
 {
     private const string KeysLogger = "org.wso2.carbon.apimgt.impl.APIConsumerImpl";
-    private static readonly string[] DevPortalScopes = [ApimScopes.Subscribe, ApimScopes.AppManage];
+    private static readonly string[] DevPortalScopes = [ApimFacts.ScopeSubscribe, ApimFacts.ScopeAppManage];
 
     private void MapDevPortal(WebApplication app)
     {
-        app.MapGet(ApimEndpoints.Applications, ListApplicationsAsync);
-        app.MapPost(ApimEndpoints.Applications, AddApplicationAsync);
-        app.MapGet(ApimEndpoints.Application, GetApplicationAsync);
-        app.MapPost(ApimEndpoints.ApplicationGenerateKeys, GenerateKeysAsync);
-        app.MapGet(ApimEndpoints.ApplicationOAuthKeys, ListKeysAsync);
+        app.MapGet(ApimFacts.Applications, ListApplicationsAsync);
+        app.MapPost(ApimFacts.Applications, AddApplicationAsync);
+        app.MapGet(ApimFacts.Application, GetApplicationAsync);
+        app.MapPost(ApimFacts.GenerateKeys, GenerateKeysAsync);
+        app.MapGet(ApimFacts.OAuthKeys, ListKeysAsync);
+        app.MapPost(ApimFacts.OAuthKeyCleanUp, CleanUpKeyAsync);
     }
 
     private async Task<IResult> ListApplicationsAsync(HttpRequest request, string? query)
@@ -55,11 +56,11 @@ internal sealed partial class ApiManagerTwin
             var application = body with
             {
                 ApplicationId = Guid.NewGuid().ToString(), Status = "APPROVED", Owner = token!.Subject,
-                TokenType = body.TokenType ?? DevPortal.TokenTypeJwt, SubscriptionCount = 0, Keys = [],
+                TokenType = body.TokenType ?? ApimFacts.ApplicationTokenTypeJwt, SubscriptionCount = 0, Keys = [],
             };
             _state.Applications.Add(new StoredApplication { Value = application });
             Save();
-            return Results.Json(application, ApimJson.Options, statusCode: StatusCodes.Status201Created);
+            return Results.Json(application, WireJson.Options, statusCode: StatusCodes.Status201Created);
         }
     }
 
@@ -79,28 +80,49 @@ internal sealed partial class ApiManagerTwin
                 : ApplicationNotFound(applicationId);
     }
 
-    /// <summary>Registers the application's client with the Key Manager: the Resident one in-house, an IS one through
-    /// its DCR endpoint with the connector's Username/Password, over TLS checked against the truststore.</summary>
+    /// <summary><c>POST /applications/{id}/generate-keys</c>, in real APIM's order (APIConsumerImpl CAM-4.6 L2415-2553,
+    /// ApplicationRegistrationSimpleWorkflowExecutor.complete, AbstractApplicationRegistrationWorkflowExecutor
+    /// L124-182): the Key Manager from the database only (400 901403), an existing key mapping (409 901409), then
+    /// the key-mapping row is inserted, and only then the runtime holder is asked for the Key Manager. Whatever fails
+    /// after the insert answers 500 900967 and leaves the row as it is: nothing is rolled back.</summary>
     private async Task<IResult> GenerateKeysAsync(HttpRequest request, string applicationId)
     {
         if ((await AuthorizeAsync(request, DevPortalScopes)).Failure is { } failure) return failure;
         if (await Http.ReadJsonAsync<ApplicationKeyGenerateRequest>(request) is not { } body)
             return Http.Error(StatusCodes.Status400BadRequest, 900400, "Bad Request", "The key generation request is not valid");
-        var keyManagerName = body.KeyManager ?? ResidentKeyManagerName;
+        var keyManagerName = string.IsNullOrEmpty(body.KeyManager) ? ResidentKeyManagerName : body.KeyManager;
         StoredApplication? application;
+        ApplicationKey row;
+        StoredKeyManager? stored;
         lock (_gate)
         {
             application = FindApplication(applicationId);
-            if (application is not null && application.Keys.Any(k => k.KeyManager == keyManagerName && k.KeyType == body.KeyType))
-                return Http.Error(StatusCodes.Status409Conflict, 900409, "Conflict",
-                    $"Key Mappings already exists for application {application.Value.Name} and Key Manager {keyManagerName}");
+            if (application is null) return ApplicationNotFound(applicationId);
+            stored = InDatabase(keyManagerName);
+            if (stored is null || stored.Value.Enabled == false)
+            {
+                _context.Log.Error(KeysLogger, $"Key Manager {keyManagerName} doesn't exist in Tenant carbon.super");
+                return Http.Error(ApimFacts.KeyManagerNotRegistered);
+            }
+            keyManagerName = stored.Value.Name;
+            if (application.Keys.Any(k => k.KeyManager == keyManagerName && k.KeyType == body.KeyType))
+            {
+                _context.Log.Error(KeysLogger, $"Key Mappings already exists for application {application.Value.Name}");
+                return Http.Error(ApimFacts.KeyMappingAlreadyExists);
+            }
+            // ApiMgtDAO.createApplicationRegistrationEntry (L300-308): STATE is the workflow status, no consumer key yet.
+            row = new ApplicationKey
+            {
+                KeyMappingId = Guid.NewGuid().ToString(), KeyManager = keyManagerName, KeyType = body.KeyType,
+                KeyState = ApimFacts.KeyStateApproved, Mode = ApimFacts.KeyModeCreated, SupportedGrantTypes = [], AdditionalProperties = [],
+            };
+            application.Keys.Add(row);
+            Save();
         }
-        if (application is null) return ApplicationNotFound(applicationId);
-        if (Usable(keyManagerName) is not { } keyManager)
-        {
-            _context.Log.Error(KeysLogger, $"Key Manager {keyManagerName} not configured");
-            return NotConfigured(keyManagerName);
-        }
+
+        if (!InRuntime(stored))
+            return KeyGenerationFailed($"Key Manager {keyManagerName} not configured");
+        var keyManager = stored.Value;
 
         var clientName = $"{application.Value.Owner}_{application.Value.Name}_{body.KeyType}";
         OAuthClient client;
@@ -116,30 +138,113 @@ internal sealed partial class ApiManagerTwin
         }
         else
         {
-            return Http.Error(StatusCodes.Status500InternalServerError, 500, "Internal server error",
-                $"Error occurred while generating keys with the Key Manager {keyManagerName}");
+            return KeyGenerationFailed($"Can not create OAuth application : {clientName} with Key Manager {keyManagerName}");
         }
 
-        var key = new ApplicationKey
+        // updateOAuthAppAssociation + updateApplicationRegistration(COMPLETED), before the token is asked for.
+        var completed = row with
         {
-            KeyMappingId = Guid.NewGuid().ToString(), KeyManager = keyManagerName, ConsumerKey = client.ClientId,
-            ConsumerSecret = client.ClientSecret, SupportedGrantTypes = client.GrantTypes, CallbackUrl = client.CallbackUrl,
-            KeyState = "COMPLETED", KeyType = body.KeyType, Mode = "CREATED", AdditionalProperties = [],
+            ConsumerKey = client.ClientId, ConsumerSecret = client.ClientSecret, SupportedGrantTypes = client.GrantTypes,
+            CallbackUrl = client.CallbackUrl, KeyState = ApimFacts.KeyStateCompleted,
         };
         lock (_gate)
         {
-            application.Keys.Add(key);
+            application.Keys[application.Keys.FindIndex(k => k.KeyMappingId == row.KeyMappingId)] = completed;
             Save();
         }
         _context.Log.Info(KeysLogger, $"Generated {body.KeyType} keys of application {application.Value.Name} with Key Manager {keyManagerName}: consumer key {client.ClientId}");
-        return Http.Json(key);
+
+        ApplicationToken? token = null;
+        if (keyManager.EnableTokenGeneration == true && client.GrantTypes.Contains(CarbonFacts.ClientCredentialsGrant))
+        {
+            token = keyManager.Type == ConnectorCatalog.Default
+                ? ResidentToken(client, body.Scopes)
+                : await ApplicationTokenAsync(keyManager, client, body.Scopes, request.HttpContext.RequestAborted);
+            if (token is null)
+                return KeyGenerationFailed($"Error occurred while calling token endpoint of Key Manager {keyManagerName}");
+        }
+        return Http.Json(completed with { Token = token ?? new ApplicationToken { AccessToken = "", TokenScopes = ["N/A"], ValidityTime = 0 } });
+    }
+
+    /// <summary>The exception that ends key generation after the row exists: APIUtil.handleException → WorkflowException
+    /// → APIManagementException without a code of its own, which the REST layer answers with INTERNAL_ERROR.</summary>
+    private IResult KeyGenerationFailed(string cause)
+    {
+        _context.Log.Error(KeysLogger, $"Error occurred while executing SubscriberKeyMgtClient. {cause}");
+        return Http.Error(ApimFacts.GeneralError);
+    }
+
+    /// <summary><c>POST /oauth-keys/{keyMappingId}/clean-up</c> (ApplicationsApiServiceImpl CAM-4.6 L1312-1326,
+    /// APIConsumerImpl L3932-3939): deletes the registration and the key-mapping row whatever their state, leaves the
+    /// Key Manager's client alone, answers 200 with no body; an unknown mapping id is a no-op.</summary>
+    private async Task<IResult> CleanUpKeyAsync(HttpRequest request, string applicationId, string keyMappingId)
+    {
+        if ((await AuthorizeAsync(request, DevPortalScopes)).Failure is { } failure) return failure;
+        lock (_gate)
+        {
+            // getLightweightApplicationByUUID returns null and application.getId() throws: the generic 500.
+            if (FindApplication(applicationId) is not { } application) return InternalServerError();
+            if (application.Keys.RemoveAll(k => k.KeyMappingId == keyMappingId) > 0)
+            {
+                Save();
+                _context.Log.Info(KeysLogger, $"Key mapping {keyMappingId} of application {application.Value.Name} cleaned up");
+            }
+        }
+        return Results.Ok();
+    }
+
+    /// <summary>KMIS WSO2IS7KeyManager.getNewApplicationAccessToken (v2.0.8 L498-545): client_credentials at the Key
+    /// Manager's <c>token_endpoint</c> (the internal one), Basic client credentials, through the truststore. Null when
+    /// the call fails ("Error occurred while calling token endpoint").</summary>
+    private async Task<ApplicationToken?> ApplicationTokenAsync(KeyManager keyManager, OAuthClient client, IReadOnlyList<string>? scopes, CancellationToken ct)
+    {
+        var endpoint = keyManager.TokenEndpoint ?? (string?)keyManager.AdditionalProperties?[ApimFacts.TokenEndpointProperty];
+        if (endpoint is null) return null;
+        using var message = new HttpRequestMessage(HttpMethod.Post, endpoint)
+        {
+            Content = new FormUrlEncodedContent(new Dictionary<string, string>
+            {
+                ["grant_type"] = CarbonFacts.ClientCredentialsGrant,
+                ["scope"] = string.Join(' ', scopes is { Count: > 0 } ? scopes : [ApimFacts.DefaultScope]),
+            }),
+        };
+        message.Headers.Authorization = new AuthenticationHeaderValue("Basic",
+            Convert.ToBase64String(Encoding.UTF8.GetBytes($"{client.ClientId}:{client.ClientSecret}")));
+        try
+        {
+            using var response = await _outbound.SendAsync(message, ct);
+            var text = await response.Content.ReadAsStringAsync(ct);
+            if (!response.IsSuccessStatusCode)
+            {
+                _context.Log.Error(KeysLogger, $"Error occurred while calling token endpoint {endpoint}: {(int)response.StatusCode} {Truncate(text)}");
+                return null;
+            }
+            var token = JsonSerializer.Deserialize<TokenResponse>(text);
+            return token is null ? null : new ApplicationToken
+            {
+                AccessToken = token.AccessToken, ValidityTime = token.ExpiresIn,
+                TokenScopes = (token.Scope ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries),
+            };
+        }
+        catch (Exception e) when (e is HttpRequestException or JsonException or TaskCanceledException)
+        {
+            _context.Log.Error(KeysLogger, $"Error occurred while calling token endpoint {endpoint}: {e.GetBaseException().Message}");
+            return null;
+        }
+    }
+
+    /// <summary>The Resident Key Manager issues the application token itself (the twin does not call its own port).</summary>
+    private ApplicationToken ResidentToken(OAuthClient client, IReadOnlyList<string>? scopes)
+    {
+        var scope = string.Join(' ', scopes is { Count: > 0 } ? scopes : [ApimFacts.DefaultScope]);
+        return new ApplicationToken { AccessToken = _oauth.Issue(client, client.Owner, scope, "APPLICATION"), TokenScopes = scope.Split(' '), ValidityTime = 3600 };
     }
 
     private async Task<OAuthClient?> RegisterWithKeyManagerAsync(KeyManager keyManager, string clientName, ApplicationKeyGenerateRequest body, CancellationToken ct)
     {
-        var endpoint = keyManager.ClientRegistrationEndpoint ?? (string?)keyManager.AdditionalProperties?["client_registration_endpoint"];
-        var user = (string?)keyManager.AdditionalProperties?[Is7Connector.Properties.Username];
-        var password = (string?)keyManager.AdditionalProperties?[Is7Connector.Properties.Password];
+        var endpoint = keyManager.ClientRegistrationEndpoint ?? (string?)keyManager.AdditionalProperties?[ApimFacts.ClientRegistrationEndpointProperty];
+        var user = (string?)keyManager.AdditionalProperties?[ApimFacts.Username];
+        var password = (string?)keyManager.AdditionalProperties?[ApimFacts.Password];
         if (endpoint is null)
         {
             _context.Log.Error(KeysLogger, $"Key Manager {keyManager.Name} has no client registration endpoint");

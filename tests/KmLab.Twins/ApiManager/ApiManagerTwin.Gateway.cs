@@ -1,7 +1,7 @@
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
-using KmLab.Provisioner.Apim;
-using KmLab.Provisioner.Wso2;
+using KmLab.Twins.Facts;
+using KmLab.Twins.Wire;
 using KmLab.Twins.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -75,7 +75,7 @@ internal sealed partial class ApiManagerTwin
         });
         if (!result.IsValid) return (null, $"the token is not valid for Key Manager {keyManager.Name} ({result.Exception?.GetType().Name})");
         if (_revokedByNotification.ContainsKey(jwt.Id)) return (null, "the token was revoked");
-        var consumerKeyClaim = keyManager.ConsumerKeyClaim ?? Is7Connector.ConsumerKeyClaim;
+        var consumerKeyClaim = keyManager.ConsumerKeyClaim ?? ApimFacts.DefaultConsumerKeyClaim;
         var consumerKey = jwt.TryGetPayloadValue<string>(consumerKeyClaim, out var key) ? key : "";
         return (new GatewayCaller(jwt.Subject, consumerKey, jwt.Issuer), "");
     }
@@ -86,14 +86,14 @@ internal sealed partial class ApiManagerTwin
             return [new X509SecurityKey(_context.PrimaryCertificate)];
         return keyManager.Certificates switch
         {
-            { Type: Is7Connector.CertificateTypeJwks, Value: var url } =>
+            { Type: ApimFacts.CertificateJwks, Value: var url } =>
                 new JsonWebKeySet(await _outbound.GetStringAsync(url, ct)).GetSigningKeys(),
-            { Type: Is7Connector.CertificateTypePem, Value: var pem } =>
+            { Type: ApimFacts.CertificatePem, Value: var pem } =>
                 [new X509SecurityKey(X509Certificate2.CreateFromPem(Encoding.UTF8.GetString(Convert.FromBase64String(pem))))],
             _ => [],
         };
     }
 
     private static IResult GatewayDenied(long code, string message, string description) =>
-        Results.Json(new Error { Code = code, Message = message, Description = description }, ApimJson.Options, statusCode: StatusCodes.Status401Unauthorized);
+        Results.Json(new Error { Code = code, Message = message, Description = description }, WireJson.Options, statusCode: StatusCodes.Status401Unauthorized);
 }

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
-using KmLab.Provisioner.Apim;
-using KmLab.Provisioner.Wso2;
+using KmLab.Twins.Facts;
+using KmLab.Twins.Wire;
 using KmLab.Twins.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -15,21 +15,20 @@ internal sealed partial class ApiManagerTwin : IAsyncDisposable
     private const string DcrLogger = "org.wso2.carbon.apimgt.rest.api.dcr.web.impl.RegistrationServiceImpl";
 
     private readonly TwinContext _context;
-    private readonly ApiManagerVersion _version;
+    private readonly ApimRelease _version;
     private readonly OAuthServer _oauth;
     private readonly ApimState _state;
     private readonly Lock _gate = new();
     private readonly HttpClient _outbound;
     private readonly ConcurrentDictionary<string, bool> _revokedByNotification = new();
     private int _transientErrorsLeft;
+    private readonly System.Diagnostics.Stopwatch _sinceStart = System.Diagnostics.Stopwatch.StartNew();
 
     private ApiManagerTwin(TwinContext context)
     {
         _context = context;
-        _version = new ApiManagerVersion(context.Options.Version);
-        // The admin holds every REST API scope; nobody else logs in here.
-        _oauth = new OAuthServer(context, context.AdvertisedBase + ApimEndpoints.Token,
-            (subject, requested) => subject == context.Config.AdminUser ? requested : []);
+        _version = new ApimRelease(context.Options.Version);
+        _oauth = new OAuthServer(context, context.AdvertisedBase + ApimFacts.Token, GrantScopes);
         _state = ApimState.Load(context.Options.DataDirectory);
         foreach (var client in _state.Clients) _oauth.Add(client);
         EnsureResidentKeyManager();
@@ -42,10 +41,10 @@ internal sealed partial class ApiManagerTwin : IAsyncDisposable
     public static IAsyncDisposable Map(WebApplication app, TwinContext context)
     {
         var twin = new ApiManagerTwin(context);
-        app.MapGet(ApimEndpoints.StartupHealthCheck, () => Results.Json(new { health = "healthy" }));
-        app.MapPost(ApimEndpoints.ClientRegistration, twin.RegisterRestClientAsync);
-        app.MapPost(ApimEndpoints.Token, twin._oauth.TokenAsync);
-        app.MapPost("/internal/data/v1/notify", twin.NotifyAsync);
+        app.MapGet(ApimFacts.StartupHealthCheck, () => Results.Json(new { health = "healthy" }));
+        app.MapPost(ApimFacts.ClientRegistration, twin.RegisterRestClientAsync);
+        app.MapPost(ApimFacts.Token, twin._oauth.TokenAsync);
+        app.MapPost(ApimFacts.Notify, twin.NotifyAsync);
         twin.MapAdmin(app);
         twin.MapDevPortal(app);
         twin.MapGateway(app);
@@ -62,6 +61,14 @@ internal sealed partial class ApiManagerTwin : IAsyncDisposable
     }
 
     private void Save() => _state.Save(_context.Options.DataDirectory);
+
+    /// <summary>SystemScopesIssuer.getAuthorizedScopes (CAM-4.6 L420-466): a requested scope the tenant's REST API
+    /// scope map lists is granted when the user has one of its roles (the admin has them all; nobody else logs in
+    /// here); a scope the map does not list is added as it is; nothing granted gives <c>default</c> (OAuthServer).
+    /// Whether the embedded OAuth framework drops unregistered scopes before this runs was not settled from source
+    /// (docs/twins.md; RealImageFactsTests).</summary>
+    private IReadOnlyList<string> GrantScopes(string subject, IReadOnlyList<string> requested) =>
+        subject == _context.Config.AdminUser ? requested : [.. requested.Where(s => !ApimFacts.RestApiScopes.Contains(s))];
 
     /// <summary>The caller's token when it carries one of <paramref name="anyOf"/> (WSO2's REST APIs want one of the
     /// scopes listed for a resource); otherwise the 401/403 to answer.</summary>
@@ -88,7 +95,7 @@ internal sealed partial class ApiManagerTwin : IAsyncDisposable
             _context.Log.Warn(DcrLogger, "Authentication failed for the client registration request");
             return Http.Error(StatusCodes.Status401Unauthorized, 900901, "Invalid Credentials", "Invalid Credentials. Make sure you have provided the correct security credentials");
         }
-        if (Interlocked.Decrement(ref _transientErrorsLeft) >= 0)
+        if (Interlocked.Decrement(ref _transientErrorsLeft) >= 0 || _sinceStart.Elapsed < _context.Options.RegistrationUnavailableFor)
         {
             _context.Log.Error(DcrLogger, "Error occurred while registering the client: the OAuth component is still starting");
             return Http.Error(StatusCodes.Status500InternalServerError, 500, "Internal server error", "Error occurred while registering the client");
@@ -121,18 +128,23 @@ internal sealed partial class ApiManagerTwin : IAsyncDisposable
         }
     }
 
-    /// <summary>IS's revocation notification (<c>/internal/data/v1/notify</c>). Only the header value <c>WSO2-IS</c>
-    /// is taken; any other is dropped silently with a 200, as the real server does.</summary>
+    /// <summary>IS's revocation notification (<c>/internal/data/v1/notify</c>, NotifyApiServiceImpl CAM-4.6): the
+    /// <c>X-WSO2-KEY-MANAGER</c> header picks the event handler (empty means <c>default</c>); <c>default</c> and
+    /// <c>WSO2-IS</c> have one, any other value has none and the event is dropped with a 200. The handler reads the
+    /// Gson <c>TokenRevocationEvent</c>, whose <c>accessToken</c> carries the JTI of a JWT.</summary>
     private async Task<IResult> NotifyAsync(HttpRequest request)
     {
         if (Http.Basic(request) is not { } basic || !_oauth.IsSuperAdmin(basic.User, basic.Password))
             return Results.Unauthorized();
-        if (request.Headers["X-WSO2-KEY-MANAGER"].ToString() != "WSO2-IS")
+        var type = request.Headers[ApimFacts.KeyManagerHeader].ToString();
+        if (type.Length == 0) type = ApimFacts.ResidentKeyManagerType;
+        if (!ApimFacts.NotificationHandlerTypes.Contains(type))
             return Results.Ok();
-        if (await Http.ReadJsonAsync<System.Text.Json.Nodes.JsonObject>(request) is { } body && (string?)body["jti"] is { } jti)
+        if (await Http.ReadJsonAsync<System.Text.Json.Nodes.JsonObject>(request) is { } body
+            && (string?)body["type"] == "token_revocation" && (string?)body["accessToken"] is { Length: > 0 } jti)
         {
             _revokedByNotification[jti] = true;
-            _context.Log.Info("org.wso2.carbon.apimgt.notification.TokenRevocationNotifier", $"Token {jti} revoked by the Key Manager");
+            _context.Log.Info("org.wso2.carbon.apimgt.notification.TokenRevocationNotifierImpl", $"Token {jti} revoked by the Key Manager ({type} handler)");
         }
         return Results.Ok();
     }

@@ -1,69 +1,114 @@
 using System.Text.Json.Nodes;
-using KmLab.Provisioner.Apim;
-using KmLab.Provisioner.Wso2;
+using KmLab.Twins.Facts;
+using KmLab.Twins.Wire;
 
 namespace KmLab.Twins.ApiManager;
 
-/// <summary>The Key Manager connectors an APIM version has installed, with the configuration fields <c>/settings</c>
-/// lists for each. Which IS 7 fields are required comes from <see cref="Is7Connector.RequiredProperties"/>.</summary>
+/// <summary>The Key Manager connectors an APIM version has installed and what each declares, as the connector's
+/// <c>KeyManagerConnectorConfiguration</c> does (KMIS WSO2IS7ConnectorConfiguration.java at the tag the version
+/// ships: v2.0.2 L56-60, v2.0.3 L61-70, v2.0.4 L71-74, v2.0.8 L65-146). docs/twins.md has the rows.</summary>
 internal static class ConnectorCatalog
 {
-    /// <summary>The built-in Resident Key Manager's type.</summary>
-    public const string Default = "default";
+    public const string Default = ApimFacts.ResidentKeyManagerType;
 
-    /// <summary>The IS 5.x/6.x connector.</summary>
-    public const string LegacyIs = "WSO2-IS";
+    public static IReadOnlyList<string> DefaultInstalled { get; } = [Default, ApimFacts.LegacyIsType, ApimFacts.Is7Type];
 
-    public static IReadOnlyList<string> DefaultInstalled { get; } = [Default, LegacyIs, Is7Connector.Type];
+    /// <summary>What <c>/settings</c> lists: every installed connector but the Resident one (SettingsMappingUtil
+    /// CAM-4.6 L73 skips DEFAULT_KEY_MANAGER_TYPE).</summary>
+    public static IReadOnlyList<KeyManagerConnectorConfiguration> Settings(ApimRelease release, IReadOnlyList<string>? installed,
+        IReadOnlyList<string>? extraRequired) =>
+        [.. (installed ?? DefaultInstalled).Where(t => t != Default).Select(type => Describe(type, release, extraRequired))];
 
-    public static IReadOnlyList<KeyManagerConnectorConfiguration> Installed(ApiManagerVersion version, IReadOnlyList<string>? installed,
-        IReadOnlyList<string>? extraRequired = null) =>
-        [.. (installed ?? DefaultInstalled).Select(type => Describe(type, version, extraRequired))];
-
-    /// <param name="extraRequired">IS 7 connector properties this server requires besides its version's own.</param>
-    public static KeyManagerConnectorConfiguration Describe(string type, ApiManagerVersion version, IReadOnlyList<string>? extraRequired = null) => new()
+    /// <param name="extraRequired">Connection properties this server requires besides the connector's own (a test knob).</param>
+    public static KeyManagerConnectorConfiguration Describe(string type, ApimRelease release, IReadOnlyList<string>? extraRequired = null) => new()
     {
         Type = type,
-        DisplayName = type switch { Default => "Resident Key Manager", LegacyIs => "WSO2 Identity Server 5.10.0", Is7Connector.Type => "WSO2 Identity Server 7", _ => type },
-        DefaultConsumerKeyClaim = Is7Connector.ConsumerKeyClaim,
-        DefaultScopesClaim = Is7Connector.ScopesClaim,
+        DisplayName = type switch { Default => ApimFacts.ResidentKeyManagerName, ApimFacts.LegacyIsType => "WSO2 Identity Server 5.10.0", ApimFacts.Is7Type => ApimFacts.Is7DisplayName, _ => type },
+        DefaultConsumerKeyClaim = ApimFacts.DefaultConsumerKeyClaim,
+        DefaultScopesClaim = ApimFacts.DefaultScopesClaim,
         Configurations = type switch
         {
-            Is7Connector.Type => [.. Is7Fields(version), .. (extraRequired ?? []).Select(name => Field(name, name, required: true))],
-            LegacyIs => [Field(Is7Connector.Properties.Username, "Username", required: true), Field(Is7Connector.Properties.Password, "Password", required: true, mask: true)],
+            ApimFacts.Is7Type => [.. Is7Connection(release), .. (extraRequired ?? []).Select(name => Field(name, name, "input", "", required: true))],
+            ApimFacts.LegacyIsType => [Field(ApimFacts.Username, "Username", "input", "Username of admin user", required: true),
+                Field(ApimFacts.Password, "Password", "input", "Password of Admin user", required: true, mask: true)],
             _ => [],
         },
+        AuthConfigurations = type == ApimFacts.Is7Type && release.ConnectorHasAuthConfigurations ? [Is7Authentication()] : null,
     };
 
-    private static IReadOnlyList<KeyManagerConfiguration> Is7Fields(ApiManagerVersion version)
+    /// <summary>getConnectionConfigurations() of the connector the version ships.</summary>
+    private static IEnumerable<KeyManagerConfiguration> Is7Connection(ApimRelease release)
     {
-        var required = Is7Connector.RequiredProperties(version).ToHashSet();
-        var fields = new List<KeyManagerConfiguration>();
-        if (version.HasAuthenticationMode)
-            fields.Add(Field(Is7Connector.Properties.Authentication, "Authentication", required.Contains(Is7Connector.Properties.Authentication),
-                type: "options", values: [Is7Connector.Properties.BasicAuth, Is7Connector.Properties.MutualTls], defaultValue: Is7Connector.Properties.BasicAuth));
-        fields.Add(Field(Is7Connector.Properties.Username, "Username", required.Contains(Is7Connector.Properties.Username)));
-        fields.Add(Field(Is7Connector.Properties.Password, "Password", required.Contains(Is7Connector.Properties.Password), mask: true));
-        if (version.HasRoleEndpoints)
+        if (!release.ConnectorHasAuthConfigurations)
         {
-            fields.Add(Field(Is7Connector.Properties.ApiResourceManagementEndpoint, "WSO2 Identity Server 7 API Resource Management Endpoint",
-                required.Contains(Is7Connector.Properties.ApiResourceManagementEndpoint)));
-            fields.Add(Field(Is7Connector.Properties.RolesEndpoint, "WSO2 Identity Server 7 Roles Endpoint",
-                required.Contains(Is7Connector.Properties.RolesEndpoint)));
+            yield return Field(ApimFacts.Username, "Username", "input", "Username of admin user", required: true);
+            yield return Field(ApimFacts.Password, "Password", "input", "Password of Admin user", required: true, mask: true);
         }
-        if (version.HasRoleCreation)
-            fields.Add(Field(Is7Connector.Properties.EnableRolesCreation, "Create roles in WSO2 Identity Server 7",
-                required.Contains(Is7Connector.Properties.EnableRolesCreation), type: "checkbox", defaultValue: false));
-        if (version.HasAuthenticationMode)
-            fields.Add(Field(Is7Connector.Properties.UserSchemaCacheEnabled, "Enable user schema cache",
-                required.Contains(Is7Connector.Properties.UserSchemaCacheEnabled), type: "checkbox", defaultValue: false));
-        return fields;
+        if (release.ConnectorHasRoleEndpoints)
+        {
+            yield return Field(ApimFacts.ApiResourceManagementEndpoint, "WSO2 Identity Server 7 API Resource Management Endpoint", "input",
+                "E.g., https://localhost:9444/api/server/v1/api-resources", required: true);
+            yield return Field(ApimFacts.RolesEndpoint, "WSO2 Identity Server 7 Roles Endpoint", "input",
+                "E.g., https://localhost:9444/scim2/v2/Roles", required: true);
+        }
+        if (release.ConnectorHasRoleCreation)
+            yield return Field(ApimFacts.EnableRolesCreation, "Create roles in WSO2 Identity Server 7", "checkbox",
+                "Create roles in WSO2 Identity Server 7, corresponding to the roles used in WSO2 API Manager.", required: false,
+                defaultValue: "Enable", values: [JsonValue.Create("Enable")]);
+        if (release.ConnectorHasAuthConfigurations)
+            yield return Field(ApimFacts.UserSchemaCacheEnabled, "Enable User Schema Caching", "checkbox",
+                "Enable user schema caching, corresponding to the user schemas defined in IS 7.x", required: false,
+                defaultValue: "Enable", values: [JsonValue.Create("Enable")]);
     }
 
-    private static KeyManagerConfiguration Field(string name, string label, bool required, bool mask = false, string type = "input",
-        IReadOnlyList<string>? values = null, JsonNode? defaultValue = null) => new()
+    /// <summary>getAuthConfigurations() of v2.0.8 (L90-146): one <c>Authentication</c> dropdown. Its values are
+    /// ConfigurationDto objects, which Jackson writes with their bean names (<c>defaultValue</c>, not <c>default</c>).</summary>
+    private static KeyManagerConfiguration Is7Authentication()
     {
-        Name = name, Label = label, Type = type, Required = required, Mask = mask, Multiple = false,
-        Tooltip = label, Default = defaultValue, Values = values?.Select(v => (JsonNode)JsonValue.Create(v)!).ToList(),
+        var basic = Nested(ApimFacts.BasicAuth, "Basic Authentication", "labelOnly", "Select to use basic authentication", false, multiple: true, values:
+        [
+            Nested(ApimFacts.Username, "Username", "input", "Username of admin user", true),
+            Nested(ApimFacts.Password, "Password", "input", "Password of admin user", true, mask: true),
+        ]);
+        var certificateTypes = Nested(ApimFacts.MutualTlsOptions, "Select a Certificate Type", "options", "", true, values:
+        [
+            Nested(ApimFacts.ServerWide, "Server-Wide Certificate", "labelOnly",
+                "Uses a globally trusted client certificate already configured on the server. No upload is required", false),
+            Nested(ApimFacts.TenantWide, "Tenant-Wide Certificate", "labelOnly", "Upload a dedicated certificate specifically for this tenant", false, values:
+            [
+                Nested(ApimFacts.TenantWideCertificate, "Add a new certificate", "certificate", "Tenant wide certificate for mutual TLS authentication", true),
+            ]),
+        ]);
+        var mtls = Nested(ApimFacts.MutualTls, "MTLS Authentication", "labelOnly", "Select to use MTLS authentication", false, multiple: true, values:
+        [
+            Nested(ApimFacts.IdentityUser, "Identity Username", "input",
+                "Username of an identity user who belongs to the same tenant domain. This username links the client's mTLS identity and is required to establish ownership and context for API operations.",
+                true),
+            certificateTypes,
+        ]);
+        return Field(ApimFacts.Authentication, "Authentication Type", "dropdown", "Select the authentication type", required: true,
+            defaultValue: ApimFacts.BasicAuth, values: [basic, mtls]);
+    }
+
+    private static KeyManagerConfiguration Field(string name, string label, string type, string tooltip, bool required, bool mask = false,
+        JsonNode? defaultValue = null, IReadOnlyList<JsonNode>? values = null) => new()
+    {
+        Name = name, Label = label, Type = type, Required = required, Mask = mask, Multiple = false, Tooltip = tooltip,
+        Default = defaultValue ?? "", Values = values ?? [], UpdateDisabled = false,
     };
+
+    private static JsonObject Nested(string name, string label, string type, string tooltip, bool required, bool mask = false,
+        bool multiple = false, JsonNode[]? values = null) => new()
+    {
+        ["name"] = name, ["label"] = label, ["type"] = type, ["tooltip"] = tooltip, ["defaultValue"] = "",
+        ["required"] = required, ["mask"] = mask, ["values"] = new JsonArray(values ?? []), ["multiple"] = multiple, ["updateDisabled"] = false,
+    };
+
+    /// <summary>The connection properties a save must contain (containsKey, APIAdminImpl CAM-4.6 L1629-1639).</summary>
+    public static IEnumerable<string> RequiredConnection(string type, ApimRelease release, IReadOnlyList<string>? extraRequired) =>
+        Describe(type, release, extraRequired).Configurations.Where(f => f.Required).Select(f => f.Name);
+
+    /// <summary>Names of the properties GET masks (<c>mask: true</c>), wherever they are declared.</summary>
+    public static IEnumerable<string> Masked(string type, ApimRelease release) =>
+        type == ApimFacts.Is7Type || type == ApimFacts.LegacyIsType ? [ApimFacts.Password] : [];
 }

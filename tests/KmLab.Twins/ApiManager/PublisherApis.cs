@@ -1,5 +1,5 @@
-using KmLab.Provisioner.Apim;
-using KmLab.Provisioner.Wso2;
+using KmLab.Twins.Facts;
+using KmLab.Twins.Wire;
 using KmLab.Twins.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -14,24 +14,25 @@ internal sealed partial class ApiManagerTwin
     /// <summary>APIM keeps at most this many revisions per API.</summary>
     private const int MaxRevisions = 5;
 
-    private static readonly string[] ApiReadScopes = [ApimPublisherScopes.ApiView, ApimPublisherScopes.ApiManage, ApimPublisherScopes.ApiCreate];
-    private static readonly string[] ApiWriteScopes = [ApimPublisherScopes.ApiCreate, ApimPublisherScopes.ApiManage];
-    private static readonly string[] ApiDeployScopes = [ApimPublisherScopes.ApiCreate, ApimPublisherScopes.ApiManage, ApimPublisherScopes.ApiPublish];
-    private static readonly string[] ApiPublishScopes = [ApimPublisherScopes.ApiPublish, ApimPublisherScopes.ApiManage];
+    private static readonly string[] ApiReadScopes = [ApimFacts.ScopeApiView, ApimFacts.ScopeApiManage, ApimFacts.ScopeApiCreate];
+    private static readonly string[] ApiWriteScopes = [ApimFacts.ScopeApiCreate, ApimFacts.ScopeApiManage];
+    private static readonly string[] ApiDeployScopes = [ApimFacts.ScopeApiCreate, ApimFacts.ScopeApiManage, ApimFacts.ScopeApiPublish];
+    private static readonly string[] ApiPublishScopes = [ApimFacts.ScopeApiPublish, ApimFacts.ScopeApiManage];
 
     private PublisherState _published = new();
 
     private void MapPublisher(WebApplication app)
     {
         _published = PublisherState.Load(_context.Options.DataDirectory);
-        app.MapGet(ApimPublisherEndpoints.Apis, ListApisAsync);
-        app.MapPost(ApimPublisherEndpoints.Apis, CreateApiAsync);
-        app.MapGet(ApimPublisherEndpoints.Api, GetApiAsync);
-        app.MapPut(ApimPublisherEndpoints.Api, UpdateApiAsync);
-        app.MapPost(ApimPublisherEndpoints.ApiRevisions, CreateRevisionAsync);
-        app.MapGet(ApimPublisherEndpoints.ApiDeployments, ListDeploymentsAsync);
-        app.MapPost(ApimPublisherEndpoints.ApiDeployRevision, DeployRevisionAsync);
-        app.MapPost(ApimPublisherEndpoints.ChangeLifecycle, ChangeLifecycleAsync);
+        app.MapGet(ApimFacts.Apis, ListApisAsync);
+        app.MapPost(ApimFacts.Apis, CreateApiAsync);
+        app.MapGet(ApimFacts.Api, GetApiAsync);
+        app.MapPut(ApimFacts.Api, UpdateApiAsync);
+        app.MapPost(ApimFacts.ApiRevisions, CreateRevisionAsync);
+        app.MapGet(ApimFacts.ApiDeployments, ListDeploymentsAsync);
+        app.MapPost(ApimFacts.ApiDeployRevision, DeployRevisionAsync);
+        app.MapPost(ApimFacts.ChangeLifecycle, ChangeLifecycleAsync);
+        app.MapPost(ApimFacts.ApiGenerateKey, GenerateInternalKeyAsync);
     }
 
     private void SavePublished() => _published.Save(_context.Options.DataDirectory);
@@ -94,7 +95,7 @@ internal sealed partial class ApiManagerTwin
             SavePublished();
             _context.Log.Info(PublisherLogger, $"API {api.Name}:{api.Version} created by {api.Provider} (id {api.Id})");
             var created = Http.Json(api, StatusCodes.Status201Created);
-            request.HttpContext.Response.Headers.Location = $"{_context.AdvertisedBase}{ApimPublisherEndpoints.Apis}/{api.Id}";
+            request.HttpContext.Response.Headers.Location = $"{_context.AdvertisedBase}{ApimFacts.Apis}/{api.Id}";
             return created;
         }
     }
@@ -172,7 +173,7 @@ internal sealed partial class ApiManagerTwin
             if (FindApi(apiId) is not { } stored) return ApiNotFound(apiId);
             if (stored.Revisions.FirstOrDefault(r => r.Info.Id == revisionId) is not { } revision)
                 return Http.Error(StatusCodes.Status404NotFound, 404, "Not Found", $"Requested revision with Id '{revisionId}' not found");
-            if (body.FirstOrDefault(d => d.Name != ApimPublishing.DefaultGatewayEnvironment) is { } unknown)
+            if (body.FirstOrDefault(d => d.Name != ApimFacts.DefaultGatewayEnvironment) is { } unknown)
                 return Http.Error(StatusCodes.Status400BadRequest, 900400, "Bad Request", $"Gateway environment not found: {unknown.Name}");
             var deployed = body.Select(d => d with
             {
@@ -195,14 +196,51 @@ internal sealed partial class ApiManagerTwin
         lock (_gate)
         {
             if (apiId is null || FindApi(apiId) is not { } stored) return ApiNotFound(apiId ?? "");
-            if (action != ApimPublishing.PublishAction || stored.Value.LifeCycleStatus is not ("CREATED" or "PROTOTYPED"))
+            if (action != ApimFacts.PublishAction || stored.Value.LifeCycleStatus is not ("CREATED" or "PROTOTYPED"))
                 return Http.Error(StatusCodes.Status400BadRequest, 900400, "Bad Request",
                     $"Action '{action}' is not allowed in the state {stored.Value.LifeCycleStatus} of API {stored.Value.Name}");
-            stored.Value = stored.Value with { LifeCycleStatus = ApimPublishing.PublishedState };
+            stored.Value = stored.Value with { LifeCycleStatus = ApimFacts.PublishedState };
             SavePublished();
             _context.Log.Info(PublisherLogger, $"API {stored.Value.Name}:{stored.Value.Version} published");
             return Http.Json(new WorkflowResponse { WorkflowStatus = "APPROVED", LifecycleState = new LifecycleState { State = "Published" } });
         }
+    }
+
+    /// <summary><c>POST /apis/{apiId}/generate-key</c> (Try Out): an internal key, as ApisApiServiceImpl CAM-4.6
+    /// L3915-3919 and APIProviderImpl.generateApiKey L7976-8034 make it: InternalAPIKeyGenerator's JWT (RS256, kid
+    /// <c>gateway_certificate_alias</c>, signed with the primary keystore's key), <c>aud</c> the API id,
+    /// <c>token_type</c> InternalKey, <c>subscribedAPIs</c> the API; 200 <c>{apikey, validityTime: 60000}</c>.</summary>
+    private async Task<IResult> GenerateInternalKeyAsync(HttpRequest request, string apiId)
+    {
+        var (token, failure) = await AuthorizeAsync(request, ApimFacts.ScopeApiGenerateKey, ApimFacts.ScopeApiCreate, ApimFacts.ScopeApiManage);
+        if (failure is not null) return failure;
+        Api api;
+        lock (_gate)
+        {
+            if (FindApi(apiId) is not { } stored) return ApiNotFound(apiId);
+            api = stored.Value;
+        }
+        var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        var claims = new Dictionary<string, object>
+        {
+            ["sub"] = token!.Subject,
+            ["jti"] = Guid.NewGuid().ToString(),
+            ["aud"] = new[] { apiId },
+            ["iss"] = _context.AdvertisedBase + ApimFacts.Token,
+            ["iat"] = now,
+            ["exp"] = now + 60000,
+            ["subscribedAPIs"] = new[] { new Dictionary<string, string> { ["name"] = api.Name, ["context"] = api.Context, ["publisher"] = api.Provider ?? "", ["version"] = api.Version } },
+            ["keytype"] = "PRODUCTION",
+            ["token_type"] = ApimFacts.InternalKeyTokenType,
+        };
+        var key = new Microsoft.IdentityModel.Tokens.X509SecurityKey(_context.PrimaryCertificate) { KeyId = ApimFacts.GatewayCertificateAlias };
+        var jwt = new Microsoft.IdentityModel.JsonWebTokens.JsonWebTokenHandler { SetDefaultTimesOnTokenCreation = false }.CreateToken(
+            new Microsoft.IdentityModel.Tokens.SecurityTokenDescriptor
+            {
+                Claims = claims,
+                SigningCredentials = new Microsoft.IdentityModel.Tokens.SigningCredentials(key, Microsoft.IdentityModel.Tokens.SecurityAlgorithms.RsaSha256),
+            });
+        return Results.Json(new System.Text.Json.Nodes.JsonObject { ["apikey"] = jwt, ["validityTime"] = 60000 });
     }
 
     private StoredApi? FindApi(string id) => _published.Apis.FirstOrDefault(a => a.Value.Id == id);

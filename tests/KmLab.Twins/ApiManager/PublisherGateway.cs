@@ -1,5 +1,5 @@
-using KmLab.Provisioner.Apim;
-using KmLab.Provisioner.Wso2;
+using KmLab.Twins.Facts;
+using KmLab.Twins.Wire;
 using KmLab.Twins.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -32,6 +32,15 @@ internal sealed partial class ApiManagerTwin
             return Http.Error(StatusCodes.Status404NotFound, ApiResourceNotFound, "No matching resource found for given API Request",
                 $"No matching resource found in the API for the given request: GET {resource}");
 
+        if (request.Headers[ApimFacts.InternalKeyHeader].ToString() is { Length: > 0 } internalKey)
+        {
+            if (ValidateInternalKey(internalKey, api) is { } rejected)
+            {
+                _context.Log.Error("org.wso2.carbon.apimgt.gateway.handlers.security.authenticator.InternalAPIKeyAuthenticator", rejected.Log);
+                return GatewayDenied(ApimFacts.GatewayInvalidCredentials, ApimFacts.InvalidCredentialsMessage, rejected.Description);
+            }
+            return await ProxyAsync(api, resource + request.QueryString.Value, request.HttpContext.Response, request.HttpContext.RequestAborted);
+        }
         if (Http.Bearer(request) is not { } token)
             return GatewayDenied(900902, "Missing Credentials", "Make sure your API invocation call has a header: 'Authorization : Bearer ACCESS_TOKEN'");
         var (caller, reason) = await ValidateGatewayTokenAsync(token, request.HttpContext.RequestAborted);
@@ -43,17 +52,43 @@ internal sealed partial class ApiManagerTwin
         if (caller is null)
         {
             _context.Log.Error(GatewayLogger, $"API authentication failure for {path}: {reason}");
-            return GatewayDenied(ApimPublishing.GatewayInvalidCredentials, "Invalid Credentials", "Make sure you have provided the correct security credentials");
+            return GatewayDenied(ApimFacts.GatewayInvalidCredentials, "Invalid Credentials", "Make sure you have provided the correct security credentials");
         }
 
         if (!Subscribed(api.Id!, caller.ConsumerKey))
         {
             _context.Log.Error(GatewayLogger, $"API subscription validation failed for {path}: consumer key {caller.ConsumerKey} has no subscription to {api.Name}:{api.Version}");
-            return Http.Error(StatusCodes.Status403Forbidden, ApimPublishing.GatewaySubscriptionMissing, "Resource forbidden ",
-                ApimPublishing.SubscriptionMissingDescription);
+            return Http.Error(StatusCodes.Status403Forbidden, ApimFacts.GatewaySubscriptionMissing, "Resource forbidden ",
+                ApimFacts.SubscriptionMissingDescription);
         }
 
         return await ProxyAsync(api, resource + request.QueryString.Value, request.HttpContext.Response, request.HttpContext.RequestAborted);
+    }
+
+    /// <summary>InternalAPIKeyAuthenticator (CAM-4.6 L136-225): three parts, <c>token_type</c> InternalKey, the
+    /// certificate under the header's kid (else <c>gateway_certificate_alias</c>) in the truststore verifies the
+    /// signature (GatewayUtils.verifyTokenSignature L947-970), not expired, and the key is for this API. Null when
+    /// accepted; otherwise 900901 with what the gateway logs.</summary>
+    private (string Log, string Description)? ValidateInternalKey(string internalKey, Api api)
+    {
+        var invalid = (Log: "Invalid Internal Key.", Description: ApimFacts.InvalidCredentialsMessage);
+        if (internalKey.Split('.').Length != 3) return ("Internal Key does not have the format {header}.{payload}.{signature} ", ApimFacts.InvalidCredentialsMessage);
+        Microsoft.IdentityModel.JsonWebTokens.JsonWebToken jwt;
+        try { jwt = new Microsoft.IdentityModel.JsonWebTokens.JsonWebToken(internalKey); }
+        catch (ArgumentException) { return invalid; }
+        if (!jwt.TryGetPayloadValue<string>("token_type", out var type) || type != ApimFacts.InternalKeyTokenType)
+            return ("Invalid Internal Key token type.", ApimFacts.InvalidCredentialsMessage);
+        var alias = string.IsNullOrEmpty(jwt.Kid) ? ApimFacts.GatewayCertificateAlias : jwt.Kid;
+        if (_context.TrustStore.Certificate(alias) is not { } certificate)
+            return ($"Couldn't find a public certificate to verify signature with alias {alias}", ApimFacts.SignatureVerificationFailed);
+        var result = _jwtHandler.ValidateTokenAsync(internalKey, new Microsoft.IdentityModel.Tokens.TokenValidationParameters
+        {
+            ValidateIssuer = false, ValidateAudience = false, IssuerSigningKey = new Microsoft.IdentityModel.Tokens.X509SecurityKey(certificate),
+            TryAllIssuerSigningKeys = true, ClockSkew = TimeSpan.FromSeconds(30),
+        }).GetAwaiter().GetResult();
+        if (!result.IsValid) return ($"Invalid Internal Key. {result.Exception?.GetType().Name}", ApimFacts.InvalidCredentialsMessage);
+        if (!jwt.Audiences.Contains(api.Id)) return ("Internal Key is not for this API.", ApimFacts.InvalidCredentialsMessage);
+        return null;
     }
 
     /// <summary>The deployed revision whose <c>{context}/{version}</c> starts <paramref name="path"/>, and the rest of the path.</summary>
@@ -63,7 +98,7 @@ internal sealed partial class ApiManagerTwin
         {
             foreach (var stored in _published.Apis)
             {
-                var deployment = stored.Deployments.FirstOrDefault(d => d.Name == ApimPublishing.DefaultGatewayEnvironment);
+                var deployment = stored.Deployments.FirstOrDefault(d => d.Name == ApimFacts.DefaultGatewayEnvironment);
                 if (stored.Revisions.FirstOrDefault(r => r.Info.Id == deployment?.RevisionUuid)?.Snapshot is not { } api) continue;
                 var basePath = $"{api.Context.TrimEnd('/')}/{api.Version}";
                 if (path == basePath || path.StartsWith(basePath + "/", StringComparison.Ordinal))
@@ -91,7 +126,7 @@ internal sealed partial class ApiManagerTwin
         {
             var application = _state.Applications.FirstOrDefault(a => a.Keys.Any(k => k.ConsumerKey == consumerKey));
             return application is not null && _published.Subscriptions.Any(s => s.ApiId == apiId
-                && s.ApplicationId == application.Value.ApplicationId && s.Status == SubscriptionStatuses.Unblocked);
+                && s.ApplicationId == application.Value.ApplicationId && s.Status == ApimFacts.SubscriptionUnblocked);
         }
     }
 

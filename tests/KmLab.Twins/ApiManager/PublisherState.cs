@@ -1,4 +1,5 @@
-using KmLab.Provisioner.Apim;
+using KmLab.Twins.Facts;
+using KmLab.Twins.Wire;
 using KmLab.Twins.Hosting;
 
 namespace KmLab.Twins.ApiManager;

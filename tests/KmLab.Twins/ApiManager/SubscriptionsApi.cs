@@ -1,5 +1,5 @@
-using KmLab.Provisioner.Apim;
-using KmLab.Provisioner.Wso2;
+using KmLab.Twins.Facts;
+using KmLab.Twins.Wire;
 using KmLab.Twins.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -9,12 +9,12 @@ namespace KmLab.Twins.ApiManager;
 // DevPortal REST API v3 subscriptions: an application subscribes to a published API with one of its tiers.
 internal sealed partial class ApiManagerTwin
 {
-    private static readonly string[] SubscriptionScopes = [ApimScopes.Subscribe, ApimPublisherScopes.SubscriptionManage];
+    private static readonly string[] SubscriptionScopes = [ApimFacts.ScopeSubscribe, ApimFacts.ScopeSubManage];
 
     private void MapSubscriptions(WebApplication app)
     {
-        app.MapGet(ApimPublisherEndpoints.Subscriptions, ListSubscriptionsAsync);
-        app.MapPost(ApimPublisherEndpoints.Subscriptions, SubscribeAsync);
+        app.MapGet(ApimFacts.Subscriptions, ListSubscriptionsAsync);
+        app.MapPost(ApimFacts.Subscriptions, SubscribeAsync);
     }
 
     /// <summary><c>GET /subscriptions?apiId=&amp;applicationId=</c>: one of the two is required.</summary>
@@ -41,14 +41,14 @@ internal sealed partial class ApiManagerTwin
         lock (_gate)
         {
             if (FindApplication(body.ApplicationId) is not { } application) return ApplicationNotFound(body.ApplicationId);
-            if (FindApi(body.ApiId) is not { Value.LifeCycleStatus: ApimPublishing.PublishedState } api) return ApiNotFound(body.ApiId);
+            if (FindApi(body.ApiId) is not { Value.LifeCycleStatus: ApimFacts.PublishedState } api) return ApiNotFound(body.ApiId);
             if (!(api.Value.Policies ?? []).Contains(body.ThrottlingPolicy))
                 return Http.Error(StatusCodes.Status400BadRequest, 900400, "Bad Request",
                     $"Tier {body.ThrottlingPolicy} is not allowed for API {api.Value.Name}-{api.Value.Version}");
             if (_published.Subscriptions.Any(s => s.ApiId == body.ApiId && s.ApplicationId == body.ApplicationId))
                 return Http.Error(StatusCodes.Status409Conflict, 409, "Conflict",
                     $"Subscription already exists for API {api.Value.Name}-{api.Value.Version} and application {application.Value.Name}");
-            var subscription = body with { SubscriptionId = Guid.NewGuid().ToString(), Status = SubscriptionStatuses.Unblocked };
+            var subscription = body with { SubscriptionId = Guid.NewGuid().ToString(), Status = ApimFacts.SubscriptionUnblocked };
             _published.Subscriptions.Add(subscription);
             SavePublished();
             _context.Log.Info(KeysLogger, $"Application {application.Value.Name} subscribed to API {api.Value.Name}:{api.Value.Version} with tier {body.ThrottlingPolicy}");

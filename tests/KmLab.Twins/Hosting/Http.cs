@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
-using KmLab.Provisioner.Apim;
+using KmLab.Twins.Facts;
+using KmLab.Twins.Wire;
 using Microsoft.AspNetCore.Http;
 
 namespace KmLab.Twins.Hosting;
@@ -33,20 +34,23 @@ internal static class Http
 
     /// <summary>A WSO2 REST API error body (<c>Error</c> of the specs).</summary>
     public static IResult Error(int status, long code, string message, string? description = null) =>
-        Results.Json(new Error { Code = code, Message = message, Description = description ?? message }, ApimJson.Options, statusCode: status);
+        Results.Json(new Error { Code = code, Message = message, Description = description ?? message, MoreInfo = "" }, WireJson.Options, statusCode: status);
+
+    /// <summary>An ExceptionCodes entry as the REST layer answers it (GlobalThrowableMapper → RestApiUtil.getErrorDTO).</summary>
+    public static IResult Error(WireError error) => Error(error.Status, error.Code, error.Message, error.Description);
 
     /// <summary>An OAuth2 error (RFC 6749 §5.2).</summary>
     public static IResult OAuthError(int status, string error, string description) =>
         Results.Json(new OAuthError { Error = error, ErrorDescription = description }, statusCode: status);
 
-    public static IResult Json<T>(T value, int status = StatusCodes.Status200OK) => Results.Json(value, ApimJson.Options, statusCode: status);
+    public static IResult Json<T>(T value, int status = StatusCodes.Status200OK) => Results.Json(value, WireJson.Options, statusCode: status);
 
     /// <summary>Reads a JSON body with the REST APIs' conventions; null when it is not valid JSON of that shape.</summary>
     public static async Task<T?> ReadJsonAsync<T>(HttpRequest request, JsonSerializerOptions? options = null) where T : class
     {
         try
         {
-            return await JsonSerializer.DeserializeAsync<T>(request.Body, options ?? ApimJson.Options, request.HttpContext.RequestAborted);
+            return await JsonSerializer.DeserializeAsync<T>(request.Body, options ?? WireJson.Options, request.HttpContext.RequestAborted);
         }
         catch (JsonException)
         {

@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json.Nodes;
-using KmLab.Provisioner.Apim;
+using KmLab.Twins.Facts;
 using Microsoft.AspNetCore.Http;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
@@ -83,13 +83,13 @@ internal sealed class OAuthServer
         if (AuthenticateClient(request, form) is not { } client)
             return Http.OAuthError(StatusCodes.Status401Unauthorized, "invalid_client", "Client Authentication failed.");
         var grant = form["grant_type"].ToString();
-        if (grant is not (OAuthGrants.ClientCredentials or OAuthGrants.Password))
+        if (grant is not (CarbonFacts.ClientCredentialsGrant or CarbonFacts.PasswordGrant))
             return Http.OAuthError(StatusCodes.Status400BadRequest, "unsupported_grant_type", $"Unsupported grant_type value: {grant}");
         if (!client.GrantTypes.Contains(grant))
             return Http.OAuthError(StatusCodes.Status400BadRequest, "unauthorized_client", "The authenticated client is not authorized to use this authorization grant type");
 
         string subject, userType;
-        if (grant == OAuthGrants.Password)
+        if (grant == CarbonFacts.PasswordGrant)
         {
             var user = form["username"].ToString();
             if (!IsSuperAdmin(user, form["password"].ToString()))
@@ -115,7 +115,7 @@ internal sealed class OAuthServer
             ["token_type"] = "Bearer",
             ["expires_in"] = (long)Lifetime.TotalSeconds,
         };
-        if (grant == OAuthGrants.Password) body["refresh_token"] = NewSecret();
+        if (grant == CarbonFacts.PasswordGrant) body["refresh_token"] = NewSecret();
         return Results.Json(body);
     }
 

@@ -1,5 +1,4 @@
-using KmLab.Provisioner;
-using KmLab.Provisioner.Wso2;
+using KmLab.Twins.Facts;
 using Tomlyn;
 using Tomlyn.Model;
 using Tomlyn.Parsing;
@@ -35,21 +34,18 @@ internal sealed record ServerConfig(
     IReadOnlyList<AccessControlEntry> AccessControl,
     bool AuthorizeAllScopes,
     bool AllowSystemPrefixForRole,
-    NotificationListener? Notification)
+    NotificationListener? Notification,
+    string? NotificationJar)
 {
     public const string ConfigLogger = "org.wso2.config.mapper.ConfigParser";
     public const string ParserLogger = "org.wso2.config.mapper.TomlParser";
     public const string MainLogger = "org.wso2.carbon.server.Main handleConfiguration";
 
-    /// <summary>The listener class IS loads for revocation notifications, and the only header value APIM accepts.</summary>
-    public const string NotificationListenerName = "org.wso2.is.notification.ApimOauthEventInterceptor";
-    public const string NotificationHeader = "header.X-WSO2-KEY-MANAGER";
-
     /// <summary>Reads <c>repository/conf/deployment.toml</c> of a config volume. Refuses what WSO2's parser refuses:
     /// any TOML error (duplicate tables included) and inline arrays of tables.</summary>
     public static ServerConfig Read(string volume, TwinProduct product, string version, TwinLog log)
     {
-        var path = LabLayout.DeploymentToml(volume);
+        var path = CarbonFacts.DeploymentToml(volume);
         log.Info(ConfigLogger, "Initializing configurations with deployment configurations");
         if (!File.Exists(path))
             throw Refuse(log, $"deployment.toml not found at {path}");
@@ -62,10 +58,8 @@ internal sealed record ServerConfig(
             throw Refuse(log, $"{inline} is an inline array of tables, which this server reads only in block form ([[{inline}]])");
 
         var toml = TomlSerializer.Deserialize<TomlTable>(text) ?? new TomlTable();
-        var defaultFormat = product == TwinProduct.IdentityServer
-            ? new IdentityServerVersion(version).KeyStoreFormat
-            : new ApiManagerVersion(version).KeyStoreFormat;
-        var primary = Store(Table(toml, "keystore", "primary"), Wso2KeyStores.KeyStoreFileName(defaultFormat), defaultFormat);
+        var defaultFormat = product == TwinProduct.IdentityServer ? IsFacts.StoreFormat(version) : new ApimRelease(version).StoreFormat;
+        var primary = Store(Table(toml, "keystore", "primary"), CarbonFacts.KeyStoreFile(defaultFormat), defaultFormat);
         var tlsTable = Table(toml, "keystore", "tls");
         var resource = Table(toml, "resource");
 
@@ -74,16 +68,27 @@ internal sealed record ServerConfig(
             Offset: Int(Table(toml, "server"), "offset") ?? 0,
             PrimaryKeyStore: primary,
             TlsKeyStore: tlsTable is null ? primary : Store(tlsTable, primary.FileName, defaultFormat),
-            TrustStore: Store(Table(toml, "truststore"), Wso2KeyStores.TrustStoreFileName(defaultFormat), defaultFormat),
+            TrustStore: Store(Table(toml, "truststore"), CarbonFacts.TrustStoreFile(defaultFormat), defaultFormat),
             AdminUser: String(Table(toml, "super_admin"), "username") ?? "admin",
             AdminPassword: String(Table(toml, "super_admin"), "password") ?? "admin",
             AccessControl: TableArray(resource, "access_control").Select(ReadAccessControl).ToList(),
             AuthorizeAllScopes: Bool(Table(toml, "oauth"), "authorize_all_scopes") ?? false,
             AllowSystemPrefixForRole: Bool(Table(toml, "role_mgt"), "allow_system_prefix_for_role") ?? false,
-            Notification: TableArray(toml, "event_listener").Select(ReadNotification).FirstOrDefault(n => n is not null));
+            Notification: TableArray(toml, "event_listener").Select(ReadNotification).FirstOrDefault(n => n is not null),
+            NotificationJar: FindNotificationJar(volume));
     }
 
-    public string SecurityFile(string volume, StoreConfig store) => Path.Combine(LabLayout.SecurityDirectory(volume), store.FileName);
+    public string SecurityFile(string volume, StoreConfig store) => Path.Combine(CarbonFacts.SecurityDirectory(volume), store.FileName);
+
+    /// <summary>The notifier's jar in <c>repository/components/dropins</c> of the config volume (copied over the
+    /// product home at start), or null: without it IS cannot load the listener class.</summary>
+    private static string? FindNotificationJar(string volume)
+    {
+        var dropins = CarbonFacts.Dropins(volume);
+        return Directory.Exists(dropins)
+            ? Directory.EnumerateFiles(dropins, IsFacts.NotificationJarPrefix + "*.jar").Select(Path.GetFileName).FirstOrDefault()
+            : null;
+    }
 
     private static TwinRefusedException Refuse(TwinLog log, string problem)
     {
@@ -119,11 +124,11 @@ internal sealed record ServerConfig(
         return null;
     }
 
-    private static StoreConfig Store(TomlTable? table, string defaultFile, KeyStoreFormat defaultFormat) => new(
+    private static StoreConfig Store(TomlTable? table, string defaultFile, StoreFormat defaultFormat) => new(
         String(table, "file_name") ?? defaultFile,
-        String(table, "type") ?? Wso2KeyStores.TomlType(defaultFormat),
-        String(table, "password") ?? Wso2KeyStores.Password,
-        String(table, "alias") ?? Wso2KeyStores.Alias);
+        String(table, "type") ?? CarbonFacts.TomlType(defaultFormat),
+        String(table, "password") ?? CarbonFacts.KeyStorePassword,
+        String(table, "alias") ?? CarbonFacts.KeyAlias);
 
     private static AccessControlEntry ReadAccessControl(TomlTable entry) => new(
         String(entry, "context") ?? "",
@@ -133,11 +138,11 @@ internal sealed record ServerConfig(
 
     private static NotificationListener? ReadNotification(TomlTable listener)
     {
-        if (String(listener, "name") != NotificationListenerName || Table(listener, "properties") is not { } properties)
+        if (String(listener, "name") != IsFacts.NotificationListener || Table(listener, "properties") is not { } properties)
             return null;
         return String(properties, "notification_endpoint") is { } endpoint
             ? new NotificationListener(endpoint, String(properties, "username") ?? "", String(properties, "password") ?? "",
-                String(properties, NotificationHeader))
+                String(properties, IsFacts.NotificationHeaderProperty))
             : null;
     }
 

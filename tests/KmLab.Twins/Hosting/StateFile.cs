@@ -1,5 +1,5 @@
 using System.Text.Json;
-using KmLab.Provisioner.Apim;
+using KmLab.Twins.Wire;
 
 namespace KmLab.Twins.Hosting;
 
@@ -11,7 +11,7 @@ internal static class StateFile
     {
         var path = directory is null ? null : Path.Combine(directory, fileName);
         return path is not null && File.Exists(path)
-            ? JsonSerializer.Deserialize<T>(File.ReadAllText(path), ApimJson.Options) ?? new T()
+            ? JsonSerializer.Deserialize<T>(File.ReadAllText(path), WireJson.Options) ?? new T()
             : new T();
     }
 
@@ -20,7 +20,7 @@ internal static class StateFile
         if (directory is null) return;
         Directory.CreateDirectory(directory);
         var path = Path.Combine(directory, fileName);
-        File.WriteAllText(path + ".tmp", JsonSerializer.Serialize(state, ApimJson.Options));
+        File.WriteAllText(path + ".tmp", JsonSerializer.Serialize(state, WireJson.Options));
         File.Move(path + ".tmp", path, overwrite: true);
     }
 }

@@ -1,6 +1,5 @@
 using System.Security.Cryptography.X509Certificates;
-using KmLab.Provisioner;
-using KmLab.Provisioner.Certificates;
+using KmLab.Twins.Facts;
 
 namespace KmLab.Twins.Hosting;
 
@@ -24,6 +23,9 @@ internal sealed class TwinContext
     /// <summary>The <c>[truststore]</c> entries: all that outbound calls trust.</summary>
     public required X509Certificate2Collection Trusted { get; init; }
 
+    /// <summary>The truststore as loaded, for lookups by alias (KeyStore.getCertificate).</summary>
+    public required KeyStore TrustStore { get; init; }
+
     public required int HttpsPort { get; init; }
     public int? GatewayHttpsPort { get; init; }
 
@@ -36,25 +38,24 @@ internal sealed class TwinContext
         var config = ServerConfig.Read(options.ConfigVolume, product, options.Version, log);
         try
         {
-            var tlsFile = config.SecurityFile(options.ConfigVolume, config.TlsKeyStore);
-            var tls = KeyStoreFiles.ReadKeyEntry(tlsFile, config.TlsKeyStore.Password, config.TlsKeyStore.Alias);
-            var tlsChain = KeyStoreFiles.ReadIssuers(tlsFile, config.TlsKeyStore.Password, config.TlsKeyStore.Alias);
-            var primary = KeyStoreFiles.ReadKeyEntry(config.SecurityFile(options.ConfigVolume, config.PrimaryKeyStore),
-                config.PrimaryKeyStore.Password, config.PrimaryKeyStore.Alias);
-            var trusted = KeyStoreFiles.ReadTrustedCertificates(config.SecurityFile(options.ConfigVolume, config.TrustStore),
-                config.TrustStore.Password);
-            var offsetHttps = Provisioner.Wso2.Wso2Ports.ServletHttps + config.Offset;
+            var tlsStore = KeyStore.Load(config.SecurityFile(options.ConfigVolume, config.TlsKeyStore), config.TlsKeyStore.Password);
+            var tls = tlsStore.KeyEntry(config.TlsKeyStore.Alias);
+            var tlsChain = tlsStore.Issuers(config.TlsKeyStore.Alias);
+            var primary = KeyStore.Load(config.SecurityFile(options.ConfigVolume, config.PrimaryKeyStore), config.PrimaryKeyStore.Password)
+                .KeyEntry(config.PrimaryKeyStore.Alias);
+            var trustStore = KeyStore.Load(config.SecurityFile(options.ConfigVolume, config.TrustStore), config.TrustStore.Password);
+            var offsetHttps = CarbonFacts.ServletHttps + config.Offset;
             return new TwinContext
             {
                 Product = product, Options = options, Config = config, Log = log,
-                TlsCertificate = tls, TlsChain = tlsChain, PrimaryCertificate = primary, Trusted = trusted,
+                TlsCertificate = tls, TlsChain = tlsChain, PrimaryCertificate = primary, Trusted = trustStore.Trusted(), TrustStore = trustStore,
                 HttpsPort = ResolvePort(options.HttpsPort ?? offsetHttps),
                 GatewayHttpsPort = product == TwinProduct.ApiManager
-                    ? ResolvePort(options.GatewayHttpsPort ?? Provisioner.Wso2.Wso2Ports.GatewayHttps + config.Offset)
+                    ? ResolvePort(options.GatewayHttpsPort ?? CarbonFacts.GatewayHttps + config.Offset)
                     : null,
             };
         }
-        catch (Exception e) when (e is LabException or FileNotFoundException or DirectoryNotFoundException)
+        catch (Exception e) when (e is KeyStoreUnreadableException or FileNotFoundException or DirectoryNotFoundException)
         {
             // What Carbon prints when it cannot load a keystore named in deployment.toml.
             log.Error("org.wso2.carbon.core.util.KeyStoreManager", "Error while loading keystore: " + e.Message);

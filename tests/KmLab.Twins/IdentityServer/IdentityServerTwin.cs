@@ -3,9 +3,8 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using KmLab.Provisioner.Apim;
-using KmLab.Provisioner.IdentityServer;
-using KmLab.Provisioner.Wso2;
+using KmLab.Twins.Facts;
+using KmLab.Twins.Wire;
 using KmLab.Twins.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -21,7 +20,7 @@ internal sealed class IdentityServerTwin : IAsyncDisposable
     /// <summary>What IS 7's discovery document lists as supported grants.</summary>
     private static readonly string[] GrantTypesSupported =
     [
-        "refresh_token", "urn:ietf:params:oauth:grant-type:saml2-bearer", OAuthGrants.Password, OAuthGrants.ClientCredentials,
+        "refresh_token", "urn:ietf:params:oauth:grant-type:saml2-bearer", CarbonFacts.PasswordGrant, CarbonFacts.ClientCredentialsGrant,
         "iwa:ntlm", "urn:ietf:params:oauth:grant-type:device_code", "authorization_code", "account_switch",
         "urn:ietf:params:oauth:grant-type:token-exchange", "organization_switch", "urn:ietf:params:oauth:grant-type:jwt-bearer",
     ];
@@ -38,7 +37,7 @@ internal sealed class IdentityServerTwin : IAsyncDisposable
     private IdentityServerTwin(TwinContext context)
     {
         _context = context;
-        var advertisedIssuer = context.AdvertisedBase + IdentityServerEndpoints.Token;
+        var advertisedIssuer = context.AdvertisedBase + IsFacts.Token;
         _oauth = new OAuthServer(context, context.Options.IssuerOverride ?? advertisedIssuer, GrantScopes);
         _outbound = new OutboundTrust(context.Trusted, verifyHostName: true, context.Log,
             "org.wso2.is.notification.ApimOauthEventInterceptor").CreateClient();
@@ -47,31 +46,31 @@ internal sealed class IdentityServerTwin : IAsyncDisposable
     public static IAsyncDisposable Map(WebApplication app, TwinContext context)
     {
         var twin = new IdentityServerTwin(context);
-        app.MapGet(IdentityServerEndpoints.WellKnown, twin.WellKnown);
-        app.MapGet(IdentityServerEndpoints.Jwks, () => Results.Json(twin._oauth.Jwks()));
-        app.MapPost(IdentityServerEndpoints.Token, twin._oauth.TokenAsync);
-        app.MapPost(IdentityServerEndpoints.Introspect, twin._oauth.IntrospectAsync);
-        app.MapPost(IdentityServerEndpoints.Revoke, (HttpRequest request) => twin._oauth.RevokeAsync(request, twin.NotifyRevocationAsync));
-        app.MapGet(IdentityServerEndpoints.UserInfo, twin.UserInfoAsync);
-        app.MapGet(IdentityServerEndpoints.HealthCheck, () => Results.Json(new JsonObject
+        app.MapGet(IsFacts.WellKnown, twin.WellKnown);
+        app.MapGet(IsFacts.Jwks, () => Results.Json(twin._oauth.Jwks()));
+        app.MapPost(IsFacts.Token, twin._oauth.TokenAsync);
+        app.MapPost(IsFacts.Introspect, twin._oauth.IntrospectAsync);
+        app.MapPost(IsFacts.Revoke, (HttpRequest request) => twin._oauth.RevokeAsync(request, twin.NotifyRevocationAsync));
+        app.MapGet(IsFacts.UserInfo, twin.UserInfoAsync);
+        app.MapGet(IsFacts.HealthCheck, () => Results.Json(new JsonObject
         {
             ["health"] = new JsonArray(new JsonObject { ["key"] = "jdbc/WSO2IdentityDB", ["value"] = "healthy" }),
         }));
 
-        app.MapPost(IdentityServerEndpoints.ClientRegistration, twin.RegisterClientAsync);
-        app.MapGet(IdentityServerEndpoints.ClientRegistration, twin.FindClientAsync);
-        app.MapGet(IdentityServerEndpoints.ClientRegistration + "/{clientId}", twin.GetClientAsync);
-        app.MapDelete(IdentityServerEndpoints.ClientRegistration + "/{clientId}", twin.DeleteClientAsync);
+        app.MapPost(IsFacts.Dcr, twin.RegisterClientAsync);
+        app.MapGet(IsFacts.Dcr, twin.FindClientAsync);
+        app.MapGet(IsFacts.Dcr + "/{clientId}", twin.GetClientAsync);
+        app.MapDelete(IsFacts.Dcr + "/{clientId}", twin.DeleteClientAsync);
 
-        app.MapGet(IdentityServerEndpoints.ScimMe, twin.ScimMeAsync);
-        app.MapGet(IdentityServerEndpoints.Roles, twin.ListRolesAsync);
-        app.MapPost(IdentityServerEndpoints.Roles, twin.CreateRoleAsync);
-        app.MapGet(IdentityServerEndpoints.ApiResources, twin.ListApiResourcesAsync);
-        app.MapPost(IdentityServerEndpoints.ApiResources, twin.CreateApiResourceAsync);
-        app.MapGet(IdentityServerEndpoints.ApiResources + "/{id}", twin.GetApiResourceAsync);
-        app.MapDelete(IdentityServerEndpoints.ApiResources + "/{id}", twin.DeleteApiResourceAsync);
-        app.MapGet(IdentityServerEndpoints.Scopes, twin.ListScopesAsync);
-        app.MapPost(IdentityServerEndpoints.Scopes, twin.CreateScopeAsync);
+        app.MapGet(IsFacts.ScimMe, twin.ScimMeAsync);
+        app.MapGet(IsFacts.Roles, twin.ListRolesAsync);
+        app.MapPost(IsFacts.Roles, twin.CreateRoleAsync);
+        app.MapGet(IsFacts.ApiResources, twin.ListApiResourcesAsync);
+        app.MapPost(IsFacts.ApiResources, twin.CreateApiResourceAsync);
+        app.MapGet(IsFacts.ApiResources + "/{id}", twin.GetApiResourceAsync);
+        app.MapDelete(IsFacts.ApiResources + "/{id}", twin.DeleteApiResourceAsync);
+        app.MapGet(IsFacts.Scopes, twin.ListScopesAsync);
+        app.MapPost(IsFacts.Scopes, twin.CreateScopeAsync);
         return twin;
     }
 
@@ -91,15 +90,15 @@ internal sealed class IdentityServerTwin : IAsyncDisposable
         var b = _context.AdvertisedBase;
         return Results.Json(new OpenIdConfiguration
         {
-            Issuer = b + IdentityServerEndpoints.Token,
-            AuthorizationEndpoint = b + IdentityServerEndpoints.Authorize,
-            TokenEndpoint = b + IdentityServerEndpoints.Token,
-            UserInfoEndpoint = b + IdentityServerEndpoints.UserInfo,
-            JwksUri = b + IdentityServerEndpoints.Jwks,
-            RegistrationEndpoint = b + IdentityServerEndpoints.ClientRegistration,
-            IntrospectionEndpoint = b + IdentityServerEndpoints.Introspect,
-            RevocationEndpoint = b + IdentityServerEndpoints.Revoke,
-            EndSessionEndpoint = b + "/oidc/logout",
+            Issuer = b + IsFacts.Token,
+            AuthorizationEndpoint = b + IsFacts.Authorize,
+            TokenEndpoint = b + IsFacts.Token,
+            UserInfoEndpoint = b + IsFacts.UserInfo,
+            JwksUri = b + IsFacts.Jwks,
+            RegistrationEndpoint = b + IsFacts.Dcr,
+            IntrospectionEndpoint = b + IsFacts.Introspect,
+            RevocationEndpoint = b + IsFacts.Revoke,
+            EndSessionEndpoint = b + IsFacts.Logout,
             GrantTypesSupported = GrantTypesSupported,
             ResponseTypesSupported = ["code", "id_token", "token", "code id_token", "id_token token", "code token"],
             ScopesSupported = ["openid", "profile", "email", "address", "phone", "groups", "roles"],
@@ -107,7 +106,7 @@ internal sealed class IdentityServerTwin : IAsyncDisposable
             IdTokenSigningAlgValuesSupported = ["RS256", "PS256", "ES256"],
             TokenEndpointAuthMethodsSupported = ["client_secret_basic", "client_secret_post", "private_key_jwt", "tls_client_auth"],
             ClaimsSupported = ["sub", "iss", "aud", "azp", "scope", "exp", "iat", "jti"],
-        }, ApimJson.Options);
+        }, WireJson.Options);
     }
 
     /// <summary>Basic super admin or a valid bearer token of this server: what IS's management APIs accept.</summary>
@@ -138,7 +137,7 @@ internal sealed class IdentityServerTwin : IAsyncDisposable
         var client = new OAuthClient(
             string.IsNullOrEmpty(body.ClientId) ? OAuthServer.NewClientId() : body.ClientId,
             string.IsNullOrEmpty(body.ClientSecret) ? OAuthServer.NewSecret() : body.ClientSecret,
-            body.ClientName, body.GrantTypes ?? [OAuthGrants.ClientCredentials], body.RedirectUris?.FirstOrDefault(),
+            body.ClientName, body.GrantTypes ?? [CarbonFacts.ClientCredentialsGrant], body.RedirectUris?.FirstOrDefault(),
             body.Owner ?? _context.Config.AdminUser);
         _oauth.Add(client);
         _context.Log.Info(Dcr, $"Registered OAuth application {client.ClientName} with client id {client.ClientId}");
@@ -225,13 +224,13 @@ internal sealed class IdentityServerTwin : IAsyncDisposable
         if (await CallerAsync(request) is null) return Results.Unauthorized();
         if (await Http.ReadJsonAsync<JsonObject>(request) is not { } role || (string?)role["displayName"] is not { Length: > 0 } name)
             return ScimError(StatusCodes.Status400BadRequest, "Role name is required.");
-        if (name.StartsWith("system_", StringComparison.OrdinalIgnoreCase) && !_context.Config.AllowSystemPrefixForRole)
+        if (name.StartsWith(IsFacts.SystemRolePrefix, StringComparison.OrdinalIgnoreCase) && !_context.Config.AllowSystemPrefixForRole)
             return ScimError(StatusCodes.Status400BadRequest, $"Invalid role name: {name}. Role names with the prefix: system_, is not allowed to be created from externally in the system.");
         if (_roles.Values.Any(r => (string?)r["displayName"] == name))
             return ScimError(StatusCodes.Status409Conflict, $"Role name: {name} is already there in the system. Please pick another role name.");
         var id = Guid.NewGuid().ToString();
         role["id"] = id;
-        role["meta"] = new JsonObject { ["resourceType"] = "Role", ["location"] = _context.AdvertisedBase + IdentityServerEndpoints.Roles + "/" + id };
+        role["meta"] = new JsonObject { ["resourceType"] = "Role", ["location"] = _context.AdvertisedBase + IsFacts.Roles + "/" + id };
         _roles[id] = role;
         return Results.Json(role, contentType: "application/scim+json", statusCode: StatusCodes.Status201Created);
     }
@@ -261,7 +260,7 @@ internal sealed class IdentityServerTwin : IAsyncDisposable
             return ManagementError(StatusCodes.Status409Conflict, "APR-65003", "API resource already exists.", $"API resource with identifier {identifier} already exists.");
         var id = Guid.NewGuid().ToString();
         resource["id"] = id;
-        resource["self"] = _context.AdvertisedBase + IdentityServerEndpoints.ApiResources + "/" + id;
+        resource["self"] = _context.AdvertisedBase + IsFacts.ApiResources + "/" + id;
         resource["type"] ??= "BUSINESS";
         _apiResources[id] = resource;
         return Results.Json(resource, statusCode: StatusCodes.Status201Created);
@@ -305,22 +304,22 @@ internal sealed class IdentityServerTwin : IAsyncDisposable
 
     // --- revocation → APIM ----------------------------------------------------------------------------------------
 
-    /// <summary>With the <c>[[event_listener]]</c> of ApimOauthEventInterceptor configured, IS tells APIM about a
-    /// revoked token (TLS checked against the truststore, host name included).</summary>
+    /// <summary>With the <c>[[event_listener]]</c> of ApimOauthEventInterceptor configured and its jar in dropins, IS
+    /// tells APIM about a revoked token (TLS checked against the truststore, host name included). The body is
+    /// <c>new Gson().toJson(TokenRevocationEvent)</c> (KMIS 2.x EventSender.java L123): Gson writes the subclass's fields
+    /// first, then Event's; for a JWT application <c>accessToken</c> holds the JTI (ApimOauthEventInterceptor L137-146).</summary>
     private async Task NotifyRevocationAsync(TokenInfo token)
     {
         if (_context.Config.Notification is not { } listener) return;
+        if (_context.Config.NotificationJar is null)
+        {
+            // The class named by [[event_listener]] is not deployed: IS registers no such listener.
+            _context.Log.Warn(IsFacts.NotificationListener, $"listener class {IsFacts.NotificationListener} is not in repository/components/dropins ({IsFacts.NotificationJarPrefix}<version>.jar); no revocation event sent");
+            return;
+        }
         using var message = new HttpRequestMessage(HttpMethod.Post, listener.Endpoint)
         {
-            Content = JsonContent(new JsonObject
-            {
-                ["eventId"] = Guid.NewGuid().ToString(),
-                ["type"] = "TOKEN_REVOCATION",
-                ["consumerKey"] = token.ClientId,
-                ["jti"] = token.Jti,
-                ["expiryTime"] = token.Expires * 1000,
-                ["tokenType"] = "JWT",
-            }),
+            Content = JsonContent(RevocationEvent(token)),
         };
         message.Headers.Authorization = new AuthenticationHeaderValue("Basic",
             Convert.ToBase64String(Encoding.UTF8.GetBytes($"{listener.Username}:{listener.Password}")));
@@ -328,13 +327,30 @@ internal sealed class IdentityServerTwin : IAsyncDisposable
         try
         {
             using var response = await _outbound.SendAsync(message);
-            _context.Log.Info("org.wso2.is.notification.ApimOauthEventInterceptor", $"Token revocation notified to {listener.Endpoint}: {(int)response.StatusCode}");
+            _context.Log.Info(IsFacts.NotificationListener, $"Token revocation notified to {listener.Endpoint}: {(int)response.StatusCode}");
         }
         catch (HttpRequestException e)
         {
-            _context.Log.Error("org.wso2.is.notification.ApimOauthEventInterceptor", $"Error while notifying {listener.Endpoint}: {e.Message}");
+            _context.Log.Error(IsFacts.NotificationListener, $"Error while sending Revocation Event to {listener.Endpoint}: {e.Message}");
         }
     }
+
+    /// <summary>KMIS 2.x TokenRevocationEvent (L32-36) then Event (L31-36): accessToken, expiryTime (ms), user,
+    /// consumerKey, tokenType; eventId, timeStamp, type, tenantId, tenantDomain, properties.</summary>
+    internal static JsonObject RevocationEvent(TokenInfo token) => new()
+    {
+        ["accessToken"] = token.Jti,
+        ["expiryTime"] = token.Expires * 1000,
+        ["user"] = token.Subject,
+        ["consumerKey"] = token.ClientId,
+        ["tokenType"] = "JWT",
+        ["eventId"] = Guid.NewGuid().ToString(),
+        ["timeStamp"] = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
+        ["type"] = IsFacts.TokenRevocationEventType,
+        ["tenantId"] = -1234,
+        ["tenantDomain"] = "carbon.super",
+        ["properties"] = new JsonObject(),
+    };
 
     private static StringContent JsonContent(JsonNode node) => new(node.ToJsonString(), Encoding.UTF8, "application/json");
 }

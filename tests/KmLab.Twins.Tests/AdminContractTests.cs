@@ -1,0 +1,147 @@
+using System.Text.Json.Nodes;
+
+namespace KmLab.Twins.Tests;
+
+/// <summary>The Admin API's <c>/settings</c> shape and Key Manager validation per APIM version, REST client
+/// registration's start-up window, and the scopes APIM's token endpoint grants.</summary>
+public sealed class AdminContractTests
+{
+    private static JsonObject Is7Settings(JsonNode settings) =>
+        settings["keyManagerConfiguration"]!.AsArray().Single(c => (string?)c!["type"] == "WSO2-IS-7")!.AsObject();
+
+    private static IEnumerable<string> Names(JsonNode? list) => list?.AsArray().Select(f => (string)f!["name"]!) ?? [];
+
+    [Fact]
+    public async Task From_4_6_the_credentials_are_in_one_authentication_dropdown_of_authConfigurations()
+    {
+        await using var lab = await TwinLab.StartAsync("4.6.0");
+        var (status, settings) = await lab.SendAsync(HttpMethod.Get, "/api/am/admin/v4/settings");
+
+        Assert.Equal(200, status);
+        var is7 = Is7Settings(settings!);
+        Assert.Equal(["api_resource_management_endpoint", "is7_roles_endpoint", "enable_roles_creation", "user_schema_cache_enabled"],
+            Names(is7["configurations"]));
+        var authentication = Assert.Single(is7["authConfigurations"]!.AsArray())!;
+        Assert.Equal("Authentication", (string?)authentication["name"]);
+        Assert.Equal("dropdown", (string?)authentication["type"]);
+        Assert.Equal("BasicAuth", (string?)authentication["default"]);
+        var values = authentication["values"]!.AsArray();
+        Assert.Equal(["BasicAuth", "MutualTLS"], Names(values));
+        Assert.Equal(["Username", "Password"], Names(values[0]!["values"]));
+        Assert.Equal(["IdentityUser", "MutualTLSOptions"], Names(values[1]!["values"]));
+        Assert.True((bool)values[0]!["values"]![1]!["mask"]!);
+        // The Resident Key Manager's type is not listed (SettingsMappingUtil skips it).
+        Assert.DoesNotContain(settings!["keyManagerConfiguration"]!.AsArray(), c => (string?)c!["type"] == "default");
+    }
+
+    [Theory]
+    [InlineData("4.3.0", new[] { "Username", "Password" })]
+    [InlineData("4.4.0", new[] { "Username", "Password", "api_resource_management_endpoint", "is7_roles_endpoint" })]
+    [InlineData("4.5.0", new[] { "Username", "Password", "api_resource_management_endpoint", "is7_roles_endpoint", "enable_roles_creation" })]
+    public async Task Before_4_6_the_credentials_are_plain_configurations(string version, string[] expected)
+    {
+        await using var lab = await TwinLab.StartAsync(version);
+        var (_, settings) = await lab.SendAsync(HttpMethod.Get, "/api/am/admin/v4/settings");
+
+        var is7 = Is7Settings(settings!);
+        Assert.Equal(expected, Names(is7["configurations"]));
+        Assert.Null(is7["authConfigurations"]);
+    }
+
+    [Fact]
+    public async Task On_4_6_credentials_are_validated_only_for_the_chosen_authentication()
+    {
+        await using var lab = await TwinLab.StartAsync("4.6.0");
+        var noAuthentication = lab.Is7KeyManager("no-authentication");
+        var properties = noAuthentication["additionalProperties"]!.AsObject();
+        properties.Remove("Authentication");
+        properties.Remove("Username");
+        properties.Remove("Password");
+        var emptyUser = lab.Is7KeyManager("empty-user");
+        emptyUser["additionalProperties"]!["Username"] = "";
+        var mutualTls = lab.Is7KeyManager("mtls");
+        mutualTls["additionalProperties"]!["Authentication"] = "MutualTLS";
+
+        var (accepted, _) = await lab.SendAsync(HttpMethod.Post, "/api/am/admin/v4/key-managers", noAuthentication);
+        var (refused, refusedBody) = await lab.SendAsync(HttpMethod.Post, "/api/am/admin/v4/key-managers", emptyUser);
+        var (mtls, mtlsBody) = await lab.SendAsync(HttpMethod.Post, "/api/am/admin/v4/key-managers", mutualTls);
+
+        Assert.Equal(201, accepted);
+        Assert.Equal(400, refused);
+        Assert.Equal(901401, (long)refusedBody!["code"]!);
+        Assert.Contains(lab.ApiManager.LogLines, l => l.Contains("Key Manager Configuration value for Username is/are required"));
+        Assert.Equal(400, mtls);
+        Assert.Equal(901401, (long)mtlsBody!["code"]!);
+        Assert.Contains(lab.ApiManager.LogLines, l => l.Contains("value for MutualTLSOptions,IdentityUser is/are required"));
+    }
+
+    [Fact]
+    public async Task On_4_6_BasicAuth_without_a_username_key_is_the_generic_500_of_a_NullPointerException()
+    {
+        await using var lab = await TwinLab.StartAsync("4.6.0");
+        var body = lab.Is7KeyManager("no-username-key");
+        body["additionalProperties"]!.AsObject().Remove("Username");
+
+        var (status, error) = await lab.SendAsync(HttpMethod.Post, "/api/am/admin/v4/key-managers", body);
+
+        Assert.Equal(500, status);
+        Assert.Equal(500, (long)error!["code"]!);
+        Assert.Equal("Internal server error", (string?)error["message"]);
+    }
+
+    [Fact]
+    public async Task Before_4_6_a_missing_password_is_refused_with_901401()
+    {
+        await using var lab = await TwinLab.StartAsync("4.5.0");
+        var body = lab.Is7KeyManager("no-password");
+        body["additionalProperties"]!.AsObject().Remove("Password");
+
+        var (status, error) = await lab.SendAsync(HttpMethod.Post, "/api/am/admin/v4/key-managers", body);
+
+        Assert.Equal(400, status);
+        Assert.Equal(901401, (long)error!["code"]!);
+    }
+
+    [Fact]
+    public async Task Client_registration_answers_500_for_its_unavailable_window_while_the_health_check_is_200()
+    {
+        await using var lab = await TwinLab.StartAsync(apim: o => o with { RegistrationUnavailableFor = TimeSpan.FromSeconds(2) });
+        using var health = await lab.Http.GetAsync(lab.Apim("/api/am/gateway/v2/server-startup-healthcheck"), TestContext.Current.CancellationToken);
+        var early = await Register(lab);
+        var status = early;
+        for (var attempt = 0; attempt < 40 && status != 200; attempt++)
+        {
+            await Task.Delay(200, TestContext.Current.CancellationToken);
+            status = await Register(lab);
+        }
+
+        Assert.Equal(200, (int)health.StatusCode);
+        Assert.Equal(500, early);
+        Assert.Equal(200, status);
+
+        static async Task<int> Register(TwinLab lab)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, lab.Apim("/client-registration/v0.17/register"))
+            {
+                Content = System.Net.Http.Json.JsonContent.Create(new JsonObject { ["clientName"] = "window", ["owner"] = "admin", ["grantType"] = "password", ["saasApp"] = true }),
+            };
+            request.Headers.Authorization = TwinLab.Basic("admin", lab.AdminPassword);
+            using var response = await lab.Http.SendAsync(request, TestContext.Current.CancellationToken);
+            return (int)response.StatusCode;
+        }
+    }
+
+    [Fact]
+    public async Task The_token_endpoint_grants_the_admin_known_scopes_and_passes_unknown_ones_through_as_SystemScopesIssuer_does()
+    {
+        await using var lab = await TwinLab.StartAsync();
+
+        var (_, scope) = await lab.AdminTokenAsync("apim:admin apim:no_such_scope");
+        var (_, none) = await lab.AdminTokenAsync("");
+
+        // SystemScopesIssuer.getAuthorizedScopes (CAM-4.6 L440-466): a scope outside the REST API scope map is added
+        // as requested. Whether the OAuth framework drops it first is settled by RealImageFactsTests.
+        Assert.Equal(["apim:admin", "apim:no_such_scope"], scope.Split(' '));
+        Assert.Equal("default", none);
+    }
+}

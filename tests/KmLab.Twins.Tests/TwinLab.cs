@@ -1,0 +1,157 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Net.Security;
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
+using System.Text.Json.Nodes;
+using KmLab.Provisioner;
+using KmLab.Provisioner.Prepare;
+using KmLab.Provisioner.Wso2;
+
+namespace KmLab.Twins.Tests;
+
+/// <summary>Both twins booted in this process from a real <c>prepare</c> output, over real TLS. The requests are
+/// written here from WSO2's specs, not with the Provisioner's clients, so these tests check the twins' side only.</summary>
+internal sealed class TwinLab : IAsyncDisposable
+{
+    private TwinLab(string state, string apimVersion, RunningTwin identityServer, RunningTwin apiManager, HttpClient http, string password)
+    {
+        (State, ApimVersion, IdentityServer, ApiManager, Http, AdminPassword) = (state, apimVersion, identityServer, apiManager, http, password);
+    }
+
+    public string State { get; }
+    public string ApimVersion { get; }
+    public RunningTwin IdentityServer { get; }
+    public RunningTwin ApiManager { get; }
+    public HttpClient Http { get; }
+    public string AdminPassword { get; }
+    public LabLayout Layout => new(State);
+
+    /// <summary>How APIM reaches IS (by address; APIM verifies the chain only).</summary>
+    public string IsInternal => $"https://127.0.0.1:{IdentityServer.BaseUrl.Port}";
+
+    public static async Task<TwinLab> StartAsync(string apimVersion = "4.6.0", Func<TwinOptions, TwinOptions>? apim = null,
+        Action<LabLayout>? prepared = null)
+    {
+        var state = Directory.CreateTempSubdirectory("kmlab-twins-").FullName;
+        var password = "pw-" + Guid.NewGuid().ToString("N");
+        var topology = new LabTopology(Wso2Versions.DefaultIdentityServer, Wso2Versions.ParseApiManager(apimVersion), 1,
+            LabTopology.DefaultIdentityServerHost, LabTopology.DefaultApiManagerHost, LabTopology.DefaultAdminUser, password);
+        LabPreparer.Prepare(new PrepareRequest(state, topology));
+        var layout = new LabLayout(state);
+        prepared?.Invoke(layout);
+        var ct = TestContext.Current.CancellationToken;
+        var isTwin = await Twins.StartIdentityServerAsync(new TwinOptions(layout.IdentityServerVolume, topology.IdentityServerVersion.Version) { HttpsPort = 0 }, ct);
+        var apimTwin = await Twins.StartApiManagerAsync((apim ?? (o => o))(new TwinOptions(layout.ApiManagerVolume, apimVersion)
+        {
+            HttpsPort = 0, GatewayHttpsPort = 0, TransientRegistrationErrors = 0, KeyManagerPropagationDelay = TimeSpan.Zero,
+        }), ct);
+        var ca = X509Certificate2.CreateFromPem(File.ReadAllText(layout.CaCertificate));
+        var policy = new X509ChainPolicy { TrustMode = X509ChainTrustMode.CustomRootTrust, RevocationMode = X509RevocationMode.NoCheck };
+        policy.CustomTrustStore.Add(ca);
+        var http = new HttpClient(new SocketsHttpHandler { SslOptions = new SslClientAuthenticationOptions { CertificateChainPolicy = policy } });
+        return new TwinLab(state, apimVersion, isTwin, apimTwin, http, password);
+    }
+
+    public Uri Apim(string path) => new(ApiManager.BaseUrl, path);
+
+    /// <summary>APIM's REST client registration (Basic admin) and a password-grant token with these scopes.</summary>
+    public async Task<(string Token, string Scope)> AdminTokenAsync(string scopes)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var register = new HttpRequestMessage(HttpMethod.Post, Apim("/client-registration/v0.17/register"))
+        {
+            Content = JsonContent.Create(new JsonObject
+            {
+                ["callbackUrl"] = "www.google.lk", ["clientName"] = "twin-tests", ["owner"] = "admin",
+                ["grantType"] = "client_credentials password refresh_token", ["saasApp"] = true,
+            }),
+        };
+        register.Headers.Authorization = Basic("admin", AdminPassword);
+        using var registered = await Http.SendAsync(register, ct);
+        registered.EnsureSuccessStatusCode();
+        var client = (await registered.Content.ReadFromJsonAsync<JsonObject>(ct))!;
+        using var tokenRequest = new HttpRequestMessage(HttpMethod.Post, Apim("/oauth2/token"))
+        {
+            Content = new FormUrlEncodedContent(new Dictionary<string, string>
+            {
+                ["grant_type"] = "password", ["username"] = "admin", ["password"] = AdminPassword, ["scope"] = scopes,
+            }),
+        };
+        tokenRequest.Headers.Authorization = Basic((string)client["clientId"]!, (string)client["clientSecret"]!);
+        using var token = await Http.SendAsync(tokenRequest, ct);
+        token.EnsureSuccessStatusCode();
+        var body = (await token.Content.ReadFromJsonAsync<JsonObject>(ct))!;
+        return ((string)body["access_token"]!, (string)body["scope"]!);
+    }
+
+    public const string AllScopes = "apim:admin apim:admin_operations apim:keymanagers_manage apim:admin_settings apim:subscribe apim:app_manage apim:sub_manage apim:api_view apim:api_create apim:api_publish apim:api_manage";
+
+    public async Task<(int Status, JsonNode? Body)> SendAsync(HttpMethod method, string path, JsonNode? body = null, string? token = null)
+    {
+        token ??= (await AdminTokenAsync(AllScopes)).Token;
+        using var request = new HttpRequestMessage(method, Apim(path));
+        if (body is not null) request.Content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json");
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        using var response = await Http.SendAsync(request, TestContext.Current.CancellationToken);
+        var text = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+        return ((int)response.StatusCode, text.Length == 0 ? null : JsonNode.Parse(text));
+    }
+
+    /// <summary>A WSO2-IS-7 Key Manager as the admin portal writes it for this APIM version.</summary>
+    public JsonObject Is7KeyManager(string name, string? tokenEndpoint = null)
+    {
+        var properties = new JsonObject
+        {
+            ["Username"] = "admin", ["Password"] = AdminPassword,
+            ["api_resource_management_endpoint"] = IsInternal + "/api/server/v1/api-resources",
+            ["is7_roles_endpoint"] = IsInternal + "/scim2/v2/Roles",
+        };
+        if (ApimVersion is "4.6.0" or "4.7.0") properties["Authentication"] = "BasicAuth";
+        return new JsonObject
+        {
+            ["name"] = name, ["type"] = "WSO2-IS-7", ["enabled"] = true,
+            ["issuer"] = $"https://localhost:{IdentityServer.BaseUrl.Port}/oauth2/token",
+            ["clientRegistrationEndpoint"] = IsInternal + "/api/identity/oauth2/dcr/v1.1/register",
+            ["tokenEndpoint"] = tokenEndpoint ?? IsInternal + "/oauth2/token",
+            ["introspectionEndpoint"] = IsInternal + "/oauth2/introspect",
+            ["certificates"] = new JsonObject { ["type"] = "JWKS", ["value"] = IsInternal + "/oauth2/jwks" },
+            ["enableTokenGeneration"] = true, ["enableOAuthAppCreation"] = true, ["enableMapOAuthConsumerApps"] = true,
+            ["consumerKeyClaim"] = "azp", ["scopesClaim"] = "scope",
+            ["additionalProperties"] = properties,
+        };
+    }
+
+    public async Task<string> CreateApplicationAsync(string name)
+    {
+        var (status, body) = await SendAsync(HttpMethod.Post, "/api/am/devportal/v3/applications",
+            new JsonObject { ["name"] = name, ["throttlingPolicy"] = "Unlimited", ["tokenType"] = "JWT" });
+        Assert.Equal(201, status);
+        return (string)body!["applicationId"]!;
+    }
+
+    public Task<(int Status, JsonNode? Body)> GenerateKeysAsync(string applicationId, string keyManager) =>
+        SendAsync(HttpMethod.Post, $"/api/am/devportal/v3/applications/{applicationId}/generate-keys", new JsonObject
+        {
+            ["keyType"] = "PRODUCTION", ["keyManager"] = keyManager,
+            ["grantTypesToBeSupported"] = new JsonArray("client_credentials", "password"), ["scopes"] = new JsonArray("default"),
+        });
+
+    public async Task<JsonArray> OAuthKeysAsync(string applicationId)
+    {
+        var (status, body) = await SendAsync(HttpMethod.Get, $"/api/am/devportal/v3/applications/{applicationId}/oauth-keys");
+        Assert.Equal(200, status);
+        return body!["list"]!.AsArray();
+    }
+
+    public static AuthenticationHeaderValue Basic(string user, string password) =>
+        new("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{user}:{password}")));
+
+    public async ValueTask DisposeAsync()
+    {
+        Http.Dispose();
+        await ApiManager.DisposeAsync();
+        await IdentityServer.DisposeAsync();
+        try { Directory.Delete(State, recursive: true); } catch (IOException) { }
+    }
+}

@@ -32,13 +32,20 @@ public sealed class StateFolderTests
         var without = File.ReadAllText(toml);
         var dropins = Path.Combine(lab.Layout.IdentityServerVolume, "repository", "components", "dropins");
         Directory.CreateDirectory(dropins);
+        // A jar of another name (the bundle's package name) is not the artifact WSO2 ships.
         File.WriteAllBytes(Path.Combine(dropins, "org.wso2.is.notification-2.1.3.jar"), []);
+        var unrelated = lab.Prepare(topology);
+        // The artifact's real name (apim-km-wso2is components/wso2is.notification.event.handlers/pom.xml, version as released).
+        File.WriteAllBytes(Path.Combine(dropins, "wso2is.notification.event.handlers-2.1.3.jar"), []);
 
         var result = lab.Prepare(topology);
 
         Assert.Equal(DeploymentToml.ForIdentityServer(topology, revocationNotifier: false), without);
+        Assert.Null(unrelated.RevocationNotifierJar);
+        Assert.Empty(unrelated.FilesWritten);
         Assert.Equal(DeploymentToml.ForIdentityServer(topology, revocationNotifier: true), File.ReadAllText(toml));
         Assert.Equal([toml], result.FilesWritten);
+        Assert.Equal("wso2is.notification.event.handlers-2.1.3.jar", result.RevocationNotifierJar);
     }
 
     [Fact]

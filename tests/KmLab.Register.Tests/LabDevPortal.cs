@@ -26,10 +26,24 @@ internal sealed class LabDevPortal : IDisposable
         var settings = new RefitSettings { ContentSerializer = new SystemTextJsonContentSerializer(ApimJson.Options) };
         var oauth = RestService.For<IApimOAuthApi>(http, settings);
         var basic = "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes($"{lab.Topology.AdminUser}:{lab.AdminPassword}"));
-        var client = await oauth.RegisterClientAsync(new ClientRegistrationRequest
+        var registration = new ClientRegistrationRequest
         {
             ClientName = "kmlab_tests", Owner = lab.Topology.AdminUser, GrantType = "password", SaasApp = true,
-        }, basic, ct);
+        };
+        ClientRegistrationResponse client;
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                client = await oauth.RegisterClientAsync(registration, basic, ct);
+                break;
+            }
+            catch (ApiException e) when ((int)e.StatusCode >= 500 && attempt < 20)
+            {
+                // Client registration answers 500 for a while after APIM's start, as the real one does.
+                await Task.Delay(200, ct);
+            }
+        }
         var token = await oauth.TokenAsync(new Dictionary<string, string>
         {
             ["grant_type"] = "password", ["username"] = lab.Topology.AdminUser, ["password"] = lab.AdminPassword, ["scope"] = ApimScopes.Register,

@@ -34,6 +34,24 @@ public sealed class KeyMappingTests
     }
 
     [Fact]
+    public async Task A_run_cancelled_while_the_key_manager_propagates_leaves_no_half_made_key_mapping()
+    {
+        await using var lab = await Lab.StartAsync(apim: o => o with { KeyManagerPropagationDelay = TimeSpan.FromSeconds(30) });
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        var run = new KeyManagerRegistrar(lab.Logs.Factory).RunAsync(lab.Request() with { UsableTimeout = TimeSpan.FromMinutes(1) }, cancel.Token);
+        using var portal = await LabDevPortal.ConnectAsync(lab);
+        // Interrupt it once it is generating keys (the proof application exists, the Key Manager is not usable yet).
+        while (!run.IsCompleted && !lab.ApiManager.Requests.Any(r => r.Path.EndsWith("/generate-keys", StringComparison.Ordinal)))
+            await Task.Delay(50, TestContext.Current.CancellationToken);
+        await cancel.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run);
+        var left = await portal.KeyMappingsAsync(await portal.ProofApplicationAsync());
+
+        Assert.DoesNotContain(left, k => k.IsHalfMade);
+    }
+
+    [Fact]
     public async Task A_half_made_key_mapping_left_behind_is_cleaned_up_and_keys_are_generated_again()
     {
         await using var lab = await Lab.StartAsync(apim: o => o with { KeyManagerPropagationDelay = Propagation });

@@ -49,6 +49,23 @@ public sealed class StateFolderTests
     }
 
     [Fact]
+    public void Prepare_says_whether_token_revocation_is_wired_and_when_not_what_to_put_where()
+    {
+        using var lab = new TempLab();
+        var dropins = Path.Combine(lab.Layout.IdentityServerVolume, "repository", "components", "dropins");
+
+        var without = Tools.Provisioner(["prepare", "--state", lab.Root]);
+        Directory.CreateDirectory(dropins);
+        File.WriteAllBytes(Path.Combine(dropins, "wso2is.notification.event.handlers-2.1.3.jar"), []);
+        var with = Tools.Provisioner(["prepare", "--state", lab.Root]);
+
+        Assert.Equal(0, without.ExitCode);
+        Assert.Contains($"token revocation: not wired (IS will not tell APIM about revoked tokens); to wire it, put WSO2's notification handler jar wso2is.notification.event.handlers-<version>.jar (wso2-extensions/apim-km-wso2is) into {dropins}, run prepare again and restart IS\n", without.Output);
+        Assert.Equal(0, with.ExitCode);
+        Assert.Contains("token revocation: wired (wso2is.notification.event.handlers-2.1.3.jar in IS's dropins; IS notifies APIM at https://apim:9443/internal/data/v1/notify)\n", with.Output);
+    }
+
+    [Fact]
     public void The_manifest_gives_the_topology_back_without_the_password()
     {
         using var lab = new TempLab();

@@ -188,8 +188,8 @@ public sealed class KeyManagerProof
             throw new LabException(ExitCodes.KeyManagerNotUsable,
                 $"APIM lists a half-made key mapping of application '{ApplicationName}' for Key Manager '{halfMade.KeyManager}' without its id; clean it up in the DevPortal (Applications > {ApplicationName} > Production Keys > Clean up) and re-run register.");
         await devPortal.CleanUpOAuthKeyAsync(applicationId, id, ct);
-        logger.LogInformation("Removed the half-made key mapping {KeyMappingId} of application {Application} for Key Manager {Name} (state {State}, no consumer key)",
-            id, ApplicationName, halfMade.KeyManager, halfMade.KeyState ?? "none");
+        logger.LogInformation("Removed the half-made key mapping {KeyMappingId} of application {Application} for Key Manager {Name} (state {State}, consumer key {ConsumerKey})",
+            id, ApplicationName, halfMade.KeyManager, halfMade.KeyState ?? "none", string.IsNullOrEmpty(halfMade.ConsumerKey) ? "none" : halfMade.ConsumerKey);
     }
 
     /// <summary>Removes what the last attempt may have left half-made. Bounded on its own, so it also runs after the

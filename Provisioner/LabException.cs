@@ -31,6 +31,7 @@ public static class ExitCodes
     public const int Unreachable = 26;
     public const int KeyManagerNotUsable = 27;
     public const int ApiError = 28;
+    public const int KeyManagerNotRegistered = 29;
 
     // smoke
     public const int SmokeFailed = 30;

@@ -28,4 +28,7 @@ public sealed class LabLayout(string stateDirectory)
     public static string DeploymentToml(string volume) => Path.Combine(volume, "repository", "conf", "deployment.toml");
 
     public static string SecurityDirectory(string volume) => Path.Combine(volume, "repository", "resources", "security");
+
+    /// <summary>Where the image's entrypoint takes extra OSGi bundles from (copied over the product's own dropins).</summary>
+    public static string DropinsDirectory(string volume) => Path.Combine(volume, "repository", "components", "dropins");
 }

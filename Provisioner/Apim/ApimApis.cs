@@ -73,6 +73,12 @@ public interface IApimDevPortalApi
     [Post(ApimEndpoints.ApplicationGenerateKeys)]
     Task<ApplicationKey> GenerateKeysAsync(string applicationId, [Body] ApplicationKeyGenerateRequest request, CancellationToken cancellationToken);
 
+    /// <summary>Every key mapping of the application, half-made ones (no consumer key, <c>keyState</c> not
+    /// COMPLETED) included.</summary>
     [Get(ApimEndpoints.ApplicationOAuthKeys)]
     Task<ApplicationKeyList> GetOAuthKeysAsync(string applicationId, CancellationToken cancellationToken);
+
+    /// <summary>Removes a key mapping APIM's database holds (the client in the Key Manager is not touched).</summary>
+    [Post(ApimEndpoints.ApplicationOAuthKeyCleanUp)]
+    Task CleanUpOAuthKeyAsync(string applicationId, string keyMappingId, CancellationToken cancellationToken);
 }

@@ -68,6 +68,11 @@ public sealed record ApplicationKey
     public string? GroupId { get; init; }
     public JsonObject? AdditionalProperties { get; init; }
 
+    /// <summary>A key mapping a failed key generation left behind: APIM inserts the row before it asks the Key
+    /// Manager for a client and never rolls it back, so it has no consumer key and is not COMPLETED.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public bool IsHalfMade => string.IsNullOrEmpty(ConsumerKey) || KeyState is { } state && state != DevPortal.KeyStateCompleted;
+
     /// <summary>Keeps the consumer secret out of any log line that prints the key.</summary>
     public override string ToString() => $"{KeyType} key {ConsumerKey} of Key Manager {KeyManager} ({KeyState})";
 }
@@ -82,6 +87,10 @@ public sealed record ApplicationKeyList
 public static class DevPortal
 {
     public const string KeyTypeProduction = "PRODUCTION";
+
+    /// <summary>The <c>keyState</c> of a key mapping whose client the Key Manager registered; a failed generation
+    /// leaves the row in another state (CREATED) without a consumer key.</summary>
+    public const string KeyStateCompleted = "COMPLETED";
 
     /// <summary>The throttling tier every APIM ships.</summary>
     public const string UnlimitedPolicy = "Unlimited";

@@ -8,12 +8,21 @@ namespace KmLab.Provisioner.Cli;
 /// when the AppHost runs it (OTEL_EXPORTER_OTLP_ENDPOINT) and the console otherwise.</summary>
 internal static class CliHost
 {
-    public static async Task<T> RunAsync<T>(Func<ILoggerFactory, CancellationToken, Task<T>> body, CancellationToken ct)
+    /// <param name="quiet">The command's stdout is data to read (a dry run's JSON): no informational lines there.</param>
+    public static async Task<T> RunAsync<T>(Func<ILoggerFactory, CancellationToken, Task<T>> body, CancellationToken ct, bool quiet = false)
     {
         var builder = Host.CreateApplicationBuilder();
         builder.AddServiceDefaults();
-        // stdout carries the command's result; logs go to stderr.
-        builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+        // As the Aspire dashboard reads a console: informational lines on stdout, warnings and errors on stderr
+        // (which it badges), one line each. Structured logs and traces go through OTLP regardless.
+        builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Warning);
+        builder.Logging.AddSimpleConsole(o =>
+        {
+            o.SingleLine = true;
+            o.IncludeScopes = false;
+        });
+        if (quiet)
+            builder.Logging.AddFilter<Microsoft.Extensions.Logging.Console.ConsoleLoggerProvider>(level => level >= LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft", LogLevel.Warning).AddFilter("System", LogLevel.Warning);
         builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
 

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using KmLab.Provisioner.Configuration;
 using KmLab.Provisioner.Prepare;
 using KmLab.Provisioner.Wso2;
 
@@ -66,6 +67,12 @@ internal static class PrepareCommand
         return command;
     }
 
+    /// <summary>Whether IS will tell APIM about revoked tokens, and when not, what to put where.</summary>
+    internal static string RevocationLine(LabTopology topology, PrepareResult result) =>
+        result.RevocationNotifierJar is { } jar
+            ? $"token revocation: wired ({jar} in IS's dropins; IS notifies APIM at {TokenRevocationListener.NotificationEndpoint(topology.ApiManagerHost, Wso2Ports.ServletHttps)})"
+            : $"token revocation: not wired (IS will not tell APIM about revoked tokens); to wire it, put WSO2's notification handler jar {LabPreparer.RevocationNotifierJarPattern.Replace("*", "<version>")} (wso2-extensions/apim-km-wso2is) into {LabLayout.DropinsDirectory(result.Layout.IdentityServerVolume)}, run prepare again and restart IS";
+
     private static void PrintSummary(LabTopology topology, PrepareResult result)
     {
         var layout = result.Layout;
@@ -75,6 +82,7 @@ internal static class PrepareCommand
         Console.WriteLine($"lab CA {(result.CaCreated ? "created" : "reused")}: {layout.CaCertificate} (SHA-256 {result.CaFingerprint})");
         foreach (var host in new[] { topology.IdentityServerHost, topology.ApiManagerHost })
             Console.WriteLine($"{host}: server certificate {(result.CertificatesIssued.Contains(host) ? "issued" : "reused")}");
+        Console.WriteLine(RevocationLine(topology, result));
         Console.WriteLine(result.FilesWritten.Count == 0
             ? "no file changed"
             : $"written: {string.Join(", ", result.FilesWritten.Select(f => Path.GetRelativePath(layout.Root, f)))}");

@@ -42,8 +42,10 @@ internal static class ApiManagerToml
             .Table("apim.sync_runtime_artifacts.gateway", PlainSection.Of("gateway_labels", new TomlArray { "Default" }))
             // The portals' links to the Developer Portal: the host name a browser reaches.
             .Table("apim.devportal", PlainSection.Of("url", $"https://{host}:{HttpsPort}/devportal"))
-            // Shipped disabled; analytics needs a cloud account a lab does not have.
-            .Table("apim.analytics", PlainSection.Of("enable", false))
+            // Shipped disabled (analytics needs a cloud account a lab does not have), with its keys as shipped.
+            .Table("apim.analytics", PlainSection.Of(ShippedAnalyticsSettings(version)))
+            // As shipped: enabled, with an empty key (its features need a WSO2 subscription key the lab does not have).
+            .Table("apim.ai", PlainSection.Of(ShippedAiSettings(version)))
             .Table("apim.key_manager", PlainSection.Of(ShippedKeyManagerSettings(version)))
             .Table("apim.cors", PlainSection.Of(new TomlTable
             {
@@ -69,7 +71,6 @@ internal static class ApiManagerToml
                 ["allow_refresh_tokens"] = true,
                 ["iat_validity_period"] = "1h",
             }));
-        // Not carried over: [apim.ai], shipped enabled with an empty key; its features need a WSO2 subscription key.
         return document;
     }
 
@@ -100,6 +101,21 @@ internal static class ApiManagerToml
         "4.5.0" => "Regular,APK,AWS",
         "4.6.0" => "Regular,APK,AWS,Azure,Kong,Envoy",
         _ => null,
+    };
+
+    /// <summary><c>[apim.analytics]</c> as each version ships it: disabled; 4.3–4.5 with an empty <c>auth_token</c>,
+    /// 4.6 with <c>type = "moesif"</c> instead.</summary>
+    internal static TomlTable ShippedAnalyticsSettings(ApiManagerVersion version) => version.Version == "4.6.0"
+        ? new TomlTable { ["enable"] = false, ["type"] = "moesif" }
+        : new TomlTable { ["enable"] = false, ["auth_token"] = "" };
+
+    /// <summary><c>[apim.ai]</c> as each version ships it: enabled with empty credentials, whose key was renamed twice
+    /// (4.3 <c>token</c> and <c>endpoint</c>, 4.4 <c>token</c>, 4.5+ <c>key</c>).</summary>
+    internal static TomlTable ShippedAiSettings(ApiManagerVersion version) => version.Version switch
+    {
+        "4.3.0" => new TomlTable { ["enable"] = true, ["token"] = "", ["endpoint"] = "" },
+        "4.4.0" => new TomlTable { ["enable"] = true, ["token"] = "" },
+        _ => new TomlTable { ["enable"] = true, ["key"] = "" },
     };
 
     /// <summary><c>[apim.key_manager]</c> as each version ships it: 4.3 validates API-key subscriptions, 4.4 replaced

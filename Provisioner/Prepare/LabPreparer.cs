@@ -18,6 +18,9 @@ public sealed record PrepareResult(LabLayout Layout, bool CaCreated, IReadOnlyLi
 
     /// <summary>Lines worth telling the user (e.g. an expired CA was renewed); never a secret.</summary>
     public IReadOnlyList<string> Warnings { get; init; } = [];
+
+    /// <summary>The notification handler jar found in IS's dropins (then IS notifies APIM of revoked tokens), or null.</summary>
+    public string? RevocationNotifierJar { get; init; }
 }
 
 /// <summary>Writes both servers' config volumes and the lab CA into a state folder. Everything is validated and
@@ -27,8 +30,10 @@ public static class LabPreparer
     /// <summary>The trusted-certificate alias of the lab's root CA in both truststores.</summary>
     public const string CaTrustAlias = "kmlab-ca";
 
-    /// <summary>IS's token revocation notifier only works when its jar is in IS's dropins (wso2-facts.md).</summary>
-    public const string RevocationNotifierJarPattern = "org.wso2.is.notification*.jar";
+    /// <summary>IS's token revocation notifier only works when WSO2's notification handler jar is in IS's dropins
+    /// (wso2-facts.md): the artifact <c>wso2is.notification.event.handlers</c> of wso2-extensions/apim-km-wso2is
+    /// (components/wso2is.notification.event.handlers/pom.xml), named <c>wso2is.notification.event.handlers-&lt;version&gt;.jar</c>.</summary>
+    public const string RevocationNotifierJarPattern = "wso2is.notification.event.handlers-*.jar";
 
     public static PrepareResult Prepare(PrepareRequest request)
     {
@@ -44,11 +49,14 @@ public static class LabPreparer
         var identityServer = new Server(layout.IdentityServerVolume, topology.IdentityServerHost,
             topology.IdentityServerVersion.KeyStoreFormat, topology.IdentityServerVersion.ContainerUid);
         var apiManager = new Server(layout.ApiManagerVolume, topology.ApiManagerHost,
-            topology.ApiManagerVersion.KeyStoreFormat, topology.ApiManagerVersion.ContainerUid);
+            topology.ApiManagerVersion.KeyStoreFormat, topology.ApiManagerVersion.ContainerUid)
+        {
+            SigningCertificateTrustAlias = Wso2KeyStores.ApiManagerSigningCertificateAlias,
+        };
         var issued = PlanKeyStores([identityServer, apiManager], ca, now, plan);
 
-        var revocationNotifier = HasRevocationNotifierJar(layout.IdentityServerVolume);
-        PlanToml(identityServer, DeploymentToml.ForIdentityServer(topology, revocationNotifier), plan);
+        var revocationJar = RevocationNotifierJar(layout.IdentityServerVolume);
+        PlanToml(identityServer, DeploymentToml.ForIdentityServer(topology, revocationJar is not null), plan);
         PlanToml(apiManager, DeploymentToml.ForApiManager(topology), plan);
         plan.Write(layout.Manifest, LabManifest.From(topology).ToJsonBytes(), new StateFileAccess.Public());
 
@@ -59,11 +67,15 @@ public static class LabPreparer
             CaFingerprint = LabCertificates.Fingerprint(ca.Root),
             CertificatesIssued = issued,
             Warnings = warnings,
+            RevocationNotifierJar = revocationJar,
         };
     }
 
     private sealed record Server(string Volume, string Host, KeyStoreFormat Format, int ContainerUid)
     {
+        /// <summary>Where the server must also trust its own signing certificate under a fixed alias (APIM).</summary>
+        public string? SigningCertificateTrustAlias { get; init; }
+
         public CertificateNames Names => new([Host, LabTopology.PublicHostName]);
         public string KeyStore => Path.Combine(LabLayout.SecurityDirectory(Volume), Wso2KeyStores.KeyStoreFileName(Format));
         public string TrustStore => Path.Combine(LabLayout.SecurityDirectory(Volume), Wso2KeyStores.TrustStoreFileName(Format));
@@ -122,8 +134,9 @@ public static class LabPreparer
             var keyStore = reusable.Contains(server)
                 ? File.ReadAllBytes(server.KeyStore)
                 : KeyStoreFiles.Write(server.Format, Wso2KeyStores.Password, Wso2KeyStores.Alias, issued[toIssue.IndexOf(server)], trusted: []);
+            var ownCertificate = KeyStoreFiles.Parse(keyStore, Wso2KeyStores.Password).KeyEntries[Wso2KeyStores.Alias].Chain[0];
             plan.Write(server.KeyStore, keyStore, new StateFileAccess.ContainerSecret(server.ContainerUid));
-            plan.Write(server.TrustStore, TrustStore(server, ca), new StateFileAccess.Public(server.ContainerUid));
+            plan.Write(server.TrustStore, TrustStore(server, ca, ownCertificate), new StateFileAccess.Public(server.ContainerUid));
         }
         return [.. toIssue.Select(s => s.Host)];
     }
@@ -138,15 +151,20 @@ public static class LabPreparer
                && LabCertificates.CanReuse(entry, ca, server.Names, now);
     }
 
-    /// <summary>The lab's root alone: it anchors the peer's chain and the server's own.</summary>
-    private static byte[] TrustStore(Server server, LabCa ca)
+    /// <summary>The lab's root (it anchors the peer's chain and the server's own) and, where the server looks its
+    /// own signing certificate up by alias, that certificate. An unchanged truststore is kept byte for byte.</summary>
+    private static byte[] TrustStore(Server server, LabCa ca, BcCertificate ownCertificate)
     {
+        var wanted = new Dictionary<string, BcCertificate> { [CaTrustAlias] = ca.Root };
+        if (server.SigningCertificateTrustAlias is { } alias) wanted[alias] = ownCertificate;
         var existing = File.Exists(server.TrustStore) ? KeyStoreFiles.Read(server.TrustStore, Wso2KeyStores.Password) : null;
-        var trustsOnlyRoot = existing is { KeyEntries.Count: 0, TrustedCertificates.Count: 1 } && existing.Format == server.Format
-                             && existing.TrustedCertificates.Values.Single().Equals(ca.Root);
-        return trustsOnlyRoot
+        var same = existing is { KeyEntries.Count: 0 } && existing.Format == server.Format
+                   && existing.TrustedCertificates.Count == wanted.Count
+                   && wanted.All(w => existing.TrustedCertificates.TryGetValue(w.Key, out var c) && c.Equals(w.Value));
+        return same
             ? File.ReadAllBytes(server.TrustStore)
-            : KeyStoreFiles.Write(server.Format, Wso2KeyStores.Password, alias: null, key: null, trusted: [(CaTrustAlias, ca.Root)]);
+            : KeyStoreFiles.Write(server.Format, Wso2KeyStores.Password, alias: null, key: null,
+                trusted: [.. wanted.Select(w => (w.Key, w.Value))]);
     }
 
     private static void PlanToml(Server server, string toml, StatePlan plan) =>
@@ -154,9 +172,12 @@ public static class LabPreparer
         plan.Write(LabLayout.DeploymentToml(server.Volume), new UTF8Encoding(false).GetBytes(toml),
             new StateFileAccess.ContainerSecret(server.ContainerUid));
 
-    private static bool HasRevocationNotifierJar(string identityServerVolume)
+    /// <summary>The notification handler jar's file name in IS's dropins, or null.</summary>
+    private static string? RevocationNotifierJar(string identityServerVolume)
     {
-        var dropins = Path.Combine(identityServerVolume, "repository", "components", "dropins");
-        return Directory.Exists(dropins) && Directory.EnumerateFiles(dropins, RevocationNotifierJarPattern).Any();
+        var dropins = LabLayout.DropinsDirectory(identityServerVolume);
+        return Directory.Exists(dropins)
+            ? Directory.EnumerateFiles(dropins, RevocationNotifierJarPattern).Select(Path.GetFileName).Order(StringComparer.Ordinal).FirstOrDefault()
+            : null;
     }
 }

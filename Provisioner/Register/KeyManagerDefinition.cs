@@ -60,7 +60,8 @@ internal static class KeyManagerDefinition
 
     /// <summary>The connector's settings. Where <c>/settings</c> lists the connector's fields, send the ones it lists
     /// (credentials always); otherwise follow the facts for <paramref name="version"/>. A required field register
-    /// cannot fill stops the run before anything is written.</summary>
+    /// cannot fill stops the run before anything is written. The body carries every setting flat in
+    /// <c>additionalProperties</c>, also those <c>/settings</c> nests under the 4.6.0+ <c>Authentication</c> dropdown.</summary>
     public static JsonObject ConnectorProperties(RegisterRequest request, KeyManagerConnectorConfiguration connector, ApiManagerVersion version)
     {
         var known = new JsonObject
@@ -75,7 +76,7 @@ internal static class KeyManagerDefinition
             [Properties.UserSchemaCacheEnabled] = true,
         };
 
-        var listed = connector.Configurations.Concat(connector.AuthConfigurations ?? []).ToList();
+        var listed = connector.Configurations.Concat(AuthenticationFields(connector)).ToList();
         IEnumerable<string> wanted;
         if (listed.Count > 0)
         {
@@ -97,6 +98,26 @@ internal static class KeyManagerDefinition
             if (names.Contains(name)) properties[name] = value?.DeepClone();
         properties[Properties.SelfValidateJwt] = true;
         return properties;
+    }
+
+    /// <summary>The fields of <c>authConfigurations</c> that apply with basic authentication. From APIM 4.6.0
+    /// (connector 2.0.8) it holds one <c>Authentication</c> dropdown whose values are the authentication types, each
+    /// with its own fields: <c>BasicAuth</c> {Username, Password}, <c>MutualTLS</c> {IdentityUser, MutualTLSOptions}.
+    /// APIM validates only the chosen type's fields, so the other types' required fields are not register's to fill.</summary>
+    internal static IEnumerable<KeyManagerConfiguration> AuthenticationFields(KeyManagerConnectorConfiguration connector)
+    {
+        foreach (var field in connector.AuthConfigurations ?? [])
+        {
+            yield return field;
+            var options = (field.Values ?? []).OfType<JsonObject>()
+                .Select(v => v.Deserialize<KeyManagerConfiguration>(ApimJson.Options)!).ToList();
+            if (field.Name != Properties.Authentication || options.Count == 0) continue;
+            var basic = options.FirstOrDefault(o => o.Name == Properties.BasicAuth)
+                        ?? throw new LabException(ExitCodes.ConnectorPropertyMissing,
+                            $"this APIM's {Is7Connector.Type} connector offers authentication {string.Join(", ", options.Select(o => $"'{o.Name}'"))} but not '{Properties.BasicAuth}', which register uses (the admin's Username and Password); register cannot fill this connector, use an APIM version whose connector offers {Properties.BasicAuth}.");
+            foreach (var nested in (basic.Values ?? []).OfType<JsonObject>())
+                yield return nested.Deserialize<KeyManagerConfiguration>(ApimJson.Options)!;
+        }
     }
 
     /// <summary>The connector's properties by APIM version (wso2-facts.md, "The IS 7 connector").</summary>

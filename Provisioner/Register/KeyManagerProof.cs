@@ -42,8 +42,9 @@ public sealed class KeyManagerProof
                 BackoffType = DelayBackoffType.Exponential,
                 Delay = TimeSpan.FromMilliseconds(100),
                 MaxDelay = TimeSpan.FromSeconds(2),
-                // Not yet usable: APIM refuses key generation, or IS does not know the client yet.
-                ShouldHandle = new PredicateBuilder().Handle<ApiException>(),
+                // Not yet usable: APIM refuses key generation (500 "not configured", 409 over a half-made key
+                // mapping), or IS does not know the client yet.
+                ShouldHandle = new PredicateBuilder().Handle<ApiException>().Handle<HalfMadeKeys>(),
                 OnRetry = args =>
                 {
                     lastFailure = args.Outcome.Exception;
@@ -71,10 +72,15 @@ public sealed class KeyManagerProof
             throw new LabException(ExitCodes.KeyManagerNotUsable,
                 $"Key Manager '{keyManager.Name}' did not become usable within {request.UsableTimeout.TotalSeconds:0} s (last: {Describe(lastFailure)}); check APIM's and IS's logs (APIM must reach IS at {request.IsInternalUrl} with the connector's credentials), then re-run register.");
         }
-        catch (Exception e) when (e is not LabException)
+        catch (Exception e) when (e is not LabException && Wso2Connection.IsCallFailure(e))
         {
             throw (e is ApiException api && api.RequestMessage.RequestUri?.Host == identityServer.Tls.BaseUrl.Host
                 ? identityServer : apim).Failure(e, "proving the Key Manager", secrets.Scrub);
+        }
+        finally
+        {
+            // Whatever the way out (proven, failed, timed out, cancelled): leave no half-made key mapping behind.
+            await CleanUpOnExitAsync(devPortal, applicationId, keyManager.Name);
         }
 
         var issuer = ReadIssuer(issued.Token.AccessToken, keyManager.Name);
@@ -121,19 +127,39 @@ public sealed class KeyManagerProof
     internal static async Task<string?> ApplicationIdAsync(IApimDevPortalApi devPortal, CancellationToken ct) =>
         (await devPortal.GetApplicationsAsync(ApplicationName, ct)).List.FirstOrDefault(a => a.Name == ApplicationName)?.ApplicationId;
 
-    /// <summary>The application's production keys (consumer key and secret) from this Key Manager, or null. Failures
-    /// are thrown as they come.</summary>
+    /// <summary>The application's production keys (consumer key and secret) from this Key Manager, or null.
+    /// A half-made key mapping does not count. Failures are thrown as they come.</summary>
     internal static async Task<ApplicationKey?> ExistingKeyAsync(IApimDevPortalApi devPortal, string applicationId, string keyManagerName,
         CancellationToken ct) =>
-        (await devPortal.GetOAuthKeysAsync(applicationId, ct)).List.FirstOrDefault(k =>
-            k.KeyManager == keyManagerName && k.KeyType == DevPortal.KeyTypeProduction
-            && !string.IsNullOrEmpty(k.ConsumerKey) && !string.IsNullOrEmpty(k.ConsumerSecret));
+        (await ProofMappingsAsync(devPortal, applicationId, keyManagerName, ct)).FirstOrDefault(k =>
+            !k.IsHalfMade && !string.IsNullOrEmpty(k.ConsumerSecret));
 
-    /// <summary>The application's production keys for this Key Manager: the existing ones, else newly generated.</summary>
+    /// <summary>The application's production key mappings for this Key Manager (at most one in APIM's database).</summary>
+    private static async Task<IReadOnlyList<ApplicationKey>> ProofMappingsAsync(IApimDevPortalApi devPortal, string applicationId,
+        string keyManagerName, CancellationToken ct) =>
+        [.. (await devPortal.GetOAuthKeysAsync(applicationId, ct)).List.Where(k =>
+            k.KeyManager == keyManagerName && k.KeyType == DevPortal.KeyTypeProduction)];
+
+    /// <summary>The application's production keys for this Key Manager: the existing ones, else newly generated.
+    /// A half-made key mapping (left by a generation that failed while the Key Manager propagated, or by an
+    /// interrupted run) is removed first, since APIM answers 409 901409 to every generation while it exists.</summary>
     private async Task<ApplicationKey> KeysAsync(IApimDevPortalApi devPortal, string applicationId, string keyManagerName, CancellationToken ct)
     {
-        var key = await ExistingKeyAsync(devPortal, applicationId, keyManagerName, ct);
-        if (key is null)
+        var mappings = await ProofMappingsAsync(devPortal, applicationId, keyManagerName, ct);
+        if (mappings.FirstOrDefault(k => !k.IsHalfMade) is { } complete)
+        {
+            secrets.Add(complete.ConsumerSecret);
+            if (string.IsNullOrEmpty(complete.ConsumerSecret))
+                throw new LabException(ExitCodes.KeyManagerNotUsable,
+                    $"APIM lists the keys of application '{ApplicationName}' for Key Manager '{keyManagerName}' without their consumer secret, so register cannot prove them; delete that application in the DevPortal and re-run register.");
+            return complete;
+        }
+
+        foreach (var halfMade in mappings)
+            await CleanUpAsync(devPortal, applicationId, halfMade, ct);
+
+        ApplicationKey key;
+        try
         {
             key = await devPortal.GenerateKeysAsync(applicationId, new ApplicationKeyGenerateRequest
             {
@@ -141,15 +167,52 @@ public sealed class KeyManagerProof
                 KeyManager = keyManagerName,
                 GrantTypesToBeSupported = [OAuthGrants.ClientCredentials],
             }, ct);
-            logger.LogInformation("Generated {Key}", key);
+        }
+        catch (ApiException e) when (Wso2Connection.ReadError(e)?.Code == Wso2.ApimErrorCodes.KeyManagerNotRegistered)
+        {
+            // APIM looks the name up in its database, where a saved Key Manager is at once: waiting cannot help.
+            throw new LabException(ExitCodes.KeyManagerNotRegistered,
+                $"APIM has no Key Manager named '{keyManagerName}' at key generation (400 {Wso2.ApimErrorCodes.KeyManagerNotRegistered}); check in the Admin Portal (Key Managers) that '{keyManagerName}' exists and is enabled, or pass the --name it has, then re-run register.");
         }
 
         secrets.Add(key.ConsumerSecret);
-        if (string.IsNullOrEmpty(key.ConsumerKey) || string.IsNullOrEmpty(key.ConsumerSecret))
-            throw new LabException(ExitCodes.KeyManagerNotUsable,
-                $"APIM generated keys without a consumer key or secret for application '{ApplicationName}'; delete that application in the DevPortal and re-run register.");
+        if (key.IsHalfMade || string.IsNullOrEmpty(key.ConsumerSecret))
+            throw new HalfMadeKeys($"APIM answered keys of state {key.KeyState ?? "none"} without {(string.IsNullOrEmpty(key.ConsumerKey) ? "a consumer key" : "a consumer secret")}");
+        logger.LogInformation("Generated {Key}", key);
         return key;
     }
+
+    private async Task CleanUpAsync(IApimDevPortalApi devPortal, string applicationId, ApplicationKey halfMade, CancellationToken ct)
+    {
+        if (halfMade.KeyMappingId is not { Length: > 0 } id)
+            throw new LabException(ExitCodes.KeyManagerNotUsable,
+                $"APIM lists a half-made key mapping of application '{ApplicationName}' for Key Manager '{halfMade.KeyManager}' without its id; clean it up in the DevPortal (Applications > {ApplicationName} > Production Keys > Clean up) and re-run register.");
+        await devPortal.CleanUpOAuthKeyAsync(applicationId, id, ct);
+        logger.LogInformation("Removed the half-made key mapping {KeyMappingId} of application {Application} for Key Manager {Name} (state {State}, consumer key {ConsumerKey})",
+            id, ApplicationName, halfMade.KeyManager, halfMade.KeyState ?? "none", string.IsNullOrEmpty(halfMade.ConsumerKey) ? "none" : halfMade.ConsumerKey);
+    }
+
+    /// <summary>Removes what the last attempt may have left half-made. Bounded on its own, so it also runs after the
+    /// caller cancelled; a failure here is only logged (the next run removes it first).</summary>
+    private async Task CleanUpOnExitAsync(IApimDevPortalApi devPortal, string applicationId, string keyManagerName)
+    {
+        using var bounded = new CancellationTokenSource(ExitCleanUpTimeout);
+        try
+        {
+            foreach (var halfMade in (await ProofMappingsAsync(devPortal, applicationId, keyManagerName, bounded.Token)).Where(k => k.IsHalfMade))
+                await CleanUpAsync(devPortal, applicationId, halfMade, bounded.Token);
+        }
+        catch (Exception e) when (e is ApiException or LabException || Wso2Connection.IsCallFailure(e) || bounded.IsCancellationRequested)
+        {
+            logger.LogWarning("Could not check application {Application} for a half-made key mapping on the way out ({Reason}); the next register run removes it",
+                ApplicationName, Describe(e));
+        }
+    }
+
+    private static readonly TimeSpan ExitCleanUpTimeout = TimeSpan.FromSeconds(15);
+
+    /// <summary>Keys came back half-made: clean up and generate again.</summary>
+    private sealed class HalfMadeKeys(string message) : Exception(message);
 
     private static string ReadIssuer(string accessToken, string keyManagerName)
     {
@@ -164,6 +227,7 @@ public sealed class KeyManagerProof
     {
         ApiException api => $"{(int)api.StatusCode} from {api.HttpMethod} {api.Uri?.AbsolutePath}: {secrets.Scrub(Wso2Connection.ReadError(api)?.Description ?? Wso2Connection.ReadError(api)?.Message ?? api.ReasonPhrase ?? "")}",
         null => "nothing",
+        HalfMadeKeys or LabException => e.Message,
         _ => Wso2Connection.Reason(e),
     };
 }

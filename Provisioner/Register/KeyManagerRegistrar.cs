@@ -123,7 +123,7 @@ public sealed class KeyManagerRegistrar(ILoggerFactory? loggerFactory = null)
                 ? new LabException(ExitCodes.AuthenticationFailed,
                     $"APIM refused the admin credentials of '{request.AdminUser}' for a token ({(int)api.StatusCode}); set {LabTopology.AdminPasswordVariable} to the admin password the servers were started with.")
                 : apim.Failure(e, operation, secrets.Scrub),
-            ct);
+            ct, new ApimRestToken.RegistrationPatience(request.ReadinessTimeout, _logger));
         if (!ApimRestToken.GrantsAny(token, ApimScopes.Admin, ApimScopes.KeyManagersManage))
             throw new LabException(ExitCodes.AuthenticationFailed,
                 $"APIM granted '{request.AdminUser}' none of the Key Manager scopes ({ApimScopes.Admin}, {ApimScopes.KeyManagersManage}); use an admin user (--admin-user).");

@@ -26,10 +26,13 @@ public sealed record RegisterRequest(
     public const string DefaultKeyManagerName = "IS7";
 
     /// <summary>How long both servers get to answer their health checks (APIM takes about 3 minutes to boot).</summary>
-    public TimeSpan ReadinessTimeout { get; init; } = TimeSpan.FromMinutes(5);
+    public TimeSpan ReadinessTimeout { get; init; } = DefaultReadinessTimeout;
+
+    public static readonly TimeSpan DefaultReadinessTimeout = TimeSpan.FromMinutes(5);
+    public static readonly TimeSpan DefaultUsableTimeout = TimeSpan.FromMinutes(2);
 
     /// <summary>How long the Key Manager gets to reach APIM's runtime and issue a working key.</summary>
-    public TimeSpan UsableTimeout { get; init; } = TimeSpan.FromMinutes(2);
+    public TimeSpan UsableTimeout { get; init; } = DefaultUsableTimeout;
 
     /// <summary>The APIM version, when known, for the connector facts <c>/settings</c> does not tell. Null: the
     /// newest supported version's facts.</summary>

@@ -47,8 +47,9 @@ public static class LabSmoke
         {
             Validate();
             var layout = new LabLayout(request.StateDirectory);
-            using var trust = SmokeFailure(() => LabTrust.Read(layout));
-            var isInternalUrl = request.IsInternalUrl ?? SmokeFailure(() => InternalUrlFromManifest(layout));
+            // An unprepared or unreadable state folder is prepare's failure (14), as for register, not the smoke's.
+            using var trust = LabTrust.Read(layout);
+            var isInternalUrl = request.IsInternalUrl ?? InternalUrlFromManifest(layout);
             logger.LogInformation("Starting {Request}; backend through IS at {IsInternalUrl}", request, isInternalUrl);
 
             using var apim = new Wso2Connection(trust.For(ApimServerName, request.ApimUrl), logger);
@@ -370,18 +371,6 @@ public static class LabSmoke
         }
 
         /// <summary>Every smoke failure has the smoke's exit code, whatever part of the lab reported it.</summary>
-        private static T SmokeFailure<T>(Func<T> read)
-        {
-            try
-            {
-                return read();
-            }
-            catch (LabException e) when (e.ExitCode != ExitCodes.SmokeFailed)
-            {
-                throw new LabException(ExitCodes.SmokeFailed, e.Message, e);
-            }
-        }
-
         /// <summary>How APIM reaches IS on the lab network: the container name and port <c>prepare</c> recorded.</summary>
         private static Uri InternalUrlFromManifest(LabLayout layout)
         {

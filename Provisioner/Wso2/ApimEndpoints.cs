@@ -26,6 +26,10 @@ public static class ApimEndpoints
     public const string ApplicationOAuthKeys = Application + "/oauth-keys";
     public const string ApplicationOAuthKey = ApplicationOAuthKeys + "/{keyMappingId}";
     public const string ApplicationRegenerateSecret = ApplicationOAuthKey + "/regenerate-secret";
+
+    /// <summary>Removes a key mapping that a failed key generation left behind (devportal-api.yaml v3, APIM 4.3–4.6:
+    /// no body, 200 with an empty body).</summary>
+    public const string ApplicationOAuthKeyCleanUp = ApplicationOAuthKey + "/clean-up";
 }
 
 /// <summary>OAuth2 scopes of APIM's REST APIs that <c>register</c> asks for.</summary>
@@ -57,6 +61,14 @@ public static class ApimErrorCodes
 
     /// <summary>409: a Key Manager with that name already exists.</summary>
     public const long KeyManagerNameExists = 901402;
+
+    /// <summary>400 at generate-keys: APIM's database has no Key Manager of that name (it checks the database only,
+    /// where a new Key Manager is at once; <c>ExceptionCodes.java</c> KEY_MANAGER_NOT_FOUND / _NOT_REGISTERED).</summary>
+    public const long KeyManagerNotRegistered = 901403;
+
+    /// <summary>409 at generate-keys: the application already has a key mapping for that key type and Key Manager,
+    /// possibly a half-made one that a failed generation left (<c>ExceptionCodes.java</c> KEY_MAPPING_ALREADY_EXIST).</summary>
+    public const long KeyMappingExists = 901409;
 }
 
 /// <summary>Facts of the WSO2 IS 7 Key Manager connector (wso2-facts.md, "The IS 7 connector").</summary>

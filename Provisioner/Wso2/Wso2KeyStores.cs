@@ -6,6 +6,12 @@ public static class Wso2KeyStores
     public const string Password = "wso2carbon";
     public const string Alias = "wso2carbon";
 
+    /// <summary>The truststore alias under which APIM looks up its own signing (primary keystore) certificate to
+    /// validate Publisher internal keys (Try Out) and API-key JWTs (carbon-apimgt
+    /// <c>org.wso2.carbon.apimgt.common.gateway.constants.APIConstants.GATEWAY_PUBLIC_CERTIFICATE_ALIAS</c>;
+    /// <c>InternalAPIKeyAuthenticator</c> → <c>GatewayUtils.getCertificateFromParentTrustStore</c>).</summary>
+    public const string ApiManagerSigningCertificateAlias = "gateway_certificate_alias";
+
     /// <summary>The primary keystore: TLS, token signing and internal encryption all use it.</summary>
     public static string KeyStoreFileName(KeyStoreFormat format) => "wso2carbon" + Extension(format);
 

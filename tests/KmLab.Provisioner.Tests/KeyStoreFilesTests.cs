@@ -20,7 +20,7 @@ public sealed class KeyStoreFilesTests
         Assert.Equal(KeyStoreFormat.Pkcs12, KeyStoreFiles.DetectFormat(File.ReadAllBytes(disguised)));
         Assert.Equal(KeyStoreFormat.Jks, KeyStoreFiles.DetectFormat(File.ReadAllBytes(lab.ApimTrustStore)));
         Assert.Equal(
-            KeyStoreFiles.ReadTrustedCertificates(lab.ApimTrustStore, Wso2KeyStores.Password).Single().Thumbprint,
+            System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPem(File.ReadAllText(lab.Layout.CaCertificate)).Thumbprint,
             KeyStoreFiles.ReadTrustedCertificates(disguised, Wso2KeyStores.Password).Single().Thumbprint);
         Assert.Throws<InvalidDataException>(() => KeyStoreFiles.DetectFormat("hello"u8.ToArray()));
     }

@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.RegularExpressions;
 using KmLab.Provisioner.Tests.TestSupport;
+using KmLab.Provisioner.Certificates;
 using KmLab.Provisioner.Wso2;
 
 namespace KmLab.Provisioner.Tests;
@@ -26,9 +27,35 @@ public sealed class KeytoolTests
         var isType = isVersion == "7.0.0" ? "JKS" : "PKCS12";
 
         AssertKeyStore(Tools.KeytoolList(lab.IsKeyStore(isVersion)), isType, "is7", caFingerprint);
-        AssertTrustStore(Tools.KeytoolList(lab.IsTrustStore(isVersion)), isType, caFingerprint);
+        AssertTrustStore(Tools.KeytoolList(lab.IsTrustStore(isVersion)), isType, caFingerprint, entries: 1);
         AssertKeyStore(Tools.KeytoolList(lab.ApimKeyStore), "JKS", "apim", caFingerprint);
-        AssertTrustStore(Tools.KeytoolList(lab.ApimTrustStore), "JKS", caFingerprint);
+        AssertTrustStore(Tools.KeytoolList(lab.ApimTrustStore), "JKS", caFingerprint, entries: 2);
+    }
+
+    /// <summary>APIM validates Publisher internal keys (Try Out) and API-key JWTs with the certificate its truststore
+    /// holds under <c>gateway_certificate_alias</c>: its own primary-keystore certificate (WSO2's docs: export alias
+    /// wso2carbon of wso2carbon.jks, import it under that alias).</summary>
+    [Fact]
+    public void Apims_truststore_holds_its_own_signing_certificate_under_gateway_certificate_alias()
+    {
+        using var lab = new TempLab();
+        lab.Prepare();
+        var signing = KeyStoreFiles.ReadKeyEntry(lab.ApimKeyStore, Wso2KeyStores.Password);
+
+        var listing = Tools.KeytoolList(lab.ApimTrustStore);
+        var entry = Tools.Run("keytool", "-J-Duser.language=en", "-list", "-v", "-keystore", lab.ApimTrustStore,
+            "-storepass", Wso2KeyStores.Password, "-alias", "gateway_certificate_alias");
+        var isListing = Tools.KeytoolList(lab.IsTrustStore());
+        lab.Prepare(); // a re-run keeps the truststore as it is
+        var rerun = lab.Prepare();
+
+        Assert.Contains("Alias name: kmlab-ca", listing);
+        Assert.Equal(0, entry.ExitCode);
+        Assert.Contains("Entry type: trustedCertEntry", entry.Output);
+        Assert.Contains($"SHA256: {JavaFingerprint(signing)}", entry.Output);
+        Assert.Contains("Owner: CN=apim, O=KmLab", entry.Output);
+        Assert.DoesNotContain("gateway_certificate_alias", isListing); // IS has no such lookup
+        Assert.Empty(rerun.FilesWritten);
     }
 
     [Fact]
@@ -63,13 +90,13 @@ public sealed class KeytoolTests
         Assert.True(leafUntil > DateTime.UtcNow.AddYears(1), $"the {host} certificate is valid only until {leafUntil:u}");
     }
 
-    private static void AssertTrustStore(string listing, string type, string caFingerprint)
+    private static void AssertTrustStore(string listing, string type, string caFingerprint, int entries)
     {
         Assert.Contains($"Keystore type: {type}", listing);
-        Assert.Contains("Your keystore contains 1 entry", listing);
+        Assert.Contains(entries == 1 ? "Your keystore contains 1 entry" : $"Your keystore contains {entries} entries", listing);
         Assert.Contains("Entry type: trustedCertEntry", listing);
         Assert.Contains($"SHA256: {caFingerprint}", listing);
-        Assert.True(ValidUntil(listing).Single() > DateTime.UtcNow.AddYears(5));
+        Assert.True(ValidUntil(listing).Max() > DateTime.UtcNow.AddYears(5));
     }
 
     private static IEnumerable<DateTime> ValidUntil(string listing) =>

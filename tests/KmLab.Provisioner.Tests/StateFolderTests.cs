@@ -32,13 +32,37 @@ public sealed class StateFolderTests
         var without = File.ReadAllText(toml);
         var dropins = Path.Combine(lab.Layout.IdentityServerVolume, "repository", "components", "dropins");
         Directory.CreateDirectory(dropins);
+        // A jar of another name (the bundle's package name) is not the artifact WSO2 ships.
         File.WriteAllBytes(Path.Combine(dropins, "org.wso2.is.notification-2.1.3.jar"), []);
+        var unrelated = lab.Prepare(topology);
+        // The artifact's real name (apim-km-wso2is components/wso2is.notification.event.handlers/pom.xml, version as released).
+        File.WriteAllBytes(Path.Combine(dropins, "wso2is.notification.event.handlers-2.1.3.jar"), []);
 
         var result = lab.Prepare(topology);
 
         Assert.Equal(DeploymentToml.ForIdentityServer(topology, revocationNotifier: false), without);
+        Assert.Null(unrelated.RevocationNotifierJar);
+        Assert.Empty(unrelated.FilesWritten);
         Assert.Equal(DeploymentToml.ForIdentityServer(topology, revocationNotifier: true), File.ReadAllText(toml));
         Assert.Equal([toml], result.FilesWritten);
+        Assert.Equal("wso2is.notification.event.handlers-2.1.3.jar", result.RevocationNotifierJar);
+    }
+
+    [Fact]
+    public void Prepare_says_whether_token_revocation_is_wired_and_when_not_what_to_put_where()
+    {
+        using var lab = new TempLab();
+        var dropins = Path.Combine(lab.Layout.IdentityServerVolume, "repository", "components", "dropins");
+
+        var without = Tools.Provisioner(["prepare", "--state", lab.Root]);
+        Directory.CreateDirectory(dropins);
+        File.WriteAllBytes(Path.Combine(dropins, "wso2is.notification.event.handlers-2.1.3.jar"), []);
+        var with = Tools.Provisioner(["prepare", "--state", lab.Root]);
+
+        Assert.Equal(0, without.ExitCode);
+        Assert.Contains($"token revocation: not wired (IS will not tell APIM about revoked tokens); to wire it, put WSO2's notification handler jar wso2is.notification.event.handlers-<version>.jar (wso2-extensions/apim-km-wso2is) into {dropins}, run prepare again and restart IS\n", without.Output);
+        Assert.Equal(0, with.ExitCode);
+        Assert.Contains("token revocation: wired (wso2is.notification.event.handlers-2.1.3.jar in IS's dropins; IS notifies APIM at https://apim:9443/internal/data/v1/notify)\n", with.Output);
     }
 
     [Fact]

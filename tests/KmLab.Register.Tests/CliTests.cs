@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using KmLab.Provisioner;
 using KmLab.Provisioner.Register;
 
@@ -17,10 +16,31 @@ public sealed class CliTests
         var second = await RunAsync(lab, lab.AdminPassword);
 
         Assert.Equal(0, first.ExitCode);
-        Assert.Matches(@"^key manager created: id \S+\nproven: consumer key \S+, issuer https://localhost:\d+/oauth2/token\n$", first.Stdout);
+        // The result comes last on stdout, after the informational log lines.
+        Assert.Matches(@"\nkey manager created: id \S+\nproven: consumer key \S+, issuer https://localhost:\d+/oauth2/token\n$", first.Stdout);
         Assert.Equal(0, second.ExitCode);
-        Assert.StartsWith("key manager unchanged: id ", second.Stdout);
+        Assert.StartsWith("key manager unchanged: id ", second.StdoutLines[^2]);
         Assert.DoesNotContain(lab.AdminPassword, first.Stdout + first.Stderr + second.Stdout + second.Stderr);
+    }
+
+    /// <summary>The Aspire dashboard badges every stderr line: informational lines belong on stdout, warnings and
+    /// errors on stderr, one line each.</summary>
+    [Fact]
+    public async Task Informational_lines_go_to_stdout_and_warnings_to_stderr_one_line_each()
+    {
+        // The APIM twin answers client registration 500 once after start: the retry is a warning.
+        await using var lab = await Lab.StartAsync();
+
+        var run = await RunAsync(lab, lab.AdminPassword);
+
+        Assert.Equal(0, run.ExitCode);
+        var logLines = run.StdoutLines.SkipLast(2).ToList();
+        Assert.All(logLines, l => Assert.StartsWith("info: ", l));
+        Assert.Contains(logLines, l => l.StartsWith("info: KmLab.Provisioner.Register.KeyManagerRegistrar[0] Starting register 'IS7'", StringComparison.Ordinal));
+        Assert.Contains(logLines, l => l.Contains("Created Key Manager IS7", StringComparison.Ordinal));
+        Assert.NotEmpty(run.StderrLines);
+        Assert.All(run.StderrLines, l => Assert.Matches("^(warn|fail|crit): ", l));
+        Assert.Contains(run.StderrLines, l => l.Contains("APIM answered 500 to POST /client-registration/v0.17/register; retry 1", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -33,7 +53,7 @@ public sealed class CliTests
         Assert.Equal(ExitCodes.AuthenticationFailed, run.ExitCode);
         var errorLine = Assert.Single(run.Stderr.Split('\n'), l => l.StartsWith("error: ", StringComparison.Ordinal));
         Assert.Contains("KMLAB_ADMIN_PASSWORD", errorLine);
-        Assert.Equal("", run.Stdout);
+        Assert.DoesNotContain(run.StdoutLines, l => !l.StartsWith("info: ", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -50,34 +70,11 @@ public sealed class CliTests
         Assert.DoesNotContain(lab.AdminPassword, run.Stdout + run.Stderr);
     }
 
-    private sealed record Run(int ExitCode, string Stdout, string Stderr);
-
-    private static async Task<Run> RunAsync(Lab lab, string password, params string[] extra)
-    {
-        var ct = TestContext.Current.CancellationToken;
-        var start = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add(typeof(KeyManagerRegistrar).Assembly.Location);
-        foreach (var arg in new[]
-                 {
-                     "register", "--state", lab.State.FullName, "--apim-url", lab.ApiManager.BaseUrl.ToString(),
-                     "--is-url", lab.IdentityServer.BaseUrl.ToString(), "--is-internal-url", lab.IsInternalUrl.ToString(),
-                 }.Concat(extra))
-            start.ArgumentList.Add(arg);
-        start.Environment[LabTopology.AdminPasswordVariable] = password;
-        start.Environment.Remove("OTEL_EXPORTER_OTLP_ENDPOINT");
-
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync(ct);
-        var stderr = process.StandardError.ReadToEndAsync(ct);
-        await process.WaitForExitAsync(ct);
-        var run = new Run(process.ExitCode, (await stdout).Replace("\r", ""), (await stderr).Replace("\r", ""));
-        lab.Logs.Add(run.Stdout);
-        lab.Logs.Add(run.Stderr);
-        return run;
-    }
+    private static Task<ProvisionerCli.Run> RunAsync(Lab lab, string password, params string[] extra) =>
+        ProvisionerCli.RunAsync(
+            new[]
+            {
+                "register", "--state", lab.State.FullName, "--apim-url", lab.ApiManager.BaseUrl.ToString(),
+                "--is-url", lab.IdentityServer.BaseUrl.ToString(), "--is-internal-url", lab.IsInternalUrl.ToString(),
+            }.Concat(extra), password, lab.Logs);
 }

@@ -223,6 +223,31 @@ public sealed class FaultTests
     }
 
     [Fact]
+    public async Task Client_registration_500s_beyond_the_connections_retries_are_retried_until_the_readiness_timeout()
+    {
+        // More 500s than one window of the connection's retries (7 attempts): WSO2's harness keeps retrying too.
+        await using var lab = await Lab.StartAsync(apim: o => o with { TransientRegistrationErrors = 9 });
+
+        var result = await lab.RegisterAsync(lab.Request() with { ReadinessTimeout = TimeSpan.FromSeconds(60) });
+
+        Assert.Equal(RegisterOutcomes.Created, result.Outcome);
+        Assert.Equal(10, lab.ApiManager.Requests.Count(r => r.Path == ApimEndpoints.ClientRegistration));
+        var window = Assert.Single(lab.Logs.Lines, l => l.Contains("APIM client registration still answers 500 after", StringComparison.Ordinal));
+        Assert.EndsWith("retrying until 60 s", window);
+    }
+
+    [Fact]
+    public async Task Client_registration_that_never_recovers_is_not_ready_within_the_readiness_timeout()
+    {
+        await using var lab = await Lab.StartAsync(apim: o => o with { TransientRegistrationErrors = int.MaxValue });
+
+        var e = await lab.FailAsync(lab.Request() with { ReadinessTimeout = TimeSpan.FromSeconds(3) });
+
+        Assert.Equal(ExitCodes.NotReady, e.ExitCode);
+        Assert.Equal($"APIM client registration ({ApimEndpoints.ClientRegistration}) still failed 3 s after its health check turned 200; check APIM's log for start-up errors, then re-run register.", e.Message);
+    }
+
+    [Fact]
     public async Task A_run_after_a_half_done_run_completes_it()
     {
         // The first run registers the Key Manager but gives up before APIM's runtime has it; the next run finishes.

@@ -1,4 +1,4 @@
-using KmLab.Provisioner.Prepare;
+using KmLab.Provisioner;
 
 namespace KmLab.Containers.Tests.Lab;
 
@@ -9,17 +9,21 @@ public static class RevocationNotifierJar
     /// <summary>For <c>KMLAB_IMAGES=wso2</c>: a path to the real jar (e.g. from WSO2's apim-km-wso2is release).</summary>
     public const string Variable = "KMLAB_IS_NOTIFICATION_JAR";
 
+    /// <summary>The real artifact's file name (wso2-extensions/apim-km-wso2is, artifactId
+    /// <c>wso2is.notification.event.handlers</c>; WSO2's integration harness drops in version 2.1.3). Spelled out
+    /// here rather than taken from prepare, so a wrong pattern in prepare fails the revocation tests.</summary>
+    public const string StandInName = "wso2is.notification.event.handlers-2.1.3.jar";
+
     /// <summary>Puts the jar into the IS config volume (the entrypoint copies it over the product home). The twin
-    /// plays an IS that has it, so an empty stand-in with the jar's name is enough there.</summary>
+    /// plays an IS that has it, so an empty stand-in with the jar's real name is enough there.</summary>
     /// <returns>Whether the revocation path will be configured.</returns>
     public static bool Install(string identityServerVolume, LabImages images)
     {
-        var dropins = Path.Combine(identityServerVolume, "repository", "components", "dropins");
-        var name = LabPreparer.RevocationNotifierJarPattern.Replace("*", ".kmlab");
+        var dropins = LabLayout.DropinsDirectory(identityServerVolume);
         if (images.AreTwins)
         {
             Directory.CreateDirectory(dropins);
-            File.WriteAllBytes(Path.Combine(dropins, name), []);
+            File.WriteAllBytes(Path.Combine(dropins, StandInName), []);
             return true;
         }
 

@@ -126,17 +126,15 @@ public sealed class RevocationAndInternalKeyTests
         Assert.Contains(identityServer.LogLines, l => l.Contains("is not in repository/components/dropins"));
     }
 
-    /// <summary>Puts APIM's own signing certificate (the primary keystore's entry) into its truststore under
-    /// <c>gateway_certificate_alias</c>, as WSO2's shipped client-truststore.jks has it.</summary>
-    private static void AddGatewayCertificateAlias(LabLayout layout)
+    /// <summary>Takes <c>gateway_certificate_alias</c> out of APIM's truststore, which prepare fills with APIM's own
+    /// signing certificate: a truststore as the lab wrote it before, or as a user's own one may be.</summary>
+    private static void RemoveGatewayCertificateAlias(LabLayout layout)
     {
-        var security = Path.Combine(layout.ApiManagerVolume, "repository", "resources", "security");
-        var keyStore = new JksStore();
-        using (var file = File.OpenRead(Path.Combine(security, "wso2carbon.jks"))) keyStore.Load(file, "wso2carbon".ToCharArray());
-        var trustPath = Path.Combine(security, "client-truststore.jks");
+        var trustPath = Path.Combine(layout.ApiManagerVolume, "repository", "resources", "security", "client-truststore.jks");
         var trustStore = new JksStore();
         using (var file = File.OpenRead(trustPath)) trustStore.Load(file, "wso2carbon".ToCharArray());
-        trustStore.SetCertificateEntry("gateway_certificate_alias", keyStore.GetCertificate("wso2carbon"));
+        Assert.True(trustStore.ContainsAlias("gateway_certificate_alias"), "prepare is expected to write gateway_certificate_alias");
+        trustStore.DeleteEntry("gateway_certificate_alias");
         using var output = File.Create(trustPath);
         trustStore.Save(output, "wso2carbon".ToCharArray());
     }
@@ -178,7 +176,7 @@ public sealed class RevocationAndInternalKeyTests
     [Fact]
     public async Task An_internal_key_is_accepted_when_the_truststore_holds_gateway_certificate_alias()
     {
-        await using var lab = await TwinLab.StartAsync(prepared: AddGatewayCertificateAlias);
+        await using var lab = await TwinLab.StartAsync(); // prepare writes the alias
         var (apiId, path) = await DeployApiAsync(lab);
 
         var (status, body) = await CallWithInternalKeyAsync(lab, apiId, path);
@@ -190,7 +188,7 @@ public sealed class RevocationAndInternalKeyTests
     [Fact]
     public async Task Without_gateway_certificate_alias_the_gateway_refuses_the_internal_key_with_900901()
     {
-        await using var lab = await TwinLab.StartAsync();
+        await using var lab = await TwinLab.StartAsync(prepared: RemoveGatewayCertificateAlias);
         var (apiId, path) = await DeployApiAsync(lab);
 
         var (status, body) = await CallWithInternalKeyAsync(lab, apiId, path);

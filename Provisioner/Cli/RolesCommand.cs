@@ -41,6 +41,9 @@ internal static class RolesCommand
             };
             var result = await CliHost.RunAsync((logging, cancel) => RoleProof.RunAsync(request, cancel, logging), token);
             Console.WriteLine(result.Supported ? result.Line : "roles: " + result.Line);
+            if (result.Repeat.Count == 0) return;
+            Console.WriteLine($"Repeat it (CONSUMER_SECRET: application '{RoleProof.ApplicationName}' > Production Keys in the DevPortal; KMLAB_RBAC_PASSWORD: the users' password; KMLAB_USER={request.DeniedUser} for the 403):");
+            foreach (var repeat in result.Repeat) Console.WriteLine("  " + repeat);
         }, ct));
         return command;
     }

@@ -35,7 +35,12 @@ public sealed record RolesRequest(SmokeRequest Lab)
 
 /// <summary>What the proof saw: who got which scope and what the gateway answered.</summary>
 public sealed record RolesResult(bool Supported, string Line, string? Is7Role = null, Uri? Url = null, string? AllowedScope = null,
-    int AllowedStatus = 0, string? DeniedScope = null, int DeniedStatus = 0, long? DeniedCode = null);
+    int AllowedStatus = 0, string? DeniedScope = null, int DeniedStatus = 0, long? DeniedCode = null)
+{
+    /// <summary>Shell lines that repeat the proof for one user; they read the secrets from <c>$CONSUMER_SECRET</c> and
+    /// <c>$KMLAB_RBAC_PASSWORD</c>, so they hold none.</summary>
+    public IReadOnlyList<string> Repeat { get; init; } = [];
+}
 
 /// <summary>Role-based authorization through the gateway, as WSO2's is7_role_enforcement harness proves it: a shared
 /// scope bound to an APIM role reaches IS as that role's permission (the connector maps the name); an API operation
@@ -122,7 +127,16 @@ public static class RoleProof
                 throw Failed($"the gateway answered {bobStatus}{(bobCode is { } c ? $" ({c})" : "")} at {url} for {request.DeniedUser}'s token without {request.ScopeName}, not 403 ({ApimRoleFacts.ScopeMismatch}); check that operation GET {Resource} of {ApiName} requires scope {request.ScopeName}");
             var line = $"roles: GET {url} -> {aliceStatus} for {request.AllowedUser} (role {is7Role}, scope '{aliceScope}'), {bobStatus} {bobCode} for {request.DeniedUser} (scope '{bobScope}')";
             logger.LogInformation("{Line}", line);
-            return new RolesResult(true, line, is7Role, url, aliceScope, aliceStatus, bobScope, bobStatus, bobCode);
+            var tokenUrl = _lab.IsUrl.GetLeftPart(UriPartial.Authority) + IdentityServerEndpoints.Token;
+            var user = "${KMLAB_USER:-" + request.AllowedUser + "}";
+            return new RolesResult(true, line, is7Role, url, aliceScope, aliceStatus, bobScope, bobStatus, bobCode)
+            {
+                Repeat =
+                [
+                    $"TOKEN=$(curl -s --cacert '{layout.CaCertificate}' -u \"{key.ConsumerKey}:$CONSUMER_SECRET\" -d grant_type=password -d \"username={user}\" --data-urlencode \"password=$KMLAB_RBAC_PASSWORD\" -d 'scope=openid {request.ScopeName}' '{tokenUrl}' | jq -r .access_token)",
+                    $"curl -i --cacert '{layout.CaCertificate}' -H \"Authorization: Bearer $TOKEN\" '{url}'",
+                ],
+            };
         }
 
         /// <summary>Local checks first, so nothing is created for input IS or APIM would refuse.</summary>

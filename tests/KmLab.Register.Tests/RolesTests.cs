@@ -16,10 +16,11 @@ public sealed class RolesTests
         await using var lab = await Lab.StartAsync("4.6.0", isVersion: "7.3.0");
         await lab.RegisterAsync();
 
-        var first = await RolesAsync(lab);
+        const string userPassword = "rbac-demo-pass-1";
+        var first = await RolesAsync(lab, userPassword);
         lab.ApiManager.ClearRequests();
         lab.IdentityServer.ClearRequests();
-        var second = await RolesAsync(lab);
+        var second = await RolesAsync(lab, userPassword);
 
         foreach (var result in new[] { first, second })
         {
@@ -37,6 +38,9 @@ public sealed class RolesTests
         Assert.DoesNotContain(lab.ApiManager.Requests, r => r.Method is "POST" or "PUT" or "DELETE" && r.Path.StartsWith("/api/am/publisher", StringComparison.Ordinal));
         Assert.DoesNotContain(lab.IdentityServer.Requests, r => r.Method is "PATCH" || (r.Method == "POST" && r.Path == RoleEndpoints.ScimUsers));
         Assert.DoesNotContain(lab.AdminPassword, string.Join('\n', lab.AllLogLines()));
+        Assert.DoesNotContain(userPassword, string.Join('\n', lab.AllLogLines().Concat(second.Repeat).Append(second.Line)));
+        Assert.Contains(second.Repeat, l => l.Contains("$KMLAB_RBAC_PASSWORD", StringComparison.Ordinal) && l.Contains("grant_type=password", StringComparison.Ordinal));
+        Assert.Contains(second.Repeat, l => l.Contains(second.Url!.ToString(), StringComparison.Ordinal));
     }
 
     [Fact]

@@ -70,4 +70,29 @@ public sealed class RoleAuthorizationTests
             new FormUrlEncodedContent([KeyValuePair.Create("grant_type", "password"), KeyValuePair.Create("username", "bob"), KeyValuePair.Create("password", "nope-nope")]));
         Assert.Equal(HttpStatusCode.BadRequest, wrongPassword.Status);
     }
+
+    [Fact]
+    public async Task APIM_refuses_a_local_scope_bound_to_a_role_it_lacks_with_903250_but_takes_a_shared_one_and_registers_nothing_without_an_IS_7_key_manager()
+    {
+        await using var lab = await TwinLab.StartAsync();
+        var (token, _) = await lab.AdminTokenAsync(TwinLab.AllScopes + " apim:shared_scope_manage");
+        lab.IdentityServer.ClearRequests();
+        JsonNode Api(bool shared) => new JsonObject
+        {
+            ["name"] = "Rbac", ["version"] = "1.0.0", ["context"] = "/rbac",
+            ["scopes"] = new JsonArray(new JsonObject { ["scope"] = new JsonObject { ["name"] = "rbac_read", ["bindings"] = new JsonArray("rbac_reader") }, ["shared"] = shared }),
+            ["operations"] = new JsonArray(new JsonObject { ["target"] = "/items", ["verb"] = "GET", ["scopes"] = new JsonArray("rbac_read") }),
+        };
+
+        var local = await lab.SendAsync(HttpMethod.Post, "/api/am/publisher/v4/apis", Api(shared: false), token);
+        var scope = await lab.SendAsync(HttpMethod.Post, "/api/am/publisher/v4/scopes",
+            new JsonObject { ["name"] = "rbac_read", ["bindings"] = new JsonArray("rbac_reader") }, token);
+        var sharedApi = await lab.SendAsync(HttpMethod.Post, "/api/am/publisher/v4/apis", Api(shared: true), token);
+
+        Assert.Equal((400, 903250L), (local.Status, (long?)local.Body!["code"]));
+        Assert.Equal(201, scope.Status);
+        Assert.Equal(201, sharedApi.Status);
+        // Only the Resident Key Manager exists: no connector call reaches IS.
+        Assert.Empty(lab.IdentityServer.Requests);
+    }
 }

@@ -6,6 +6,7 @@ var root = new RootCommand("KmLab provisioner: prepares WSO2 IS 7 and API Manage
 root.Subcommands.Add(PrepareCommand.Create());
 root.Subcommands.Add(RegisterCommand.Create());
 root.Subcommands.Add(SmokeCommand.Create());
+root.Subcommands.Add(RolesCommand.Create());
 
 var parsed = root.Parse(args);
 // A value that does not parse (e.g. --is-offset abc) is a usage error like any other: one line each, exit code 2.

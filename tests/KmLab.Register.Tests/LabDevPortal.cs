@@ -17,6 +17,7 @@ internal sealed class LabDevPortal : IDisposable
 
     public IApimDevPortalApi DevPortal { get; }
     public IApimAdminApi Admin { get; }
+    public Provisioner.Roles.IApimSharedScopesApi SharedScopes { get; private init; } = null!;
 
     public static async Task<LabDevPortal> ConnectAsync(Lab lab)
     {
@@ -46,14 +47,17 @@ internal sealed class LabDevPortal : IDisposable
         }
         var token = await oauth.TokenAsync(new Dictionary<string, string>
         {
-            ["grant_type"] = "password", ["username"] = lab.Topology.AdminUser, ["password"] = lab.AdminPassword, ["scope"] = ApimScopes.Register,
+            ["grant_type"] = "password", ["username"] = lab.Topology.AdminUser, ["password"] = lab.AdminPassword, ["scope"] = ApimScopes.Register + " " + Provisioner.Roles.RoleEndpoints.SharedScopeManage,
         }, "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes($"{client.ClientId}:{client.ClientSecret}")), ct);
         var bearer = new RefitSettings
         {
             ContentSerializer = settings.ContentSerializer,
             AuthorizationHeaderValueGetter = (_, _) => ValueTask.FromResult(token.AccessToken),
         };
-        return new LabDevPortal(http, RestService.For<IApimDevPortalApi>(http, bearer), RestService.For<IApimAdminApi>(http, bearer));
+        return new LabDevPortal(http, RestService.For<IApimDevPortalApi>(http, bearer), RestService.For<IApimAdminApi>(http, bearer))
+        {
+            SharedScopes = RestService.For<Provisioner.Roles.IApimSharedScopesApi>(http, bearer),
+        };
     }
 
     /// <summary>The id of register's proof application, created here when it does not exist yet.</summary>

@@ -15,9 +15,9 @@ public sealed class ReadmeCommandLineTests
     private const string Prefix = "dotnet run --project Provisioner -- ";
 
     [Fact]
-    public void The_readme_shows_prepare_register_and_smoke()
+    public void The_readme_shows_prepare_register_smoke_and_roles()
     {
-        Assert.Equal(["prepare", "register", "smoke"], ReadmeLines().Select(l => l.Command));
+        Assert.Equal(["prepare", "register", "smoke", "roles"], ReadmeLines().Select(l => l.Command));
     }
 
     [Fact]
@@ -53,7 +53,13 @@ public sealed class ReadmeCommandLineTests
         Assert.StartsWith("key manager created: id ", register.StdoutLines[^2]);
         Assert.True(dryRun.ExitCode == 0, dryRun.ToString());
         Assert.Equal("IS7", (string?)System.Text.Json.Nodes.JsonNode.Parse(dryRun.Stdout)!["name"]);
+        var roles = await ProvisionerCli.RunAsync(
+            Substitute(ReadmeLine("roles").All, lab.State.FullName, urls).Concat(["--is-internal-url", lab.IsInternalUrl.ToString()]),
+            lab.AdminPassword, lab.Logs);
         Assert.True(smoke.ExitCode == 0, smoke.ToString());
+        Assert.True(roles.ExitCode == 0, roles.ToString());
+        Assert.Contains(roles.StdoutLines, l => Regex.IsMatch(l, @"^roles: GET https://localhost:\d+/kmlab-rbac/1\.0\.0/health -> 200 for kmlab-alice .*, 403 900910 for kmlab-bob"));
+        Assert.DoesNotContain(lab.AdminPassword, roles.Stdout + roles.Stderr);
         Assert.Contains(smoke.StdoutLines, l => Regex.IsMatch(l, @"^GET https://localhost:\d+/kmlab/1\.0\.0/health -> 200 "));
         Assert.DoesNotContain(lab.AdminPassword, register.Stdout + register.Stderr + dryRun.Stdout + dryRun.Stderr + smoke.Stdout + smoke.Stderr);
     }

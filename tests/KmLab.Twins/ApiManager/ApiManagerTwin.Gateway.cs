@@ -37,7 +37,7 @@ internal sealed partial class ApiManagerTwin
         return Results.Json(new { message = "Hello from the KmLab sample API", subject = valid.Subject, consumerKey = valid.ConsumerKey, issuer = valid.Issuer });
     }
 
-    private sealed record GatewayCaller(string Subject, string ConsumerKey, string Issuer);
+    private sealed record GatewayCaller(string Subject, string ConsumerKey, string Issuer, IReadOnlySet<string> Scopes);
 
     private async Task<(GatewayCaller? Caller, string Reason)> ValidateGatewayTokenAsync(string token, CancellationToken ct)
     {
@@ -77,7 +77,9 @@ internal sealed partial class ApiManagerTwin
         if (_revokedByNotification.ContainsKey(jwt.Id)) return (null, "the token was revoked");
         var consumerKeyClaim = keyManager.ConsumerKeyClaim ?? ApimFacts.DefaultConsumerKeyClaim;
         var consumerKey = jwt.TryGetPayloadValue<string>(consumerKeyClaim, out var key) ? key : "";
-        return (new GatewayCaller(jwt.Subject, consumerKey, jwt.Issuer), "");
+        var scopesClaim = keyManager.ScopesClaim ?? ApimFacts.DefaultScopesClaim;
+        var scopes = (jwt.TryGetPayloadValue<string>(scopesClaim, out var scope) ? scope : "").Split(' ', StringSplitOptions.RemoveEmptyEntries).ToHashSet();
+        return (new GatewayCaller(jwt.Subject, consumerKey, jwt.Issuer, scopes), "");
     }
 
     private async Task<IEnumerable<SecurityKey>> SigningKeysAsync(KeyManager keyManager, CancellationToken ct)

@@ -49,6 +49,7 @@ internal sealed partial class ApiManagerTwin : IAsyncDisposable
         twin.MapDevPortal(app);
         twin.MapGateway(app);
         twin.MapPublisher(app);
+        twin.MapScopes(app);
         twin.MapSubscriptions(app);
         twin.MapPublishedApis(app);
         return twin;
@@ -67,8 +68,8 @@ internal sealed partial class ApiManagerTwin : IAsyncDisposable
     /// here); a scope the map does not list is added as it is; nothing granted gives <c>default</c> (OAuthServer).
     /// Whether the embedded OAuth framework drops unregistered scopes before this runs was not settled from source
     /// (docs/twins.md; RealImageFactsTests).</summary>
-    private IReadOnlyList<string> GrantScopes(string subject, IReadOnlyList<string> requested) =>
-        subject == _context.Config.AdminUser ? requested : [.. requested.Where(s => !ApimFacts.RestApiScopes.Contains(s))];
+    private IReadOnlyList<string> GrantScopes(ScopeRequest request) =>
+        request.Subject == _context.Config.AdminUser ? request.Requested : [.. request.Requested.Where(s => !ApimFacts.RestApiScopes.Contains(s))];
 
     /// <summary>The caller's token when it carries one of <paramref name="anyOf"/> (WSO2's REST APIs want one of the
     /// scopes listed for a resource); otherwise the 401/403 to answer.</summary>

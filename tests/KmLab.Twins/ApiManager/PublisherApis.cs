@@ -79,13 +79,15 @@ internal sealed partial class ApiManagerTwin
         if (await Http.ReadJsonAsync<Api>(request) is not { } body || string.IsNullOrWhiteSpace(body.Name)
             || string.IsNullOrWhiteSpace(body.Version) || !(body.Context?.StartsWith('/') ?? false))
             return Http.Error(StatusCodes.Status400BadRequest, 900400, "Bad Request", "API name, version and a context starting with / are required");
+        Api api;
         lock (_gate)
         {
+            if (ValidateApiScopes(body) is { } invalid) return invalid;
             if (_published.Apis.Any(a => a.Value.Name == body.Name && a.Value.Version == body.Version))
                 return Http.Error(StatusCodes.Status409Conflict, 409, "Conflict", $"Error occurred while adding the API. A duplicate API already exists for {body.Name}-{body.Version}");
             if (_published.Apis.Any(a => a.Value.Context == body.Context && a.Value.Name != body.Name))
                 return Http.Error(StatusCodes.Status409Conflict, 409, "Conflict", $"Error occurred while adding the API. A duplicate API context already exists for {body.Context}");
-            var api = body with
+            api = body with
             {
                 Id = Guid.NewGuid().ToString(), Provider = token!.Subject, LifeCycleStatus = "CREATED", Type = body.Type ?? "HTTP",
                 KeyManagers = body.KeyManagers is { Count: > 0 } keyManagers ? keyManagers : ["all"],
@@ -94,10 +96,11 @@ internal sealed partial class ApiManagerTwin
             _published.Apis.Add(new StoredApi { Value = api });
             SavePublished();
             _context.Log.Info(PublisherLogger, $"API {api.Name}:{api.Version} created by {api.Provider} (id {api.Id})");
-            var created = Http.Json(api, StatusCodes.Status201Created);
-            request.HttpContext.Response.Headers.Location = $"{_context.AdvertisedBase}{ApimFacts.Apis}/{api.Id}";
-            return created;
         }
+        // APIProviderImpl.addAPI registers the API's local scopes with its Key Managers before answering.
+        await RegisterLocalScopesAsync(api, request.HttpContext.RequestAborted);
+        request.HttpContext.Response.Headers.Location = $"{_context.AdvertisedBase}{ApimFacts.Apis}/{api.Id}";
+        return Http.Json(api, StatusCodes.Status201Created);
     }
 
     private async Task<IResult> GetApiAsync(HttpRequest request, string apiId)
@@ -113,9 +116,11 @@ internal sealed partial class ApiManagerTwin
         if ((await AuthorizeAsync(request, ApiDeployScopes)).Failure is { } failure) return failure;
         if (await Http.ReadJsonAsync<Api>(request) is not { } body)
             return Http.Error(StatusCodes.Status400BadRequest, 900400, "Bad Request", "The API body is not valid");
+        Api updated;
         lock (_gate)
         {
             if (FindApi(apiId) is not { } stored) return ApiNotFound(apiId);
+            if (ValidateApiScopes(body) is { } invalid) return invalid;
             var current = stored.Value;
             stored.Value = body with
             {
@@ -124,8 +129,11 @@ internal sealed partial class ApiManagerTwin
                 KeyManagers = body.KeyManagers is { Count: > 0 } keyManagers ? keyManagers : current.KeyManagers,
             };
             SavePublished();
-            return Http.Json(stored.Value);
+            updated = stored.Value;
         }
+        // updateAPI registers local scopes new to the API (APIProviderImpl L752-791).
+        await RegisterLocalScopesAsync(updated, request.HttpContext.RequestAborted);
+        return Http.Json(updated);
     }
 
     /// <summary><c>POST /apis/{apiId}/revisions</c>: 201 with a frozen copy of the API as it is now.</summary>

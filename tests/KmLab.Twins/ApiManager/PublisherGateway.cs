@@ -28,7 +28,8 @@ internal sealed partial class ApiManagerTwin
             _context.Log.Warn(GatewayDispatchLogger, $"No matching API found to dispatch the request: {path}");
             return Http.Error(StatusCodes.Status404NotFound, 404, "Not Found", "The requested resource is not available.");
         }
-        if (!(api.Operations ?? []).Any(o => o.Verb.Equals("GET", StringComparison.OrdinalIgnoreCase) && ResourceMatches(o.Target, resource)))
+        var operation = (api.Operations ?? []).FirstOrDefault(o => o.Verb.Equals("GET", StringComparison.OrdinalIgnoreCase) && ResourceMatches(o.Target, resource));
+        if (operation is null)
             return Http.Error(StatusCodes.Status404NotFound, ApiResourceNotFound, "No matching resource found for given API Request",
                 $"No matching resource found in the API for the given request: GET {resource}");
 
@@ -60,6 +61,14 @@ internal sealed partial class ApiManagerTwin
             _context.Log.Error(GatewayLogger, $"API subscription validation failed for {path}: consumer key {caller.ConsumerKey} has no subscription to {api.Name}:{api.Version}");
             return Http.Error(StatusCodes.Status403Forbidden, ApimFacts.GatewaySubscriptionMissing, "Resource forbidden ",
                 ApimFacts.SubscriptionMissingDescription);
+        }
+
+        // DefaultKeyValidationHandler.validateScopes: any one of the operation's scopes is enough; a miss is 900910, 403.
+        if (operation.Scopes is { Count: > 0 } needed && !needed.Any(caller.Scopes.Contains))
+        {
+            _context.Log.Error(GatewayLogger, $"Scope validation failed for {path}: the token has {string.Join(" ", caller.Scopes)}, the resource needs one of {string.Join(", ", needed)}");
+            return Http.Error(StatusCodes.Status403Forbidden, ApimFacts.GatewayScopeMismatch, ApimRbacFacts.ScopeMismatchMessage,
+                $"User is NOT authorized to access the Resource: {resource}. Scope validation failed.");
         }
 
         return await ProxyAsync(api, resource + request.QueryString.Value, request.HttpContext.Response, request.HttpContext.RequestAborted);

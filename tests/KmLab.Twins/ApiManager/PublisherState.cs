@@ -32,6 +32,9 @@ internal sealed class PublisherState
     public List<StoredApi> Apis { get; init; } = [];
     public List<Subscription> Subscriptions { get; init; } = [];
 
+    /// <summary>The shared scopes (Publisher <c>/scopes</c>).</summary>
+    public List<Scope> SharedScopes { get; init; } = [];
+
     public static PublisherState Load(string? directory) => StateFile.Load<PublisherState>(directory, FileName);
 
     public void Save(string? directory) => StateFile.Save(this, directory, FileName);

@@ -13,6 +13,10 @@ namespace KmLab.Twins.Hosting;
 internal sealed record OAuthClient(string ClientId, string ClientSecret, string ClientName, IReadOnlyList<string> GrantTypes,
     string? CallbackUrl, string Owner);
 
+/// <summary>A token request as the scope validators see it: the grant, its subject (the user, or the client's owner
+/// for client credentials) and the requested scopes.</summary>
+internal sealed record ScopeRequest(string Grant, string Subject, IReadOnlyList<string> Requested);
+
 /// <summary>What a valid access token of this server says.</summary>
 internal sealed record TokenInfo(string Jti, string ClientId, string Subject, IReadOnlySet<string> Scopes, string Issuer,
     long IssuedAt, long Expires, string AuthorizedUserType)
@@ -29,19 +33,23 @@ internal sealed class OAuthServer
     private static readonly TimeSpan Lifetime = TimeSpan.FromHours(1);
 
     private readonly TwinContext _context;
-    private readonly Func<string, IReadOnlyList<string>, IReadOnlyList<string>> _grantScopes;
+    private readonly Func<ScopeRequest, IReadOnlyList<string>> _grantScopes;
+    private readonly Func<string, string, bool>? _authenticateUser;
     private readonly X509SecurityKey _key;
     private readonly JsonWebTokenHandler _handler = new() { SetDefaultTimesOnTokenCreation = false };
     private readonly ConcurrentDictionary<string, OAuthClient> _clients = new();
     private readonly ConcurrentDictionary<string, bool> _revoked = new();
 
     /// <param name="issuer">The <c>iss</c> this server puts into its tokens.</param>
-    /// <param name="grantScopes">Which of the requested scopes a user (the subject) gets.</param>
-    public OAuthServer(TwinContext context, string issuer, Func<string, IReadOnlyList<string>, IReadOnlyList<string>> grantScopes)
+    /// <param name="grantScopes">Which of the requested scopes the grant gives its subject.</param>
+    /// <param name="authenticateUser">Password-grant users other than the super admin (IS's user store); null: the super admin only.</param>
+    public OAuthServer(TwinContext context, string issuer, Func<ScopeRequest, IReadOnlyList<string>> grantScopes,
+        Func<string, string, bool>? authenticateUser = null)
     {
         _context = context;
         Issuer = issuer;
         _grantScopes = grantScopes;
+        _authenticateUser = authenticateUser;
         _key = new X509SecurityKey(context.PrimaryCertificate)
         {
             KeyId = Base64UrlEncoder.Encode(SHA256.HashData(context.PrimaryCertificate.RawData)),
@@ -92,7 +100,8 @@ internal sealed class OAuthServer
         if (grant == CarbonFacts.PasswordGrant)
         {
             var user = form["username"].ToString();
-            if (!IsSuperAdmin(user, form["password"].ToString()))
+            var password = form["password"].ToString();
+            if (!IsSuperAdmin(user, password) && _authenticateUser?.Invoke(user, password) != true)
             {
                 _context.Log.Warn("org.wso2.carbon.identity.oauth2.token.handlers.grant.PasswordGrantHandler", $"Authentication failed for {user}");
                 return Http.OAuthError(StatusCodes.Status400BadRequest, "invalid_grant", "Authentication failed for " + user);
@@ -105,7 +114,7 @@ internal sealed class OAuthServer
         }
 
         var requested = form["scope"].ToString().Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        var granted = _grantScopes(subject, requested);
+        var granted = _grantScopes(new ScopeRequest(grant, subject, requested));
         var scope = granted.Count == 0 ? DefaultScope : string.Join(' ', granted);
         var token = Issue(client, subject, scope, userType);
         var body = new JsonObject

@@ -13,7 +13,7 @@ namespace KmLab.Twins.IdentityServer;
 
 /// <summary>The WSO2 Identity Server 7 twin: OAuth2/OIDC with signed JWTs, DCR, SCIM2 Me and Roles, API resources,
 /// OAuth2 scopes, health.</summary>
-internal sealed class IdentityServerTwin : IAsyncDisposable
+internal sealed partial class IdentityServerTwin : IAsyncDisposable
 {
     private const string Dcr = "org.wso2.carbon.identity.oauth.dcr.service.DCRMService";
 
@@ -29,8 +29,6 @@ internal sealed class IdentityServerTwin : IAsyncDisposable
 
     private readonly TwinContext _context;
     private readonly OAuthServer _oauth;
-    private readonly ConcurrentDictionary<string, JsonObject> _apiResources = new();
-    private readonly ConcurrentDictionary<string, JsonObject> _roles = new();
     private readonly ConcurrentDictionary<string, JsonObject> _scopes = new();
     private readonly HttpClient _outbound;
 
@@ -38,7 +36,7 @@ internal sealed class IdentityServerTwin : IAsyncDisposable
     {
         _context = context;
         var advertisedIssuer = context.AdvertisedBase + IsFacts.Token;
-        _oauth = new OAuthServer(context, context.Options.IssuerOverride ?? advertisedIssuer, GrantScopes);
+        _oauth = new OAuthServer(context, context.Options.IssuerOverride ?? advertisedIssuer, GrantScopes, AuthenticateUser);
         _outbound = new OutboundTrust(context.Trusted, verifyHostName: true, context.Log,
             "org.wso2.is.notification.ApimOauthEventInterceptor").CreateClient();
     }
@@ -63,12 +61,7 @@ internal sealed class IdentityServerTwin : IAsyncDisposable
         app.MapDelete(IsFacts.Dcr + "/{clientId}", twin.DeleteClientAsync);
 
         app.MapGet(IsFacts.ScimMe, twin.ScimMeAsync);
-        app.MapGet(IsFacts.Roles, twin.ListRolesAsync);
-        app.MapPost(IsFacts.Roles, twin.CreateRoleAsync);
-        app.MapGet(IsFacts.ApiResources, twin.ListApiResourcesAsync);
-        app.MapPost(IsFacts.ApiResources, twin.CreateApiResourceAsync);
-        app.MapGet(IsFacts.ApiResources + "/{id}", twin.GetApiResourceAsync);
-        app.MapDelete(IsFacts.ApiResources + "/{id}", twin.DeleteApiResourceAsync);
+        twin.MapRbac(app);
         app.MapGet(IsFacts.Scopes, twin.ListScopesAsync);
         app.MapPost(IsFacts.Scopes, twin.CreateScopeAsync);
         return twin;
@@ -79,11 +72,6 @@ internal sealed class IdentityServerTwin : IAsyncDisposable
         _outbound.Dispose();
         return ValueTask.CompletedTask;
     }
-
-    /// <summary>The super admin holds every internal scope; other scopes only with <c>[oauth] authorize_all_scopes</c>.</summary>
-    private IReadOnlyList<string> GrantScopes(string subject, IReadOnlyList<string> requested) =>
-        [.. requested.Where(s => _context.Config.AuthorizeAllScopes || s == "openid"
-            || (s.StartsWith("internal_", StringComparison.Ordinal) && subject == _context.Config.AdminUser))];
 
     private IResult WellKnown()
     {
@@ -202,39 +190,6 @@ internal sealed class IdentityServerTwin : IAsyncDisposable
         }, contentType: "application/scim+json");
     }
 
-    private async Task<IResult> ListRolesAsync(HttpRequest request, string? filter)
-    {
-        if (await CallerAsync(request) is null) return Results.Unauthorized();
-        // Only the "displayName eq X" filter the connector sends.
-        var wanted = filter is not null && filter.StartsWith("displayName eq ", StringComparison.OrdinalIgnoreCase)
-            ? filter["displayName eq ".Length..].Trim().Trim('"') : null;
-        var roles = _roles.Values.Where(r => wanted is null || (string?)r["displayName"] == wanted).Select(r => r.DeepClone()).ToArray();
-        return Results.Json(new JsonObject
-        {
-            ["schemas"] = new JsonArray("urn:ietf:params:scim:api:messages:2.0:ListResponse"),
-            ["totalResults"] = roles.Length,
-            ["startIndex"] = 1,
-            ["itemsPerPage"] = roles.Length,
-            ["Resources"] = new JsonArray(roles),
-        }, contentType: "application/scim+json");
-    }
-
-    private async Task<IResult> CreateRoleAsync(HttpRequest request)
-    {
-        if (await CallerAsync(request) is null) return Results.Unauthorized();
-        if (await Http.ReadJsonAsync<JsonObject>(request) is not { } role || (string?)role["displayName"] is not { Length: > 0 } name)
-            return ScimError(StatusCodes.Status400BadRequest, "Role name is required.");
-        if (name.StartsWith(IsFacts.SystemRolePrefix, StringComparison.OrdinalIgnoreCase) && !_context.Config.AllowSystemPrefixForRole)
-            return ScimError(StatusCodes.Status400BadRequest, $"Invalid role name: {name}. Role names with the prefix: system_, is not allowed to be created from externally in the system.");
-        if (_roles.Values.Any(r => (string?)r["displayName"] == name))
-            return ScimError(StatusCodes.Status409Conflict, $"Role name: {name} is already there in the system. Please pick another role name.");
-        var id = Guid.NewGuid().ToString();
-        role["id"] = id;
-        role["meta"] = new JsonObject { ["resourceType"] = "Role", ["location"] = _context.AdvertisedBase + IsFacts.Roles + "/" + id };
-        _roles[id] = role;
-        return Results.Json(role, contentType: "application/scim+json", statusCode: StatusCodes.Status201Created);
-    }
-
     private static IResult ScimError(int status, string detail) => Results.Json(new JsonObject
     {
         ["schemas"] = new JsonArray("urn:ietf:params:scim:api:messages:2.0:Error"),
@@ -243,42 +198,6 @@ internal sealed class IdentityServerTwin : IAsyncDisposable
     }, contentType: "application/scim+json", statusCode: status);
 
     // --- API resources and scopes ---------------------------------------------------------------------------------
-
-    private async Task<IResult> ListApiResourcesAsync(HttpRequest request)
-    {
-        if (await CallerAsync(request) is null) return Results.Unauthorized();
-        var list = _apiResources.Values.Select(r => r.DeepClone()).ToArray();
-        return Results.Json(new JsonObject { ["totalResults"] = list.Length, ["apiResources"] = new JsonArray(list), ["links"] = new JsonArray() });
-    }
-
-    private async Task<IResult> CreateApiResourceAsync(HttpRequest request)
-    {
-        if (await CallerAsync(request) is null) return Results.Unauthorized();
-        if (await Http.ReadJsonAsync<JsonObject>(request) is not { } resource || (string?)resource["identifier"] is not { Length: > 0 } identifier)
-            return ManagementError(StatusCodes.Status400BadRequest, "APR-60001", "Invalid request.", "API resource identifier is required.");
-        if (_apiResources.Values.Any(r => (string?)r["identifier"] == identifier))
-            return ManagementError(StatusCodes.Status409Conflict, "APR-65003", "API resource already exists.", $"API resource with identifier {identifier} already exists.");
-        var id = Guid.NewGuid().ToString();
-        resource["id"] = id;
-        resource["self"] = _context.AdvertisedBase + IsFacts.ApiResources + "/" + id;
-        resource["type"] ??= "BUSINESS";
-        _apiResources[id] = resource;
-        return Results.Json(resource, statusCode: StatusCodes.Status201Created);
-    }
-
-    private async Task<IResult> GetApiResourceAsync(HttpRequest request, string id)
-    {
-        if (await CallerAsync(request) is null) return Results.Unauthorized();
-        return _apiResources.TryGetValue(id, out var resource) ? Results.Json(resource)
-            : ManagementError(StatusCodes.Status404NotFound, "APR-60002", "API resource not found.", $"No API resource with id {id}.");
-    }
-
-    private async Task<IResult> DeleteApiResourceAsync(HttpRequest request, string id)
-    {
-        if (await CallerAsync(request) is null) return Results.Unauthorized();
-        _apiResources.TryRemove(id, out _);
-        return Results.NoContent();
-    }
 
     private async Task<IResult> ListScopesAsync(HttpRequest request)
     {

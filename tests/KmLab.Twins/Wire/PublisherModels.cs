@@ -35,6 +35,9 @@ internal sealed record Api
     /// <summary>Free-form in the spec: <c>endpoint_type</c>, <c>production_endpoints.url</c>, <c>sandbox_endpoints.url</c>.</summary>
     public JsonObject? EndpointConfig { get; init; }
     public IReadOnlyList<ApiOperation>? Operations { get; init; }
+
+    /// <summary>The API's scopes: local ones (<c>shared: false</c>, defined here) and shared ones (by name).</summary>
+    public IReadOnlyList<ApiScope>? Scopes { get; init; }
 }
 
 internal sealed record ApiOperation
@@ -44,6 +47,35 @@ internal sealed record ApiOperation
     public required string Verb { get; init; }
     public string? AuthType { get; init; }
     public string? ThrottlingPolicy { get; init; }
+
+    /// <summary>A token needs any one of these scopes for this operation.</summary>
+    public IReadOnlyList<string>? Scopes { get; init; }
+}
+
+/// <summary><c>APIScope</c> of publisher-api.yaml: a scope and whether it is a shared one.</summary>
+internal sealed record ApiScope
+{
+    public required Scope Scope { get; init; }
+    public bool? Shared { get; init; }
+}
+
+/// <summary><c>Scope</c> of publisher-api.yaml (also the body of <c>/scopes</c>, the shared scopes).</summary>
+internal sealed record Scope
+{
+    public string? Id { get; init; }
+    public required string Name { get; init; }
+    public string? DisplayName { get; init; }
+    public string? Description { get; init; }
+
+    /// <summary>The APIM roles the scope is bound to.</summary>
+    public IReadOnlyList<string>? Bindings { get; init; }
+    public int? UsageCount { get; init; }
+}
+
+internal sealed record ScopeList
+{
+    public int? Count { get; init; }
+    public IReadOnlyList<Scope> List { get; init; } = [];
 }
 
 /// <summary>One row of <c>GET /apis</c>.</summary>

@@ -1,0 +1,32 @@
+namespace KmLab.Twins.Facts;
+
+// Identity Server 7 facts of role-based authorization (users, roles v2, API resources, scope validation). Citations:
+// docs/twins.md, "Identity Server: role-based authorization"; /work-level research in rbac.md.
+
+internal static class IsRbacFacts
+{
+    public const string ScimUsers = "/scim2/Users";
+    public const string RolesSearch = IsFacts.Roles + "/.search";
+
+    public const string ScimUserSchema = "urn:ietf:params:scim:schemas:core:2.0:User";
+    public const string ScimRoleSchema = "urn:ietf:params:scim:schemas:extension:2.0:Role";
+    public const string ScimListSchema = "urn:ietf:params:scim:api:messages:2.0:ListResponse";
+    public const string ScimPatchSchema = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
+    public const string ScimContentType = "application/scim+json";
+
+    /// <summary>The OIDC scopes IS approves without role checks (DefaultOAuth2ScopeValidator keeps OIDC scopes aside;
+    /// the discovery document's <c>scopes_supported</c>).</summary>
+    public static readonly IReadOnlySet<string> OidcScopes =
+        new HashSet<string>(StringComparer.Ordinal) { "openid", "profile", "email", "address", "phone", "groups", "roles" };
+
+    /// <summary>The primary user store's defaults (<c>UsernameJavaRegEx</c>, <c>PasswordJavaRegEx</c> of the
+    /// JDBC user store manager in IS 7's user-mgt.xml).</summary>
+    public const string UsernamePattern = @"^[\S]{3,30}$";
+    public const string PasswordPattern = @"^[\S]{5,30}$";
+
+    /// <summary>Roles the connector creates carry no audience: organization roles (RoleManagementServiceImpl).</summary>
+    public const string OrganizationAudience = "organization";
+
+    public const string RoleManagementLogger = "org.wso2.carbon.identity.role.v2.mgt.core.RoleManagementServiceImpl";
+    public const string ScimUserLogger = "org.wso2.carbon.identity.scim2.common.impl.SCIMUserManager";
+}

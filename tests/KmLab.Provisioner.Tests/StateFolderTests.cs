@@ -60,7 +60,7 @@ public sealed class StateFolderTests
         var with = Tools.Provisioner(["prepare", "--state", lab.Root]);
 
         Assert.Equal(0, without.ExitCode);
-        Assert.Contains($"token revocation: not wired (IS will not tell APIM about revoked tokens); to wire it, put WSO2's notification handler jar wso2is.notification.event.handlers-<version>.jar (wso2-extensions/apim-km-wso2is) into {dropins}, run prepare again and restart IS\n", without.Output);
+        Assert.Contains($"token revocation: not wired (IS will not tell APIM about revoked tokens); to wire it, put WSO2's notification handler jar wso2is.notification.event.handlers-2.1.3.jar (wso2-extensions/apim-km-wso2is, the version WSO2 documents for APIM 4.7.0) into {dropins}, run prepare again and restart IS\n", without.Output);
         Assert.Equal(0, with.ExitCode);
         Assert.Contains("token revocation: wired (wso2is.notification.event.handlers-2.1.3.jar in IS's dropins; IS notifies APIM at https://apim:9443/internal/data/v1/notify)\n", with.Output);
     }

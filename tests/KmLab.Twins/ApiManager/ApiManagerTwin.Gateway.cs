@@ -53,7 +53,7 @@ internal sealed partial class ApiManagerTwin
         KeyManager? keyManager;
         lock (_gate)
             keyManager = _state.KeyManagers
-                .Where(k => k.Value.Enabled != false && k.UsableAt <= DateTimeOffset.UtcNow && k.Value.Issuer == jwt.Issuer)
+                .Where(k => k.Value.Enabled != false && InRuntime(k) && k.Value.Issuer == jwt.Issuer)
                 .Select(k => k.Value).FirstOrDefault();
         if (keyManager is null) return (null, $"no Key Manager has the issuer {jwt.Issuer}");
 

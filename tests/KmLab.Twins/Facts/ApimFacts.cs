@@ -127,6 +127,11 @@ internal static class ApimFacts
     public const string Is7Type = "WSO2-IS-7";
     public const string Is7DisplayName = "WSO2 Identity Server 7";
     public const string MaskedValue = "*****";
+    /// <summary>carbon-apimgt APIConstants.KeyManager.KEY_MANAGER_OPERATIONS_USERINFO_ENDPOINT: the connector's
+    /// default user-info base when the Key Manager names no userinfo endpoint (KMIS v2.1.2 WSO2IS7KeyManager L854-861).</summary>
+    public const string KeyManagerOperationsUserInfo = "/keymanager-operations/user-info";
+    /// <summary>carbon-apimgt UserClient.generateClaims: POST below the user-info base.</summary>
+    public const string GenerateClaims = "/claims/generate";
     /// <summary>SymmetricKeyInternalCryptoProvider's transformation in 4.7.0 (PAPIM v4.7.0 default.json).</summary>
     public const string InternalCipherTransformation = "AES/GCM/NoPadding";
     /// <summary>PAPIM v4.7.0 api-manager.sh L320: the class that writes <c>[encryption] key</c> when there is none.</summary>

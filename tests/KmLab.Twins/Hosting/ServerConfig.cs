@@ -40,6 +40,10 @@ internal sealed record ServerConfig(
     /// <summary>APIM 4.7.0: <c>[encryption] key</c>, the internal encryption key; null when the file has none.</summary>
     public string? EncryptionKey { get; init; }
 
+    /// <summary>APIM: <c>[apim.jwt] enable</c> and <c>enable_user_claims</c> (shipped commented out): the gateway's
+    /// backend JWT carries the user's claims, which APIM asks the Key Manager for.</summary>
+    public bool BackendJwtUserClaims { get; init; }
+
     public const string ConfigLogger = "org.wso2.config.mapper.ConfigParser";
     public const string ParserLogger = "org.wso2.config.mapper.TomlParser";
     public const string MainLogger = "org.wso2.carbon.server.Main handleConfiguration";
@@ -81,6 +85,7 @@ internal sealed record ServerConfig(
             NotificationJar: FindNotificationJar(volume))
         {
             EncryptionKey = String(Table(toml, "encryption"), "key"),
+            BackendJwtUserClaims = Bool(Table(toml, "apim", "jwt"), "enable") == true && Bool(Table(toml, "apim", "jwt"), "enable_user_claims") == true,
         };
     }
 

@@ -64,6 +64,9 @@ public static class LabPreparer
         var issued = PlanKeyStores([identityServer, apiManager], ca, now, plan);
 
         var revocationJar = RevocationNotifierJar(layout.IdentityServerVolume);
+        var documentedJar = RevocationNotifierJarPattern.Replace("*", topology.ApiManagerVersion.NotificationHandlerVersion);
+        if (revocationJar is not null && revocationJar != documentedJar)
+            warnings.Add($"IS's dropins hold {revocationJar}, but WSO2 documents {documentedJar} for APIM {topology.ApiManagerVersion}; if IS does not tell APIM about revoked tokens, put that jar there instead.");
         PlanToml(identityServer, DeploymentToml.ForIdentityServer(topology, revocationJar is not null), plan);
         var encryptionKey = topology.ApiManagerVersion.HasInternalEncryptionKey
             ? ApimEncryptionKey.Plan(layout, request.EncryptionKey, request.RenewEncryptionKey, plan, warnings)

@@ -20,6 +20,7 @@ public static class ExitCodes
     public const int StateNotWritable = 13;
     public const int CorruptState = 14;
     public const int PortInUse = 15;
+    public const int InvalidEncryptionKey = 16;
 
     // register
     public const int AuthenticationFailed = 20;

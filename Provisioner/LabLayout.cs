@@ -19,6 +19,10 @@ public sealed class LabLayout(string stateDirectory)
     /// <summary>What <c>prepare</c> decided (versions, hosts, offset), for the steps after it.</summary>
     public string Manifest => Path.Combine(Root, "lab.json");
 
+    /// <summary>APIM 4.7.0's internal encryption key (64 hex characters), readable by its owner only. It stays outside
+    /// the config volumes: APIM reads it from its deployment.toml.</summary>
+    public string ApimEncryptionKey => Path.Combine(Root, "apim-encryption.key");
+
     /// <summary>Mounts at <c>/home/wso2carbon/wso2-config-volume</c> of the IS container.</summary>
     public string IdentityServerVolume => Path.Combine(Root, "is7");
 

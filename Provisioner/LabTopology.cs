@@ -24,6 +24,9 @@ public sealed record LabTopology(
     public const string DefaultAdminPassword = "admin";
     public const string AdminPasswordVariable = "KMLAB_ADMIN_PASSWORD";
 
+    /// <summary>Where the AppHost puts a user-supplied APIM encryption key for <c>prepare --encryption-key-env</c>.</summary>
+    public const string ApimEncryptionKeyVariable = "KMLAB_APIM_ENCRYPTION_KEY";
+
     /// <summary>The admin password from <see cref="AdminPasswordVariable"/>, or the images' default when it is unset
     /// or empty. The CLI takes it from the environment only, never from a flag (flags show in process lists).</summary>
     public static string AdminPasswordFromEnvironment() =>

@@ -33,7 +33,12 @@ public sealed record LabParameters(
     bool Persistent,
     LabLayout Layout)
 {
+    /// <summary>APIM 4.7.0+'s internal encryption key, when the user supplies one (a secret; otherwise <c>prepare</c>
+    /// makes one per lab and keeps it in the state folder).</summary>
+    public IResourceBuilder<ParameterResource>? ApimEncryptionKey { get; init; }
+
     public const string AdminPasswordName = "admin-password";
+    public const string ApimEncryptionKeyName = "apim-encryption-key";
     public const string IdentityServerVersionName = "is-version";
     public const string ApiManagerVersionName = "apim-version";
     public const string ImagesName = "images";
@@ -80,7 +85,13 @@ public static class LabParametersExtensions
             apimVersion,
             images,
             persistent,
-            new LabLayout(stateDirectory));
+            new LabLayout(stateDirectory))
+        {
+            // Only when set: the lab's own key is the default, and an unset parameter would stop the AppHost to ask.
+            ApimEncryptionKey = Setting(builder, LabParameters.ApimEncryptionKeyName) is null ? null
+                : builder.AddParameter(LabParameters.ApimEncryptionKeyName, secret: true)
+                    .WithDescription("APIM 4.7.0+ internal encryption key (64 lower-case hex characters). Unset: the lab's own key.", enableMarkdown: false),
+        };
     }
 
     private static void Show<T>(IDistributedApplicationBuilder builder, string name, T value, string description) =>

@@ -25,10 +25,15 @@ public static class ProvisionerSteps
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(lab);
 
-        return builder.AddProject<Projects.KmLab_Provisioner>(command)
+        var step = builder.AddProject<Projects.KmLab_Provisioner>(command)
             .WithArgs(command, "--state", lab.Layout.Root)
             .WithEnvironment(LabTopology.AdminPasswordVariable, lab.AdminPassword)
             .WithIconName(command == PrepareCommand ? "DocumentSettings" : "KeyMultiple");
+        // A supplied APIM encryption key travels as a secret variable too; the command line names only the variable.
+        if (command == PrepareCommand && lab.ApimEncryptionKey is { } key)
+            step.WithEnvironment(LabTopology.ApimEncryptionKeyVariable, key)
+                .WithArgs("--encryption-key-env", LabTopology.ApimEncryptionKeyVariable);
+        return step;
     }
 
     /// <summary>IS takes its configuration from <paramref name="prepare"/>: the step writes its config volume for this

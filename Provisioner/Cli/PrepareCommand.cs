@@ -45,10 +45,19 @@ internal static class PrepareCommand
             Description = "Move the existing lab CA aside and make a new one (browsers must trust the new one).",
         };
 
+        var encryptionKeyEnv = new Option<string?>("--encryption-key-env")
+        {
+            Description = $"APIM 4.7.0+: take APIM's internal encryption key ({ApimEncryptionKey.Format}) from this environment variable (its name, never the key) instead of the lab's own.",
+        };
+        var renewEncryptionKey = new Option<bool>("--renew-encryption-key")
+        {
+            Description = $"APIM 4.7.0+: replace the lab's APIM encryption key (the old one is kept beside it); {ApimEncryptionKey.WhatReplacingBreaks}.",
+        };
+
         var command = new Command("prepare",
             "Writes both servers' configuration volumes and the lab CA into a state folder. " + CliOptions.AdminPasswordNote)
         {
-            state, isVersion, apimVersion, isOffset, isHost, apimHost, renewCa,
+            state, isVersion, apimVersion, isOffset, isHost, apimHost, renewCa, encryptionKeyEnv, renewEncryptionKey,
         };
         command.SetAction((ParseResult r, CancellationToken ct) => CliRunner.RunAsync(_ =>
         {
@@ -60,18 +69,37 @@ internal static class PrepareCommand
                 r.GetValue(apimHost)!,
                 LabTopology.DefaultAdminUser,
                 LabTopology.AdminPasswordFromEnvironment());
-            var result = LabPreparer.Prepare(new PrepareRequest(r.GetValue(state)!, topology, r.GetValue(renewCa)));
+            var result = LabPreparer.Prepare(new PrepareRequest(r.GetValue(state)!, topology, r.GetValue(renewCa))
+            {
+                EncryptionKey = SuppliedEncryptionKey(r.GetValue(encryptionKeyEnv)),
+                RenewEncryptionKey = r.GetValue(renewEncryptionKey),
+            });
             PrintSummary(topology, result);
             return Task.CompletedTask;
         }, ct));
         return command;
     }
 
+    /// <summary>The key in the named environment variable. The command line carries only the variable's name: a
+    /// command line shows in process lists and shell histories.</summary>
+    private static (string Variable, string Key)? SuppliedEncryptionKey(string? variable)
+    {
+        if (variable is null)
+            return null;
+        if (ApimEncryptionKey.IsWellFormed(variable.Trim().ToLowerInvariant()))
+            throw new LabException(ExitCodes.Usage,
+                "--encryption-key-env takes the name of an environment variable, not the key itself; put the key into a variable (e.g. KMLAB_APIM_ENCRYPTION_KEY) and pass its name.");
+        if (Environment.GetEnvironmentVariable(variable) is not { Length: > 0 } key)
+            throw new LabException(ExitCodes.InvalidEncryptionKey,
+                $"environment variable {variable} named by --encryption-key-env is not set; set it to {ApimEncryptionKey.Format}, or leave the option out to keep the lab's key.");
+        return (variable, key);
+    }
+
     /// <summary>Whether IS will tell APIM about revoked tokens, and when not, what to put where.</summary>
     internal static string RevocationLine(LabTopology topology, PrepareResult result) =>
         result.RevocationNotifierJar is { } jar
             ? $"token revocation: wired ({jar} in IS's dropins; IS notifies APIM at {TokenRevocationListener.NotificationEndpoint(topology.ApiManagerHost, Wso2Ports.ServletHttps)})"
-            : $"token revocation: not wired (IS will not tell APIM about revoked tokens); to wire it, put WSO2's notification handler jar {LabPreparer.RevocationNotifierJarPattern.Replace("*", "<version>")} (wso2-extensions/apim-km-wso2is) into {LabLayout.DropinsDirectory(result.Layout.IdentityServerVolume)}, run prepare again and restart IS";
+            : $"token revocation: not wired (IS will not tell APIM about revoked tokens); to wire it, put WSO2's notification handler jar {LabPreparer.RevocationNotifierJarPattern.Replace("*", topology.ApiManagerVersion.NotificationHandlerVersion)} (wso2-extensions/apim-km-wso2is, the version WSO2 documents for APIM {topology.ApiManagerVersion}) into {LabLayout.DropinsDirectory(result.Layout.IdentityServerVolume)}, run prepare again and restart IS";
 
     private static void PrintSummary(LabTopology topology, PrepareResult result)
     {

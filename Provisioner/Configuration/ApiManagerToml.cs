@@ -11,12 +11,17 @@ internal static class ApiManagerToml
     /// <summary>APIM's H2 URL options, as shipped.</summary>
     private const string H2Options = "DB_CLOSE_ON_EXIT=FALSE";
 
+    /// <summary>4.7.0 ships <c>[database.local]</c> with the database kept open while the JVM runs.</summary>
+    private const string LocalH2Options47 = H2Options + ";DB_CLOSE_DELAY=-1";
+
     /// <summary>Placeholders APIM resolves itself at start; they are text in the file, not the lab's values.</summary>
     private const string HttpsPort = "${mgt.transport.https.port}";
     private const string ShippedAdminUser = "${admin.username}";
     private const string ShippedAdminPassword = "${admin.password}";
 
-    public static TomlDocument Build(LabTopology lab)
+    /// <param name="encryptionKey">The lab's <c>[encryption] key</c>; required for versions that have one
+    /// (<see cref="ApiManagerVersion.HasInternalEncryptionKey"/>), ignored otherwise.</param>
+    public static TomlDocument Build(LabTopology lab, string? encryptionKey)
     {
         var version = lab.ApiManagerVersion;
         var keyStore = KeyStoreSection.For(version.KeyStoreFormat);
@@ -28,7 +33,8 @@ internal static class ApiManagerToml
             .Table("user_store", UserStoreSection.Shipped)
             .Table("database.apim_db", new H2DatabaseSection(H2.Url("WSO2AM_DB", H2Options)))
             .Table("database.shared_db", new H2DatabaseSection(H2.Url("WSO2SHARED_DB", H2Options)))
-            .Table("database.local", new H2DatabaseSection(H2.Url("WSO2CARBON_DB", H2Options), WithCredentials: false))
+            .Table("database.local", new H2DatabaseSection(
+                H2.Url("WSO2CARBON_DB", ShippedFrom47(version) ? LocalH2Options47 : H2Options), WithCredentials: false))
             // The shipped file names only the TLS store (primary and internal have built-in defaults); the lab names
             // all three, since the primary key signs APIM's own tokens and must be the generated one.
             .Table("keystore.primary", keyStore)
@@ -39,7 +45,15 @@ internal static class ApiManagerToml
             document.Table("apim", PlainSection.Of("gateway_type", gatewayTypes));
         document
             .ArrayEntry("apim.gateway.environment", DefaultGateway(host))
-            .Table("apim.sync_runtime_artifacts.gateway", PlainSection.Of("gateway_labels", new TomlArray { "Default" }))
+            .Table("apim.sync_runtime_artifacts.gateway", PlainSection.Of("gateway_labels", new TomlArray { "Default" }));
+        if (ShippedFrom47(version))
+            // Shipped from 4.7.0: the Key Manager's JWT issuer.
+            document.ArrayEntry("oauth.extensions.token_types", PlainSection.Of(new TomlTable
+            {
+                ["name"] = "JWT",
+                ["issuer"] = "org.wso2.is.key.manager.tokenpersistence.issuer.ExtendedJWTTokenIssuer",
+            }));
+        document
             // The portals' links to the Developer Portal: the host name a browser reaches.
             .Table("apim.devportal", PlainSection.Of("url", $"https://{host}:{HttpsPort}/devportal"))
             // Shipped disabled (analytics needs a cloud account a lab does not have), with its keys as shipped.
@@ -71,6 +85,11 @@ internal static class ApiManagerToml
                 ["allow_refresh_tokens"] = true,
                 ["iat_validity_period"] = "1h",
             }));
+        if (version.HasInternalEncryptionKey)
+            // Not shipped: without it 4.7.0's start script writes a random key into the product's copy of this file,
+            // which the entrypoint replaces at the next start, so what APIM encrypted before could not be read.
+            document.Table("encryption", PlainSection.Of("key", encryptionKey
+                ?? throw new ArgumentException($"APIM {version} needs the lab's encryption key.", nameof(encryptionKey))));
         return document;
     }
 
@@ -95,17 +114,22 @@ internal static class ApiManagerToml
         ["websub_event_receiver_https_endpoint"] = $"https://{host}:8021",
     });
 
+    /// <summary>What 4.7.0's file adds to 4.6.0's (product-apim v4.6.0..v4.7.0 diff): the
+    /// <c>[[oauth.extensions.token_types]]</c> JWT entry and <c>;DB_CLOSE_DELAY=-1</c> on <c>[database.local]</c>.</summary>
+    private static bool ShippedFrom47(ApiManagerVersion version) => version.Version == "4.7.0";
+
     /// <summary><c>[apim] gateway_type</c> as each version ships it (4.3 and 4.4 ship none: Regular only).</summary>
     internal static string? ShippedGatewayTypes(ApiManagerVersion version) => version.Version switch
     {
         "4.5.0" => "Regular,APK,AWS",
         "4.6.0" => "Regular,APK,AWS,Azure,Kong,Envoy",
+        "4.7.0" => "Regular,APK,AWS,Azure,Kong,Envoy,APIPlatform",
         _ => null,
     };
 
     /// <summary><c>[apim.analytics]</c> as each version ships it: disabled; 4.3–4.5 with an empty <c>auth_token</c>,
-    /// 4.6 with <c>type = "moesif"</c> instead.</summary>
-    internal static TomlTable ShippedAnalyticsSettings(ApiManagerVersion version) => version.Version == "4.6.0"
+    /// 4.6 and 4.7 with <c>type = "moesif"</c> instead.</summary>
+    internal static TomlTable ShippedAnalyticsSettings(ApiManagerVersion version) => version.Version is "4.6.0" or "4.7.0"
         ? new TomlTable { ["enable"] = false, ["type"] = "moesif" }
         : new TomlTable { ["enable"] = false, ["auth_token"] = "" };
 

@@ -10,5 +10,8 @@ public static class DeploymentToml
     public static string ForIdentityServer(LabTopology lab, bool revocationNotifier = false) =>
         IdentityServerToml.Build(lab, revocationNotifier).ToString();
 
-    public static string ForApiManager(LabTopology lab) => ApiManagerToml.Build(lab).ToString();
+    /// <summary>APIM's deployment.toml. <paramref name="encryptionKey"/>: the lab's internal encryption key, written as
+    /// <c>[encryption] key</c> for APIM 4.7.0 and later (<c>prepare</c> keeps it in the state folder).</summary>
+    public static string ForApiManager(LabTopology lab, string? encryptionKey = null) =>
+        ApiManagerToml.Build(lab, encryptionKey).ToString();
 }

@@ -6,7 +6,15 @@ using BcCertificate = Org.BouncyCastle.X509.X509Certificate;
 
 namespace KmLab.Provisioner.Prepare;
 
-public sealed record PrepareRequest(string StateDirectory, LabTopology Topology, bool RenewCa = false);
+public sealed record PrepareRequest(string StateDirectory, LabTopology Topology, bool RenewCa = false)
+{
+    /// <summary>APIM's internal encryption key supplied by the user, and the environment variable it came from;
+    /// null: keep the lab's key, or generate one.</summary>
+    public (string Variable, string Key)? EncryptionKey { get; init; }
+
+    /// <summary>Replace the lab's APIM encryption key (what APIM encrypted with the old one becomes unreadable).</summary>
+    public bool RenewEncryptionKey { get; init; }
+}
 
 public sealed record PrepareResult(LabLayout Layout, bool CaCreated, IReadOnlyList<string> FilesWritten)
 {
@@ -56,8 +64,14 @@ public static class LabPreparer
         var issued = PlanKeyStores([identityServer, apiManager], ca, now, plan);
 
         var revocationJar = RevocationNotifierJar(layout.IdentityServerVolume);
+        var documentedJar = RevocationNotifierJarPattern.Replace("*", topology.ApiManagerVersion.NotificationHandlerVersion);
+        if (revocationJar is not null && revocationJar != documentedJar)
+            warnings.Add($"IS's dropins hold {revocationJar}, but WSO2 documents {documentedJar} for APIM {topology.ApiManagerVersion}; if IS does not tell APIM about revoked tokens, put that jar there instead.");
         PlanToml(identityServer, DeploymentToml.ForIdentityServer(topology, revocationJar is not null), plan);
-        PlanToml(apiManager, DeploymentToml.ForApiManager(topology), plan);
+        var encryptionKey = topology.ApiManagerVersion.HasInternalEncryptionKey
+            ? ApimEncryptionKey.Plan(layout, request.EncryptionKey, request.RenewEncryptionKey, plan, warnings)
+            : null;
+        PlanToml(apiManager, DeploymentToml.ForApiManager(topology, encryptionKey), plan);
         plan.Write(layout.Manifest, LabManifest.From(topology).ToJsonBytes(), new StateFileAccess.Public());
 
         plan.EnsureWritable();

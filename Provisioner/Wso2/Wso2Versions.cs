@@ -41,6 +41,17 @@ public sealed record ApiManagerVersion(string Version)
     /// <summary>4.6.0 added the connector's <c>Authentication</c> mode and <c>user_schema_cache_enabled</c>.</summary>
     public bool HasAuthenticationMode => Minor >= 6;
 
+    /// <summary>4.7.0 encrypts its internal data (the Key Manager connector's Password among it) with the symmetric
+    /// key of <c>[encryption] key</c> (product-apim v4.7.0 default.json: <c>SymmetricKeyInternalCryptoProvider</c>,
+    /// <c>AES/GCM/NoPadding</c>); without one, its start script writes a random key into the product's copy of
+    /// deployment.toml, which the image's entrypoint replaces at the next start.</summary>
+    public bool HasInternalEncryptionKey => Minor >= 7;
+
+    /// <summary>The version of <c>wso2is.notification.event.handlers</c> (apim-km-wso2is) WSO2's docs for this APIM
+    /// version put into IS's dropins: the connector version it ships (product-apim all-in-one-apim/pom.xml
+    /// <c>wso2is7.km.version</c>; 4.7.0 docs configure-wso2is7-connector.md ask for 2.1.3).</summary>
+    public string NotificationHandlerVersion => Minor switch { 3 => "2.0.2", 4 => "2.0.3", 5 => "2.0.4", 6 => "2.0.8", _ => "2.1.3" };
+
     public override string ToString() => Version;
 }
 
@@ -51,10 +62,9 @@ public static class Wso2Versions
         [new("7.0.0"), new("7.1.0"), new("7.2.0"), new("7.3.0")];
 
     public static IReadOnlyList<ApiManagerVersion> ApiManager { get; } =
-        [new("4.3.0"), new("4.4.0"), new("4.5.0"), new("4.6.0")];
+        [new("4.3.0"), new("4.4.0"), new("4.5.0"), new("4.6.0"), new("4.7.0")];
 
-    /// <summary>The newest pair: APIM 4.4.0+ has role-based authorization with IS 7 in its GA image, and IS 7.3 with
-    /// APIM 4.6 is the pair WSO2's own integration harness boots.</summary>
+    /// <summary>The newest GA pair, IS 7.3.0 with APIM 4.7.0 (product-is v7.3.0, product-apim v4.7.0; no later tag).</summary>
     public static IdentityServerVersion DefaultIdentityServer => IdentityServer[^1];
     public static ApiManagerVersion DefaultApiManager => ApiManager[^1];
 

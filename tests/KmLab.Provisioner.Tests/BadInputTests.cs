@@ -11,7 +11,7 @@ public sealed class BadInputTests
     public static TheoryData<string[], int, string> BadArguments => new()
     {
         { ["--is-version", "7.9.0"], ExitCodes.UnsupportedVersion, "IS version '7.9.0' is not supported; use --is-version with one of 7.0.0, 7.1.0, 7.2.0, 7.3.0." },
-        { ["--apim-version", "4.2.0"], ExitCodes.UnsupportedVersion, "APIM version '4.2.0' is not supported; use --apim-version with one of 4.3.0, 4.4.0, 4.5.0, 4.6.0." },
+        { ["--apim-version", "4.2.0"], ExitCodes.UnsupportedVersion, "APIM version '4.2.0' is not supported; use --apim-version with one of 4.3.0, 4.4.0, 4.5.0, 4.6.0, 4.7.0." },
         { ["--is-offset", "0"], ExitCodes.InvalidOffset, "IS port offset 0 puts IS on ports 9443 and 9763, which APIM uses; use --is-offset with a value from 1 to 55772" },
         { ["--is-offset", "320"], ExitCodes.InvalidOffset, "IS port offset 320 puts IS on port 9763, which APIM uses;" },
         { ["--is-offset", "55773"], ExitCodes.InvalidOffset, "IS port offset 55773 is out of range: IS would listen on ports 65216 and 65536;" },

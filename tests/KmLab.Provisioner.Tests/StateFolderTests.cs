@@ -60,9 +60,26 @@ public sealed class StateFolderTests
         var with = Tools.Provisioner(["prepare", "--state", lab.Root]);
 
         Assert.Equal(0, without.ExitCode);
-        Assert.Contains($"token revocation: not wired (IS will not tell APIM about revoked tokens); to wire it, put WSO2's notification handler jar wso2is.notification.event.handlers-<version>.jar (wso2-extensions/apim-km-wso2is) into {dropins}, run prepare again and restart IS\n", without.Output);
+        Assert.Contains($"token revocation: not wired (IS will not tell APIM about revoked tokens); to wire it, put WSO2's notification handler jar wso2is.notification.event.handlers-2.1.3.jar (wso2-extensions/apim-km-wso2is, the version WSO2 documents for APIM 4.7.0) into {dropins}, run prepare again and restart IS\n", without.Output);
         Assert.Equal(0, with.ExitCode);
         Assert.Contains("token revocation: wired (wso2is.notification.event.handlers-2.1.3.jar in IS's dropins; IS notifies APIM at https://apim:9443/internal/data/v1/notify)\n", with.Output);
+    }
+
+    [Theory]
+    [InlineData("4.6.0", "wso2is.notification.event.handlers-2.1.3.jar", true)]
+    [InlineData("4.7.0", "wso2is.notification.event.handlers-2.1.3.jar", false)]
+    [InlineData("4.7.0", "wso2is.notification.event.handlers-2.0.8.jar", true)]
+    public void A_notification_handler_jar_of_another_version_than_wso2_documents_is_named(string apimVersion, string jar, bool warned)
+    {
+        using var lab = new TempLab();
+        var dropins = Path.Combine(lab.Layout.IdentityServerVolume, "repository", "components", "dropins");
+        Directory.CreateDirectory(dropins);
+        File.WriteAllBytes(Path.Combine(dropins, jar), []);
+
+        var result = lab.Prepare(TempLab.Topology("7.3.0", apimVersion));
+
+        Assert.Equal(warned, result.Warnings.Any(w => w.Contains($"IS's dropins hold {jar}, but WSO2 documents", StringComparison.Ordinal)));
+        Assert.Equal(jar, result.RevocationNotifierJar); // still wired: the warning only says what WSO2 documents
     }
 
     [Fact]

@@ -12,15 +12,18 @@ namespace KmLab.Register.Tests;
 /// from it in this process on loopback (free ports, real TLS with the prepared keystores).</summary>
 internal sealed class Lab : IAsyncDisposable
 {
-    private Lab(DirectoryInfo state, LabTopology topology, RunningTwin identityServer, RunningTwin apiManager)
+    private Lab(DirectoryInfo state, LabTopology topology, RunningTwin identityServer, RunningTwin apiManager, TwinOptions apimOptions)
     {
         (State, Topology, IdentityServer, ApiManager) = (state, topology, identityServer, apiManager);
+        _apimOptions = apimOptions;
     }
+
+    private readonly TwinOptions _apimOptions;
 
     public DirectoryInfo State { get; }
     public LabTopology Topology { get; }
     public RunningTwin IdentityServer { get; }
-    public RunningTwin ApiManager { get; }
+    public RunningTwin ApiManager { get; private set; }
     public LogSink Logs { get; } = new();
 
     public string AdminPassword => Topology.AdminPassword;
@@ -49,14 +52,15 @@ internal sealed class Lab : IAsyncDisposable
             (identityServer ?? (o => o))(new TwinOptions(layout.IdentityServerVolume, topology.IdentityServerVersion.Version) { HttpsPort = 0 }), ct);
         try
         {
-            var apimTwin = await Twins.Twins.StartApiManagerAsync((apim ?? (o => o))(
+            var apimOptions = (apim ?? (o => o))(
                 new TwinOptions(layout.ApiManagerVolume, apimVersion)
                 {
                     HttpsPort = 0,
                     GatewayHttpsPort = 0,
                     KeyManagerPropagationDelay = TimeSpan.FromMilliseconds(300),
-                }), ct);
-            return new Lab(state, topology, isTwin, apimTwin);
+                });
+            var apimTwin = await Twins.Twins.StartApiManagerAsync(apimOptions, ct);
+            return new Lab(state, topology, isTwin, apimTwin, apimOptions);
         }
         catch
         {
@@ -85,6 +89,14 @@ internal sealed class Lab : IAsyncDisposable
     }
 
     /// <summary>Everything a person could read about the runs: our log, both servers' logs.</summary>
+    /// <summary>Stops APIM and starts it again from its config volume, as a container restart does (its data survives
+    /// when the options name a data directory, as a persistent container's database does).</summary>
+    public async Task RestartApiManagerAsync()
+    {
+        await ApiManager.DisposeAsync();
+        ApiManager = await Twins.Twins.StartApiManagerAsync(_apimOptions, TestContext.Current.CancellationToken);
+    }
+
     public IEnumerable<string> AllLogLines() => Logs.Lines.Concat(IdentityServer.LogLines).Concat(ApiManager.LogLines);
 
     public async ValueTask DisposeAsync()

@@ -90,7 +90,7 @@ public sealed class ReadmeCommandLineTests
         Assert.Equal(Cases.Order(), TroubleshootingCodes().Order());
     }
 
-    private static readonly int[] Cases = [2, 10, 11, 12, 13, 14, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30];
+    private static readonly int[] Cases = [2, 10, 11, 12, 13, 14, 16, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30];
 
     [Theory]
     [MemberData(nameof(TableCodes))]
@@ -137,6 +137,10 @@ public sealed class ReadmeCommandLineTests
                 Assert.Equal(ExitCodes.CorruptState, register.ExitCode);
                 return (await SmokeAsync(lab, ["--state", empty]), lab.AdminPassword);
             }
+            case ExitCodes.InvalidEncryptionKey:
+                // The named variable holds no 64-hex key (here: the admin password variable the runner sets).
+                return (await ProvisionerCli.RunAsync(
+                    With(prepare, "--apim-version", "4.7.0").Concat(["--encryption-key-env", LabTopology.AdminPasswordVariable]), secret), secret);
             case ExitCodes.AuthenticationFailed:
             {
                 await using var lab = await Lab.StartAsync();

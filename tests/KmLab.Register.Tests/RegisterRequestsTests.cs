@@ -15,6 +15,7 @@ public sealed class RegisterRequestsTests
     [InlineData("4.4.0")]
     [InlineData("4.5.0")]
     [InlineData("4.6.0")]
+    [InlineData("4.7.0")]
     public async Task Sends_the_documented_requests_and_the_full_key_manager_body_per_apim_version(string apimVersion)
     {
         await using var lab = await Lab.StartAsync(apimVersion, apim: o => o with { TransientRegistrationErrors = 1 });

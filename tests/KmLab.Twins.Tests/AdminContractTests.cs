@@ -11,10 +11,12 @@ public sealed class AdminContractTests
 
     private static IEnumerable<string> Names(JsonNode? list) => list?.AsArray().Select(f => (string)f!["name"]!) ?? [];
 
-    [Fact]
-    public async Task From_4_6_the_credentials_are_in_one_authentication_dropdown_of_authConfigurations()
+    [Theory]
+    [InlineData("4.6.0")]
+    [InlineData("4.7.0")] // connector 2.1.3: the same configuration as 2.0.8
+    public async Task From_4_6_the_credentials_are_in_one_authentication_dropdown_of_authConfigurations(string version)
     {
-        await using var lab = await TwinLab.StartAsync("4.6.0");
+        await using var lab = await TwinLab.StartAsync(version);
         var (status, settings) = await lab.SendAsync(HttpMethod.Get, "/api/am/admin/v4/settings");
 
         Assert.Equal(200, status);
@@ -48,10 +50,12 @@ public sealed class AdminContractTests
         Assert.Null(is7["authConfigurations"]);
     }
 
-    [Fact]
-    public async Task On_4_6_credentials_are_validated_only_for_the_chosen_authentication()
+    [Theory]
+    [InlineData("4.6.0")]
+    [InlineData("4.7.0")]
+    public async Task On_4_6_credentials_are_validated_only_for_the_chosen_authentication(string version)
     {
-        await using var lab = await TwinLab.StartAsync("4.6.0");
+        await using var lab = await TwinLab.StartAsync(version);
         var noAuthentication = lab.Is7KeyManager("no-authentication");
         var properties = noAuthentication["additionalProperties"]!.AsObject();
         properties.Remove("Authentication");

@@ -14,15 +14,19 @@ namespace KmLab.Twins.Tests;
 /// written here from WSO2's specs, not with the Provisioner's clients, so these tests check the twins' side only.</summary>
 internal sealed class TwinLab : IAsyncDisposable
 {
-    private TwinLab(string state, string apimVersion, RunningTwin identityServer, RunningTwin apiManager, HttpClient http, string password)
+    private TwinLab(string state, string apimVersion, RunningTwin identityServer, RunningTwin apiManager, HttpClient http, string password,
+        TwinOptions apimOptions)
     {
         (State, ApimVersion, IdentityServer, ApiManager, Http, AdminPassword) = (state, apimVersion, identityServer, apiManager, http, password);
+        _apimOptions = apimOptions;
     }
+
+    private readonly TwinOptions _apimOptions;
 
     public string State { get; }
     public string ApimVersion { get; }
     public RunningTwin IdentityServer { get; }
-    public RunningTwin ApiManager { get; }
+    public RunningTwin ApiManager { get; private set; }
     public HttpClient Http { get; }
     public string AdminPassword { get; }
     public LabLayout Layout => new(State);
@@ -42,15 +46,24 @@ internal sealed class TwinLab : IAsyncDisposable
         prepared?.Invoke(layout);
         var ct = TestContext.Current.CancellationToken;
         var isTwin = await Twins.StartIdentityServerAsync(new TwinOptions(layout.IdentityServerVolume, topology.IdentityServerVersion.Version) { HttpsPort = 0 }, ct);
-        var apimTwin = await Twins.StartApiManagerAsync((apim ?? (o => o))(new TwinOptions(layout.ApiManagerVolume, apimVersion)
+        var apimOptions = (apim ?? (o => o))(new TwinOptions(layout.ApiManagerVolume, apimVersion)
         {
             HttpsPort = 0, GatewayHttpsPort = 0, TransientRegistrationErrors = 0, KeyManagerPropagationDelay = TimeSpan.Zero,
-        }), ct);
+        });
+        var apimTwin = await Twins.StartApiManagerAsync(apimOptions, ct);
         var ca = X509Certificate2.CreateFromPem(File.ReadAllText(layout.CaCertificate));
         var policy = new X509ChainPolicy { TrustMode = X509ChainTrustMode.CustomRootTrust, RevocationMode = X509RevocationMode.NoCheck };
         policy.CustomTrustStore.Add(ca);
         var http = new HttpClient(new SocketsHttpHandler { SslOptions = new SslClientAuthenticationOptions { CertificateChainPolicy = policy } });
-        return new TwinLab(state, apimVersion, isTwin, apimTwin, http, password);
+        return new TwinLab(state, apimVersion, isTwin, apimTwin, http, password, apimOptions);
+    }
+
+    /// <summary>Stops APIM and starts it again from its config volume (as the container's entrypoint copies it at every
+    /// start), keeping its data directory when the options name one.</summary>
+    public async Task RestartApiManagerAsync()
+    {
+        await ApiManager.DisposeAsync();
+        ApiManager = await Twins.StartApiManagerAsync(_apimOptions, TestContext.Current.CancellationToken);
     }
 
     public Uri Apim(string path) => new(ApiManager.BaseUrl, path);

@@ -90,12 +90,12 @@ public class DeploymentTomlTests
     {
         var lab = RandomLab(isVersion, apimVersion);
 
-        var toml = Parse(DeploymentToml.ForApiManager(lab));
+        var toml = Parse(DeploymentToml.ForApiManager(lab, TestKey));
 
         var server = Table(toml, "server");
         Assert.Equal("localhost", server["hostname"]);
         Assert.Equal(0L, server["offset"]);
-        // Every APIM image of 4.3–4.6 ships JKS stores.
+        // Every APIM image of 4.3–4.7 ships JKS stores.
         AssertStores(toml, "wso2carbon.jks", "client-truststore.jks", "JKS");
         AssertSuperAdmin(toml, lab);
         Assert.Equal("database_unique_id", Table(toml, "user_store")["type"]);
@@ -110,7 +110,13 @@ public class DeploymentTomlTests
         Assert.Equal("https://localhost:${mgt.transport.https.port}/devportal", Table(apim, "devportal")["url"]);
         Assert.Equal(false, Table(apim, "analytics")["enable"]);
         // Shipped per version: 4.5 and 4.6 list more gateway types; 4.4 replaced API-key subscription validation.
-        Assert.Equal(apimVersion switch { "4.5.0" => "Regular,APK,AWS", "4.6.0" => "Regular,APK,AWS,Azure,Kong,Envoy", _ => null },
+        Assert.Equal(apimVersion switch
+            {
+                "4.5.0" => "Regular,APK,AWS",
+                "4.6.0" => "Regular,APK,AWS,Azure,Kong,Envoy",
+                "4.7.0" => "Regular,APK,AWS,Azure,Kong,Envoy,APIPlatform",
+                _ => null,
+            },
             apim.TryGetValue("gateway_type", out var gatewayType) ? gatewayType : null);
         Assert.Equal(apimVersion == "4.3.0" ? "enable_apikey_subscription_validation" : "enable_lightweight_apikey_generation",
             Assert.Single(Table(apim, "key_manager").Keys));
@@ -124,6 +130,31 @@ public class DeploymentTomlTests
         Assert.Equal("${admin.password}", properties["password"]);
         Assert.False(toml.ContainsKey("resource"));
         Assert.False(toml.ContainsKey("role_mgt"));
+
+        // 4.7.0 ships the JWT token type and keeps its local database open; it gets the lab's encryption key.
+        var is47 = apimVersion == "4.7.0";
+        Assert.Equal(is47 ? "jdbc:h2:./repository/database/WSO2CARBON_DB;DB_CLOSE_ON_EXIT=FALSE;DB_CLOSE_DELAY=-1"
+            : "jdbc:h2:./repository/database/WSO2CARBON_DB;DB_CLOSE_ON_EXIT=FALSE", Table(toml, "database", "local")["url"]);
+        if (is47)
+        {
+            var tokenType = Assert.Single(TableArray(Table(toml, "oauth", "extensions"), "token_types"));
+            Assert.Equal("JWT", tokenType["name"]);
+            Assert.Equal("org.wso2.is.key.manager.tokenpersistence.issuer.ExtendedJWTTokenIssuer", tokenType["issuer"]);
+            Assert.Equal(TestKey, Table(toml, "encryption")["key"]);
+        }
+        else
+        {
+            Assert.False(toml.ContainsKey("encryption"));
+            Assert.False(Table(toml, "oauth").ContainsKey("extensions"));
+        }
+    }
+
+    [Fact]
+    public void Apim_4_7_without_an_encryption_key_is_not_written()
+    {
+        var lab = RandomLab("7.3.0", "4.7.0");
+
+        Assert.Throws<ArgumentException>(() => DeploymentToml.ForApiManager(lab));
     }
 
     [Theory]
@@ -134,7 +165,7 @@ public class DeploymentTomlTests
         foreach (var text in new[]
                  {
                      DeploymentToml.ForIdentityServer(lab), DeploymentToml.ForIdentityServer(lab, revocationNotifier: true),
-                     DeploymentToml.ForApiManager(lab),
+                     DeploymentToml.ForApiManager(lab, TestKey),
                  })
         {
             var syntax = SyntaxParser.ParseStrict(text, "deployment.toml");
@@ -157,6 +188,8 @@ public class DeploymentTomlTests
                     $"{lines[i]} is empty and only opens {lines[i + 1]}");
         }
     }
+
+    private const string TestKey = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
 
     [Fact]
     public void A_table_cannot_be_written_twice()

@@ -9,11 +9,11 @@ namespace KmLab.Provisioner.Tests.Configuration;
 /// changes values, not keys). The expected key sets are facts read from the shipped files, written here as dotted keys
 /// (<c>[]</c> marks an array of tables), independent of the generator:
 /// product-apim <c>modules/distribution/product/src/main/conf/deployment.toml</c> at v4.3.0 and v4.4.0,
-/// <c>all-in-one-apim/modules/distribution/product/src/main/conf/deployment.toml</c> at v4.5.0 and v4.6.0;
+/// <c>all-in-one-apim/modules/distribution/product/src/main/conf/deployment.toml</c> at v4.5.0, v4.6.0 and v4.7.0;
 /// product-is <c>modules/distribution/src/repository/resources/conf/deployment.toml</c> at v7.0.0 to v7.3.0.</summary>
 public sealed class ShippedKeysTests
 {
-    /// <summary>Keys all four APIM versions ship.</summary>
+    /// <summary>Keys all five APIM versions ship.</summary>
     private static readonly string[] ApimCommon =
     [
         "apim.ai.enable",
@@ -83,6 +83,8 @@ public sealed class ShippedKeysTests
         ["4.4.0"] = ["apim.ai.token", "apim.analytics.auth_token", "apim.key_manager.enable_lightweight_apikey_generation"],
         ["4.5.0"] = ["apim.ai.key", "apim.analytics.auth_token", "apim.gateway_type", "apim.key_manager.enable_lightweight_apikey_generation"],
         ["4.6.0"] = ["apim.ai.key", "apim.analytics.type", "apim.gateway_type", "apim.key_manager.enable_lightweight_apikey_generation"],
+        ["4.7.0"] = ["apim.ai.key", "apim.analytics.type", "apim.gateway_type", "apim.key_manager.enable_lightweight_apikey_generation",
+                     "oauth.extensions.token_types[].issuer", "oauth.extensions.token_types[].name"],
     };
 
     /// <summary>Keys all four IS versions ship.</summary>
@@ -135,7 +137,7 @@ public sealed class ShippedKeysTests
     {
         var lab = Topology("7.3.0", version);
 
-        var generated = Keys(DeploymentToml.ForApiManager(lab));
+        var generated = Keys(DeploymentToml.ForApiManager(lab, new string('a', 64)));
 
         Assert.Empty(ApimCommon.Concat(ApimByVersion[version]).Except(generated).Order());
     }

@@ -46,7 +46,11 @@ internal static class Tools
         Run("java", Path.Combine(AppContext.BaseDirectory, "Java", "Check.java"), trustStore, Wso2.Wso2KeyStores.Password, certificateFile);
 
     /// <summary>The provisioner CLI, as a user runs it.</summary>
-    public static ToolResult Provisioner(IEnumerable<string> arguments, string adminPassword = "admin") =>
+    public static ToolResult Provisioner(IEnumerable<string> arguments, string adminPassword = "admin",
+        IReadOnlyDictionary<string, string>? environment = null) =>
         Run("dotnet", arguments.Prepend(Path.Combine(AppContext.BaseDirectory, "KmLab.Provisioner.dll")),
-            new Dictionary<string, string> { [LabTopology.AdminPasswordVariable] = adminPassword });
+            new Dictionary<string, string>(environment ?? new Dictionary<string, string>())
+            {
+                [LabTopology.AdminPasswordVariable] = adminPassword,
+            });
 }

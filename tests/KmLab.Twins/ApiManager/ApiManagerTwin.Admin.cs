@@ -73,6 +73,9 @@ internal sealed partial class ApiManagerTwin
         }
         lock (_gate)
         {
+            // getKeyManagerConfigurationsByOrganization decrypts every configuration it lists.
+            if (_state.KeyManagers.FirstOrDefault(k => k.Undecryptable) is { } undecryptable)
+                return DecryptionFailure(undecryptable.Value.Name);
             var list = _state.KeyManagers.Select(k => new KeyManagerInfo
             {
                 Id = k.Value.Id, Name = k.Value.Name, Type = k.Value.Type, DisplayName = k.Value.DisplayName,
@@ -87,7 +90,9 @@ internal sealed partial class ApiManagerTwin
     {
         if ((await AuthorizeAsync(request, KeyManagerScopes)).Failure is { } failure) return failure;
         lock (_gate)
-            return Find(keyManagerId) is { } stored ? Http.Json(Masked(stored.Value)) : NotFound(keyManagerId);
+            return Find(keyManagerId) is not { } stored ? NotFound(keyManagerId)
+                : stored.Undecryptable ? DecryptionFailure(stored.Value.Name)
+                : Http.Json(Masked(stored.Value));
     }
 
     private async Task<IResult> AddKeyManagerAsync(HttpRequest request)
@@ -103,7 +108,7 @@ internal sealed partial class ApiManagerTwin
                 return Http.Error(ApimFacts.KeyManagerAlreadyExists);
             }
             if (Validate(body) is { } invalid) return invalid;
-            var stored = new StoredKeyManager { Value = Completed(body with { Id = Guid.NewGuid().ToString() }), UsableAt = DateTimeOffset.UtcNow + _context.Options.KeyManagerPropagationDelay };
+            var stored = new StoredKeyManager { Value = EncryptedForStore(Completed(body with { Id = Guid.NewGuid().ToString() })), UsableAt = DateTimeOffset.UtcNow + _context.Options.KeyManagerPropagationDelay };
             _state.KeyManagers.Add(stored);
             Save();
             _context.Log.Info(AdminLogger, $"Key Manager {stored.Value.Name} ({stored.Value.Type}) added; the gateway and key generation get it asynchronously");
@@ -128,9 +133,13 @@ internal sealed partial class ApiManagerTwin
                     properties[name] = stored.Value.AdditionalProperties?[name]?.DeepClone();
             var updated = body with { Id = stored.Value.Id, AdditionalProperties = properties };
             if (Validate(updated) is { } invalid) return invalid;
-            stored.Value = Completed(updated);
+            stored.Value = EncryptedForStore(Completed(updated));
             stored.UsableAt = DateTimeOffset.UtcNow + _context.Options.KeyManagerPropagationDelay;
             Save();
+            // updateKeyManagerConfiguration stores first, then decrypts what it stored for the notification: a
+            // kept ("*****") value the key cannot open fails there, after the row was written.
+            stored.Undecryptable = !Decrypts(stored.Value);
+            if (stored.Undecryptable) return DecryptionFailure(stored.Value.Name);
             _context.Log.Info(AdminLogger, $"Key Manager {stored.Value.Name} updated");
             return Http.Json(Masked(stored.Value));
         }
@@ -237,7 +246,8 @@ internal sealed partial class ApiManagerTwin
 
     /// <summary>KeyManagerHolder.getKeyManagerInstance: the runtime holder, filled asynchronously after a save
     /// (APIAdminImpl CAM-4.6 L813-815, KeyMgtNotificationSender); null inside the propagation window.</summary>
-    private static bool InRuntime(StoredKeyManager keyManager) => keyManager.UsableAt <= DateTimeOffset.UtcNow;
+    private static bool InRuntime(StoredKeyManager keyManager) =>
+        !keyManager.Undecryptable && keyManager.UsableAt <= DateTimeOffset.UtcNow;
 
     /// <summary><c>POST /key-managers/discover</c> (multipart <c>url</c>, <c>type</c>): fetches the well-known URL
     /// through the truststore and fills what real APIM fills — not the display endpoints, the scope endpoint or

@@ -244,7 +244,7 @@ internal sealed partial class ApiManagerTwin
     {
         var endpoint = keyManager.ClientRegistrationEndpoint ?? (string?)keyManager.AdditionalProperties?[ApimFacts.ClientRegistrationEndpointProperty];
         var user = (string?)keyManager.AdditionalProperties?[ApimFacts.Username];
-        var password = (string?)keyManager.AdditionalProperties?[ApimFacts.Password];
+        var password = PlainProperty(keyManager, ApimFacts.Password);
         if (endpoint is null)
         {
             _context.Log.Error(KeysLogger, $"Key Manager {keyManager.Name} has no client registration endpoint");

@@ -53,7 +53,7 @@ internal sealed partial class ApiManagerTwin
         KeyManager? keyManager;
         lock (_gate)
             keyManager = _state.KeyManagers
-                .Where(k => k.Value.Enabled != false && k.UsableAt <= DateTimeOffset.UtcNow && k.Value.Issuer == jwt.Issuer)
+                .Where(k => k.Value.Enabled != false && InRuntime(k) && k.Value.Issuer == jwt.Issuer)
                 .Select(k => k.Value).FirstOrDefault();
         if (keyManager is null) return (null, $"no Key Manager has the issuer {jwt.Issuer}");
 
@@ -77,10 +77,52 @@ internal sealed partial class ApiManagerTwin
         if (_revokedByNotification.ContainsKey(jwt.Id)) return (null, "the token was revoked");
         var consumerKeyClaim = keyManager.ConsumerKeyClaim ?? ApimFacts.DefaultConsumerKeyClaim;
         var consumerKey = jwt.TryGetPayloadValue<string>(consumerKeyClaim, out var key) ? key : "";
+        if (_context.Config.BackendJwtUserClaims && keyManager.Type == ApimFacts.Is7Type && _version.ConnectorRoutesClaimsByUserInfoEndpoint)
+            await LookUpUserClaimsAsync(keyManager, token, jwt.Subject, ct);
         var scopesClaim = keyManager.ScopesClaim ?? ApimFacts.DefaultScopesClaim;
         var scopes = (jwt.TryGetPayloadValue<string>(scopesClaim, out var scope) ? scope : "").Split(' ', StringSplitOptions.RemoveEmptyEntries).ToHashSet();
         return (new GatewayCaller(jwt.Subject, consumerKey, jwt.Issuer, scopes), "");
     }
+
+    /// <summary>The backend JWT's user claims, asked of the IS 7 connector 2.1.x (KMIS v2.1.2 WSO2IS7KeyManager
+    /// L854-864, L951-967, L1851-1888): a userinfo endpoint ending in <c>scim2/me</c> (any case) is called with the
+    /// user's token; any other — or none, which means <c>/keymanager-operations/user-info</c> — gets
+    /// <c>POST …/claims/generate</c>, a webapp a stock IS does not deploy. A failure is "Error while getting user info".</summary>
+    private async Task LookUpUserClaimsAsync(KeyManager keyManager, string token, string subject, CancellationToken ct)
+    {
+        var userInfo = keyManager.UserInfoEndpoint
+            ?? new Uri(new Uri(keyManager.ClientRegistrationEndpoint ?? keyManager.TokenEndpoint ?? ""), ApimFacts.KeyManagerOperationsUserInfo).ToString();
+        HttpRequestMessage message;
+        if (userInfo.ToLowerInvariant().EndsWith("scim2/me", StringComparison.Ordinal))
+        {
+            message = new HttpRequestMessage(HttpMethod.Get, userInfo);
+            message.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        }
+        else
+        {
+            message = new HttpRequestMessage(HttpMethod.Post, userInfo.TrimEnd('/') + ApimFacts.GenerateClaims)
+            {
+                Content = System.Net.Http.Json.JsonContent.Create(new { username = subject, accessToken = token }),
+            };
+            message.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Basic", Convert.ToBase64String(
+                Encoding.UTF8.GetBytes($"{PlainProperty(keyManager, ApimFacts.Username)}:{PlainProperty(keyManager, ApimFacts.Password)}")));
+        }
+        using (message)
+        {
+            try
+            {
+                using var response = await _outbound.SendAsync(message, ct);
+                if (!response.IsSuccessStatusCode)
+                    _context.Log.Error(ClaimsLogger, $"Error while getting user info: {message.Method} {message.RequestUri} answered {(int)response.StatusCode}");
+            }
+            catch (HttpRequestException e)
+            {
+                _context.Log.Error(ClaimsLogger, $"Error while getting user info: {e.GetBaseException().Message}");
+            }
+        }
+    }
+
+    private const string ClaimsLogger = "org.wso2.is7.client.WSO2IS7KeyManager";
 
     private async Task<IEnumerable<SecurityKey>> SigningKeysAsync(KeyManager keyManager, CancellationToken ct)
     {

@@ -18,6 +18,7 @@ internal sealed partial class ApiManagerTwin : IAsyncDisposable
     private readonly ApimRelease _version;
     private readonly OAuthServer _oauth;
     private readonly ApimState _state;
+    private readonly InternalCrypto? _crypto;
     private readonly Lock _gate = new();
     private readonly HttpClient _outbound;
     private readonly ConcurrentDictionary<string, bool> _revokedByNotification = new();
@@ -30,6 +31,8 @@ internal sealed partial class ApiManagerTwin : IAsyncDisposable
         _version = new ApimRelease(context.Options.Version);
         _oauth = new OAuthServer(context, context.AdvertisedBase + ApimFacts.Token, GrantScopes);
         _state = ApimState.Load(context.Options.DataDirectory);
+        _crypto = _version.EncryptsWithSymmetricKey ? InternalCrypto.ForStart(context.Config, context.Log) : null;
+        CheckStoredSecrets();
         foreach (var client in _state.Clients) _oauth.Add(client);
         EnsureResidentKeyManager();
         _transientErrorsLeft = context.Options.TransientRegistrationErrors;

@@ -9,6 +9,10 @@ internal sealed class StoredKeyManager
 {
     public required KeyManager Value { get; set; }
     public DateTimeOffset UsableAt { get; set; }
+
+    /// <summary>Set at start when this start's encryption key cannot open its masked values (APIM 4.7.0+).</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public bool Undecryptable { get; set; }
 }
 
 internal sealed class StoredApplication

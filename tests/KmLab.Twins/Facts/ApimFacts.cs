@@ -23,6 +23,16 @@ internal sealed record ApimRelease(string Version)
     /// dropdown), <c>user_schema_cache_enabled</c> appears; admin-api.yaml 4.6.0 adds <c>authConfigurations</c>.</summary>
     public bool ConnectorHasAuthConfigurations => Minor >= 6;
 
+    /// <summary>4.7.0 encrypts internal data with the symmetric key of <c>[encryption] key</c> (PAPIM v4.7.0
+    /// <c>…/resources/conf/default.json</c>: <c>SymmetricKeyInternalCryptoProvider</c>, <c>AES/GCM/NoPadding</c>;
+    /// <c>api-manager.sh</c> L320 runs EncryptionKeyGenerator first). Earlier versions encrypt with the keystore's
+    /// RSA key, which the twin does not model.</summary>
+    public bool EncryptsWithSymmetricKey => Minor >= 7;
+
+    /// <summary>KMIS 2.1.x WSO2IS7KeyManager: a userinfo endpoint not ending in <c>scim2/me</c> sends user-claim
+    /// lookups to the Key Manager's <c>/keymanager-operations/user-info</c> instead.</summary>
+    public bool ConnectorRoutesClaimsByUserInfoEndpoint => Minor >= 7;
+
     /// <summary>APIM ships JKS stores in every supported version (product-apim …/resources/security/wso2carbon.jks,
     /// client-truststore.jks; deployment.toml <c>[keystore.tls] type = "JKS"</c>).</summary>
     public StoreFormat StoreFormat => StoreFormat.Jks;
@@ -117,6 +127,19 @@ internal static class ApimFacts
     public const string Is7Type = "WSO2-IS-7";
     public const string Is7DisplayName = "WSO2 Identity Server 7";
     public const string MaskedValue = "*****";
+    /// <summary>carbon-apimgt APIConstants.KeyManager.KEY_MANAGER_OPERATIONS_USERINFO_ENDPOINT: the connector's
+    /// default user-info base when the Key Manager names no userinfo endpoint (KMIS v2.1.2 WSO2IS7KeyManager L854-861).</summary>
+    public const string KeyManagerOperationsUserInfo = "/keymanager-operations/user-info";
+    /// <summary>carbon-apimgt UserClient.generateClaims: POST below the user-info base.</summary>
+    public const string GenerateClaims = "/claims/generate";
+    /// <summary>SymmetricKeyInternalCryptoProvider's transformation in 4.7.0 (PAPIM v4.7.0 default.json).</summary>
+    public const string InternalCipherTransformation = "AES/GCM/NoPadding";
+    /// <summary>PAPIM v4.7.0 api-manager.sh L320: the class that writes <c>[encryption] key</c> when there is none.</summary>
+    public const string EncryptionKeyGenerator = "org.wso2.carbon.apimgt.encryption.key.generator.EncryptionKeyGenerator";
+    /// <summary>carbon-apimgt APIAdminImpl.getDecryptedValue: a CryptoException becomes this APIManagementException.</summary>
+    public const string DecryptionFailed = "Error while Decrypting value";
+    /// <summary>carbon-kernel SymmetricKeyInternalCryptoProvider.decrypt's CryptoException message.</summary>
+    public const string GcmDecryptionFailed = "An error occurred while decrypting using the algorithm : 'AES/GCM/NoPadding'";
     public const string CertificateJwks = "JWKS";
     public const string CertificatePem = "PEM";
     public const string TokenTypeDirect = "DIRECT";

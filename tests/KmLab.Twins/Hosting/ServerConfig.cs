@@ -37,6 +37,13 @@ internal sealed record ServerConfig(
     NotificationListener? Notification,
     string? NotificationJar)
 {
+    /// <summary>APIM 4.7.0: <c>[encryption] key</c>, the internal encryption key; null when the file has none.</summary>
+    public string? EncryptionKey { get; init; }
+
+    /// <summary>APIM: <c>[apim.jwt] enable</c> and <c>enable_user_claims</c> (shipped commented out): the gateway's
+    /// backend JWT carries the user's claims, which APIM asks the Key Manager for.</summary>
+    public bool BackendJwtUserClaims { get; init; }
+
     public const string ConfigLogger = "org.wso2.config.mapper.ConfigParser";
     public const string ParserLogger = "org.wso2.config.mapper.TomlParser";
     public const string MainLogger = "org.wso2.carbon.server.Main handleConfiguration";
@@ -75,7 +82,11 @@ internal sealed record ServerConfig(
             AuthorizeAllScopes: Bool(Table(toml, "oauth"), "authorize_all_scopes") ?? false,
             AllowSystemPrefixForRole: Bool(Table(toml, "role_mgt"), "allow_system_prefix_for_role") ?? false,
             Notification: TableArray(toml, "event_listener").Select(ReadNotification).FirstOrDefault(n => n is not null),
-            NotificationJar: FindNotificationJar(volume));
+            NotificationJar: FindNotificationJar(volume))
+        {
+            EncryptionKey = String(Table(toml, "encryption"), "key"),
+            BackendJwtUserClaims = Bool(Table(toml, "apim", "jwt"), "enable") == true && Bool(Table(toml, "apim", "jwt"), "enable_user_claims") == true,
+        };
     }
 
     public string SecurityFile(string volume, StoreConfig store) => Path.Combine(CarbonFacts.SecurityDirectory(volume), store.FileName);

@@ -131,21 +131,19 @@ public static class ProvisionerSteps
             });
     }
 
-    /// <summary>Links the lab CA certificate (the file to import into a browser) and a command that shows it.</summary>
+    /// <summary>Adds to <paramref name="prepare"/> the command that shows the lab CA certificate (the file to import
+    /// into a browser): its path and PEM text.</summary>
     public static IResourceBuilder<ProjectResource> WithLabCaCertificate(this IResourceBuilder<ProjectResource> prepare, LabParameters lab)
     {
         ArgumentNullException.ThrowIfNull(prepare);
         ArgumentNullException.ThrowIfNull(lab);
 
         var path = lab.Layout.CaCertificate;
-        return prepare
-            .WithUrl(new Uri(path).AbsoluteUri, "Lab CA certificate")
-            // Browsers may refuse to open a file: link from the dashboard's page; the command shows path and content.
-            .WithCommand(ShowLabCaCommandName, "Show lab CA certificate",
-                _ => Task.FromResult(File.Exists(path)
-                    ? CommandResults.Success($"The lab CA is {path}; import it into your browser as a trusted authority.", File.ReadAllText(path))
-                    : CommandResults.Failure($"{path} does not exist yet; it appears when prepare has finished.")),
-                new CommandOptions { Description = "Shows where the lab CA certificate is and its PEM text.", IconName = "Certificate" });
+        return prepare.WithCommand(ShowLabCaCommandName, "Show lab CA certificate",
+            _ => Task.FromResult(File.Exists(path)
+                ? CommandResults.Success($"The lab CA is {path}; import it into your browser as a trusted authority.", File.ReadAllText(path))
+                : CommandResults.Failure($"{path} does not exist yet; it appears when prepare has finished.")),
+            new CommandOptions { Description = "Shows where the lab CA certificate is and its PEM text.", IconName = "Certificate" });
     }
 
     private static IResourceBuilder<T> UsePrepared<T>(this IResourceBuilder<T> server, IResourceBuilder<ProjectResource> prepare,
@@ -153,6 +151,8 @@ public static class ProvisionerSteps
         where T : ContainerResource, IWso2ServerResource =>
         server
             .WithConfigVolume(volume)
+            // On the servers, whose certificates it signs: the dashboard hides the links of a step that has finished.
+            .WithUrl(new Uri(lab.Layout.CaCertificate).AbsoluteUri, "Lab CA certificate")
             .WithReadinessCheck(lab.Layout)
             .WaitForCompletion(prepare);
 }

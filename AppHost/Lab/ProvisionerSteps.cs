@@ -16,6 +16,8 @@ public static class ProvisionerSteps
     public const string ReprepareCommandName = "kmlab-reprepare";
     public const string ShowLabCaCommandName = "kmlab-show-ca";
 
+    public const string LabCaLinkText = "Lab CA certificate";
+
     /// <summary>Adds one run of a Provisioner command (<see cref="PrepareCommand"/> or <see cref="RegisterCommand"/>)
     /// as a resource named after it, on the lab's state folder, with the admin password as a secret environment
     /// variable (never an argument, which the dashboard and process lists show).</summary>
@@ -152,7 +154,7 @@ public static class ProvisionerSteps
         server
             .WithConfigVolume(volume)
             // On the servers, whose certificates it signs: the dashboard hides the links of a step that has finished.
-            .WithUrl(new Uri(lab.Layout.CaCertificate).AbsoluteUri, "Lab CA certificate")
+            .WithUrl(new Uri(lab.Layout.CaCertificate).AbsoluteUri, LabCaLinkText)
             .WithReadinessCheck(lab.Layout)
             .WaitForCompletion(prepare);
 }

@@ -127,16 +127,16 @@ public sealed class AppModelTests
     }
 
     [Fact]
-    public async Task Servers_wait_for_prepare_to_finish_and_register_waits_for_both_to_be_healthy()
+    public async Task Servers_wait_for_preflight_and_prepare_to_finish_and_register_waits_for_both_to_be_healthy()
     {
         await using var lab = await LabModel.CreateAsync($"state-dir={TempState()}");
 
         foreach (var server in new[] { "is7", "apim" })
         {
-            var wait = Assert.Single(lab[server].Annotations.OfType<WaitAnnotation>());
-            Assert.Same(lab["prepare"], wait.Resource);
-            Assert.Equal(WaitType.WaitForCompletion, wait.WaitType);
-            Assert.Equal(0, wait.ExitCode);
+            var waits = lab[server].Annotations.OfType<WaitAnnotation>().ToList();
+            Assert.Equal(["preflight", "prepare"], waits.Select(w => w.Resource.Name).Order());
+            Assert.All(waits, w => Assert.Equal(WaitType.WaitForCompletion, w.WaitType));
+            Assert.All(waits, w => Assert.Equal(0, w.ExitCode));
         }
 
         var registerWaits = lab["register"].Annotations.OfType<WaitAnnotation>().ToList();

@@ -67,7 +67,7 @@ public sealed class DashboardBrowserTests(PersistentLab lab)
     private static ILocator Row(IPage page, string resource) =>
         page.GetByRole(AriaRole.Row).Filter(new()
         {
-            Has = page.GetByRole(AriaRole.Gridcell).Filter(new() { HasTextRegex = new System.Text.RegularExpressions.Regex($"^\\s*{resource}\\s*$") }),
+            Has = page.GetByRole(AriaRole.Gridcell).Filter(new() { HasTextRegex = new System.Text.RegularExpressions.Regex($"^\\s*{resource}(\\s|$)") }),
         });
 
     /// <summary>Microsoft.Testing.Platform's results folder (TestResults beside the test assembly unless told otherwise).</summary>

@@ -30,7 +30,7 @@ public sealed class FailingRegisterTests
                                  .WithEnvironment(LabTopology.AdminPasswordVariable, "not-the-admin-password")))
             {
                 end = await run.EndOfAsync(ProvisionerSteps.RegisterCommand);
-                log = run.Log(ProvisionerSteps.RegisterCommand);
+                log = await run.LogWhenAsync(ProvisionerSteps.RegisterCommand, l => l.Contains("error:", StringComparison.Ordinal));
                 Assert.NotEmpty(await PersistentLab.LabContainersAsync());
             }
 

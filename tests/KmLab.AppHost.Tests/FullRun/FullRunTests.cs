@@ -1,4 +1,5 @@
 using KmLab.AppHost.Lab;
+using KmLab.Provisioner.Register;
 
 namespace KmLab.AppHost.Tests.FullRun;
 
@@ -47,14 +48,14 @@ public sealed class FullRunTests(PersistentLab lab)
     }
 
     [Fact]
-    public void A_second_run_of_the_persistent_lab_reuses_its_containers_and_register_writes_nothing()
+    public async Task A_second_run_of_the_persistent_lab_reuses_its_containers_and_register_writes_nothing()
     {
         lab.Require();
 
         Assert.Equal(2, lab.FirstContainers.Count);
         Assert.Equal(lab.FirstContainers.Order(), lab.ContainersAfterFirstStopped.Order());
         Assert.Equal(lab.FirstContainers.Order(), lab.SecondContainers.Order());
-        var register = lab.Second.Log(ProvisionerSteps.RegisterCommand);
+        var register = await lab.Second.LogWhenAsync(ProvisionerSteps.RegisterCommand, l => PersistentLab.Outcomes(l, null) > 0);
         Assert.Equal(1, PersistentLab.Outcomes(register, PersistentLab.Unchanged));
         Assert.Equal(0, PersistentLab.Outcomes(register, PersistentLab.Created));
     }
@@ -63,14 +64,16 @@ public sealed class FullRunTests(PersistentLab lab)
     public async Task Re_register_ends_finished_and_writes_nothing()
     {
         var run = lab.Require().Second;
-        var before = PersistentLab.Outcomes(run.Log(ProvisionerSteps.RegisterCommand), PersistentLab.Unchanged);
+        var before = PersistentLab.Outcomes(await run.LogWhenAsync(ProvisionerSteps.RegisterCommand, l => PersistentLab.Outcomes(l, null) > 0), PersistentLab.Unchanged);
 
         var result = await run.ExecuteAsync("apim", ProvisionerSteps.ReregisterCommandName);
 
         Assert.True(result.Success, result.Message);
         Assert.Equal(KnownResourceStates.Finished, run.Current(ProvisionerSteps.RegisterCommand).State?.Text);
         Assert.Equal(0, run.Current(ProvisionerSteps.RegisterCommand).ExitCode);
-        Assert.Equal(before + 1, PersistentLab.Outcomes(run.Log(ProvisionerSteps.RegisterCommand), PersistentLab.Unchanged));
+        var log = await run.LogWhenAsync(ProvisionerSteps.RegisterCommand, l => PersistentLab.Outcomes(l, PersistentLab.Unchanged) > before);
+        Assert.Equal(before + 1, PersistentLab.Outcomes(log, PersistentLab.Unchanged));
+        Assert.Equal(0, PersistentLab.Outcomes(log, RegisterOutcomes.Updated));
     }
 
     [Fact]
@@ -92,15 +95,17 @@ public sealed class FullRunTests(PersistentLab lab)
         var run = lab.Require().Second;
         var ca = await File.ReadAllBytesAsync(lab.Layout.CaCertificate, TestContext.Current.CancellationToken);
         var started = new[] { "is7", "apim" }.ToDictionary(s => s, s => run.Current(s).StartTimeStamp);
-        var registered = PersistentLab.Outcomes(run.Log(ProvisionerSteps.RegisterCommand), outcome: null);
+        var registered = PersistentLab.Outcomes(await run.LogWhenAsync(ProvisionerSteps.RegisterCommand, l => PersistentLab.Outcomes(l, null) > 0), outcome: null);
 
         var result = await run.ExecuteAsync(ProvisionerSteps.PrepareCommand, ProvisionerSteps.ReprepareCommandName);
 
         Assert.True(result.Success, $"{result.Message}\nprepare:\n{run.Log("prepare")}\nregister:\n{run.Log("register")}");
         foreach (var (server, before) in started)
-            Assert.True(run.Current(server).StartTimeStamp > before, $"{server} was not restarted (started {before}, now {run.Current(server).StartTimeStamp}).");
+            await run.StateWhenAsync(server, s => s.StartTimeStamp > before); // restarted, or the wait times out
+        Assert.True(result.Success);
         Assert.Equal(ca, await File.ReadAllBytesAsync(lab.Layout.CaCertificate, TestContext.Current.CancellationToken));
         Assert.Equal(0, run.Current(ProvisionerSteps.RegisterCommand).ExitCode);
-        Assert.Equal(registered + 1, PersistentLab.Outcomes(run.Log(ProvisionerSteps.RegisterCommand), outcome: null));
+        var log = await run.LogWhenAsync(ProvisionerSteps.RegisterCommand, l => PersistentLab.Outcomes(l, null) > registered);
+        Assert.Equal(registered + 1, PersistentLab.Outcomes(log, outcome: null));
     }
 }

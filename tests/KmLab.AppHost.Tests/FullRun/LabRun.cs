@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using KmLab.AppHost.Lab;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace KmLab.AppHost.Tests.FullRun;
 
@@ -12,11 +13,13 @@ public sealed class LabRun : IAsyncDisposable
 {
     public static readonly TimeSpan Timeout = TimeSpan.FromMinutes(5);
 
-    private readonly ConcurrentDictionary<string, ConcurrentQueue<LogLine>> _logs = new();
-    private readonly CancellationTokenSource _stopWatching = new();
-    private readonly List<Task> _watchers = [];
 
-    private LabRun(DistributedApplication app, Dashboard? dashboard) => (App, DashboardLogin) = (app, dashboard);
+    private readonly Dashboard? _dashboard;
+
+    private readonly ResourceLogCapture _capture;
+
+    private LabRun(DistributedApplication app, Dashboard? dashboard, ResourceLogCapture capture) =>
+        (App, _dashboard, _capture) = (app, dashboard, capture);
 
     public sealed record Dashboard(Uri Url, string Token)
     {
@@ -25,8 +28,11 @@ public sealed class LabRun : IAsyncDisposable
 
     public DistributedApplication App { get; }
 
-    /// <summary>Set when the run has its dashboard (off by default in Aspire.Hosting.Testing).</summary>
-    public Dashboard? DashboardLogin { get; }
+    /// <summary>Set when the run has its dashboard (off by default in Aspire.Hosting.Testing): the address the
+    /// orchestrator gave the dashboard resource, and the login token this run set.</summary>
+    public Dashboard? DashboardLogin => _dashboard is null
+        ? null
+        : _dashboard with { Url = new Uri(App.GetEndpoint("aspire-dashboard", "http").GetLeftPart(UriPartial.Authority)) };
 
     /// <param name="parameters">name=value pairs, passed as <c>--Parameters:name=value</c>.</param>
     /// <param name="configure">Changes to the model before it is built (e.g. a fault).</param>
@@ -47,17 +53,17 @@ public sealed class LabRun : IAsyncDisposable
         if (withDashboard)
         {
             dashboard = new Dashboard(new Uri($"http://localhost:{FreePort()}"), Guid.NewGuid().ToString("N"));
-            builder.Configuration["ASPNETCORE_URLS"] = dashboard.Url.ToString();
+            builder.Configuration["ASPNETCORE_URLS"] = dashboard.Url.ToString(); // Aspire.Hosting.Testing may move it
             builder.Configuration["ASPIRE_DASHBOARD_OTLP_ENDPOINT_URL"] = $"http://localhost:{FreePort()}";
             builder.Configuration["ASPIRE_RESOURCE_SERVICE_ENDPOINT_URL"] = $"http://localhost:{FreePort()}";
             builder.Configuration["AppHost:BrowserToken"] = dashboard.Token;
         }
+        var capture = new ResourceLogCapture(builder.Environment.ApplicationName);
+        builder.Services.AddLogging(logging => logging.AddProvider(capture));
         configure?.Invoke(builder);
 
         var app = await builder.BuildAsync(ct);
-        var run = new LabRun(app, dashboard);
-        foreach (var resource in builder.Resources.Where(r => r is not ParameterResource))
-            run._watchers.Add(run.CollectAsync(resource));
+        var run = new LabRun(app, dashboard, capture);
         try
         {
             await app.StartAsync(ct);
@@ -100,9 +106,25 @@ public sealed class LabRun : IAsyncDisposable
         return end;
     }
 
-    public IReadOnlyList<LogLine> Lines(string resource) => _logs.TryGetValue(resource, out var lines) ? [.. lines] : [];
+    /// <summary>Console lines arrive a moment after the state change that follows them: waits (up to 30 s) until
+    /// the resource's log satisfies <paramref name="condition"/>, then returns the log.</summary>
+    public async Task<string> LogWhenAsync(string resource, Func<string, bool> condition)
+    {
+        for (var i = 0; i < 60 && !condition(Log(resource)); i++)
+            await Task.Delay(TimeSpan.FromMilliseconds(500), TestContext.Current.CancellationToken);
+        return Log(resource);
+    }
 
-    public string Log(string resource) => string.Join('\n', Lines(resource).Select(l => (l.IsErrorMessage ? "[stderr] " : "") + l.Content));
+    /// <summary>Waits (up to <see cref="Timeout"/>) until the resource's state satisfies <paramref name="condition"/>.</summary>
+    public async Task<CustomResourceSnapshot> StateWhenAsync(string resource, Func<CustomResourceSnapshot, bool> condition)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        timeout.CancelAfter(Timeout);
+        return (await App.ResourceNotifications.WaitForResourceAsync(resource, e => condition(e.Snapshot), timeout.Token)).Snapshot;
+    }
+
+    /// <summary>The resource's console log as the AppHost logs it (stderr lines marked), one line per entry.</summary>
+    public string Log(string resource) => _capture.Log(resource);
 
     public Task<ExecuteCommandResult> ExecuteAsync(string resource, string command) =>
         App.Services.GetRequiredService<ResourceCommandService>().ExecuteCommandAsync(resource, command, TestContext.Current.CancellationToken);
@@ -117,34 +139,7 @@ public sealed class LabRun : IAsyncDisposable
         {
             // Stopped already, or never started.
         }
-        await _stopWatching.CancelAsync();
-        try
-        {
-            await Task.WhenAll(_watchers);
-        }
-        catch (OperationCanceledException)
-        {
-        }
         await App.DisposeAsync();
-        _stopWatching.Dispose();
-    }
-
-    private async Task CollectAsync(IResource resource)
-    {
-        var queue = _logs.GetOrAdd(resource.Name, _ => new ConcurrentQueue<LogLine>());
-        await Task.Yield();
-        try
-        {
-            await foreach (var batch in App.Services.GetRequiredService<ResourceLoggerService>().WatchAsync(resource)
-                               .WithCancellation(_stopWatching.Token))
-            {
-                foreach (var line in batch)
-                    queue.Enqueue(line);
-            }
-        }
-        catch (OperationCanceledException)
-        {
-        }
     }
 
     private static int FreePort()
@@ -152,5 +147,33 @@ public sealed class LabRun : IAsyncDisposable
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
+
+/// <summary>Keeps the console lines Aspire logs for each resource (category "&lt;AppHost&gt;.Resources.&lt;name&gt;";
+/// stderr lines at error level), which is how the AppHost's own console shows them.</summary>
+internal sealed class ResourceLogCapture(string applicationName) : ILoggerProvider
+{
+    private readonly ConcurrentDictionary<string, ConcurrentQueue<string>> _lines = new();
+
+    public string Log(string resource) => _lines.TryGetValue(resource, out var lines) ? string.Join('\n', lines) : "";
+
+    public ILogger CreateLogger(string categoryName) =>
+        categoryName.StartsWith($"{applicationName}.Resources.", StringComparison.Ordinal)
+            ? new Lines(_lines.GetOrAdd(categoryName[(applicationName.Length + ".Resources.".Length)..], _ => new ConcurrentQueue<string>()))
+            : Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
+
+    public void Dispose()
+    {
+    }
+
+    private sealed class Lines(ConcurrentQueue<string> lines) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            lines.Enqueue((logLevel >= LogLevel.Error ? "[stderr] " : "") + formatter(state, exception));
     }
 }

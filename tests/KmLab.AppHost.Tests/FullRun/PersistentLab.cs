@@ -61,9 +61,9 @@ public sealed class PersistentLab : IAsyncLifetime
             await using (var first = await LabRun.StartAsync(Parameters))
             {
                 FirstPreflight = await first.EndOfAsync(Preflight.ResourceName);
-                FirstPreflightLog = first.Log(Preflight.ResourceName);
+                FirstPreflightLog = await first.LogWhenAsync(Preflight.ResourceName, l => l.Contains("ok: image kmlab/wso2am-twin", StringComparison.Ordinal));
                 await first.AssertFinishedAsync(ProvisionerSteps.RegisterCommand);
-                FirstRegisterLog = first.Log(ProvisionerSteps.RegisterCommand);
+                FirstRegisterLog = await first.LogWhenAsync(ProvisionerSteps.RegisterCommand, l => Outcomes(l, null) > 0);
                 FirstContainers = await LabContainersAsync();
             }
             ContainersAfterFirstStopped = await LabContainersAsync();

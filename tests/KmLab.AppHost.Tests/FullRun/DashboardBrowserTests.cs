@@ -63,11 +63,12 @@ public sealed class DashboardBrowserTests(PersistentLab lab)
         }
     }
 
-    /// <summary>The grid row of a resource, found by its name cell.</summary>
+    /// <summary>The grid row of a resource, found by its name cell (whose text may start with the resource's type,
+    /// e.g. "Container: is7").</summary>
     private static ILocator Row(IPage page, string resource) =>
         page.GetByRole(AriaRole.Row).Filter(new()
         {
-            Has = page.GetByRole(AriaRole.Gridcell).Filter(new() { HasTextRegex = new System.Text.RegularExpressions.Regex($"^\\s*{resource}(\\s|$)") }),
+            Has = page.GetByRole(AriaRole.Gridcell).Filter(new() { HasTextRegex = new System.Text.RegularExpressions.Regex($"(^|\\s){resource}\\s*$") }),
         });
 
     /// <summary>Microsoft.Testing.Platform's results folder (TestResults beside the test assembly unless told otherwise).</summary>

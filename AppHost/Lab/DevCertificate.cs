@@ -5,7 +5,7 @@ namespace KmLab.AppHost.Lab;
 /// <summary>The one-time step the <c>https</c> launch profile needs: a developer certificate that this user's store
 /// holds and OpenSSL trusts. Without it the dashboard dies with a Kestrel stack trace (no certificate) or shows
 /// "Lost connection to the AppHost" (certificate not trusted on Linux); this names the step instead.</summary>
-internal static class DevCertificate
+public static class DevCertificate
 {
     /// <summary>The extension ASP.NET Core marks its HTTPS development certificate with.</summary>
     private const string AspNetHttpsOid = "1.3.6.1.4.1.311.84.1.1";

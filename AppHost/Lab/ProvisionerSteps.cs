@@ -148,13 +148,23 @@ public static class ProvisionerSteps
             new CommandOptions { Description = "Shows where the lab CA certificate is and its PEM text.", IconName = "Certificate" });
     }
 
+    /// <summary>First among a server's links (the grid folds the rest under "+n").</summary>
+    private static ResourceUrlAnnotation LabCaLink(LabParameters lab)
+    {
+        var link = new ResourceUrlAnnotation { Url = new Uri(lab.Layout.CaCertificate).AbsoluteUri, DisplayText = LabCaLinkText };
+#pragma warning disable CS0618 // Obsolete only because it is a field; Aspire 13.6's dashboard orders links by it.
+        link.DisplayOrder = 100;
+#pragma warning restore CS0618
+        return link;
+    }
+
     private static IResourceBuilder<T> UsePrepared<T>(this IResourceBuilder<T> server, IResourceBuilder<ProjectResource> prepare,
         string volume, LabParameters lab)
         where T : ContainerResource, IWso2ServerResource =>
         server
             .WithConfigVolume(volume)
             // On the servers, whose certificates it signs: the dashboard hides the links of a step that has finished.
-            .WithUrl(new Uri(lab.Layout.CaCertificate).AbsoluteUri, LabCaLinkText)
+            .WithAnnotation(LabCaLink(lab))
             .WithReadinessCheck(lab.Layout)
             .WaitForCompletion(prepare);
 }

@@ -92,7 +92,7 @@ public sealed class ContainerLab : IAsyncDisposable
         var ports = PublishedPorts(options);
         // The fixed ports are shared with the AppHost suite, which `dotnet test` may run at the same time.
         var portsLock = options.PublishContainerPorts
-            ? await LabPortsLock.AcquireAsync(LabPortsLock.DefaultWait, m => TestContext.Current.SendDiagnosticMessage(m), ct)
+            ? await LabPortsLock.AcquireAsync(LabPortsLock.DefaultWait, Console.Error.WriteLine, ct)
             : null;
         try
         {

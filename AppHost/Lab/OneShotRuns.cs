@@ -12,22 +12,14 @@ internal static class OneShotRuns
     {
         var notifications = context.Services.GetRequiredService<ResourceNotificationService>();
 
-        // Watch before starting, and count only an end that follows a live state, so that the previous run's
-        // "Finished" is not mistaken for this run's.
-        var seenLive = false;
+        // This run's end: a terminal state of a run that started after the command did (the previous run's
+        // "Finished", and the states a restart passes through, belong to other runs).
+        var since = DateTime.UtcNow.AddSeconds(-1);
         var ended = notifications.WaitForResourceAsync(step.Name, e =>
-        {
-            var state = e.Snapshot.State?.Text;
-            if (state is null)
-                return false;
-            if (!KnownResourceStates.TerminalStates.Contains(state))
-            {
-                seenLive = true;
-                return false;
-            }
-
-            return seenLive;
-        }, context.CancellationToken);
+            e.Snapshot.State?.Text is { } state && KnownResourceStates.TerminalStates.Contains(state)
+            && e.Snapshot.StartTimeStamp?.ToUniversalTime() >= since
+            && e.Snapshot.StopTimeStamp?.ToUniversalTime() >= e.Snapshot.StartTimeStamp?.ToUniversalTime(),
+            context.CancellationToken);
 
         var started = await Execute(context, step, KnownResourceCommands.StartCommand).ConfigureAwait(false);
         if (!started.Success)

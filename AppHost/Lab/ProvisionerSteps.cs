@@ -16,6 +16,8 @@ public static class ProvisionerSteps
     public const string ReprepareCommandName = "kmlab-reprepare";
     public const string ShowLabCaCommandName = "kmlab-show-ca";
 
+    public const string LabCaLinkText = "Lab CA certificate";
+
     /// <summary>Adds one run of a Provisioner command (<see cref="PrepareCommand"/> or <see cref="RegisterCommand"/>)
     /// as a resource named after it, on the lab's state folder, with the admin password as a secret environment
     /// variable (never an argument, which the dashboard and process lists show).</summary>
@@ -136,21 +138,29 @@ public static class ProvisionerSteps
             });
     }
 
-    /// <summary>Links the lab CA certificate (the file to import into a browser) and a command that shows it.</summary>
+    /// <summary>Adds to <paramref name="prepare"/> the command that shows the lab CA certificate (the file to import
+    /// into a browser): its path and PEM text.</summary>
     public static IResourceBuilder<ProjectResource> WithLabCaCertificate(this IResourceBuilder<ProjectResource> prepare, LabParameters lab)
     {
         ArgumentNullException.ThrowIfNull(prepare);
         ArgumentNullException.ThrowIfNull(lab);
 
         var path = lab.Layout.CaCertificate;
-        return prepare
-            .WithUrl(new Uri(path).AbsoluteUri, "Lab CA certificate")
-            // Browsers may refuse to open a file: link from the dashboard's page; the command shows path and content.
-            .WithCommand(ShowLabCaCommandName, "Show lab CA certificate",
-                _ => Task.FromResult(File.Exists(path)
-                    ? CommandResults.Success($"The lab CA is {path}; import it into your browser as a trusted authority.", File.ReadAllText(path))
-                    : CommandResults.Failure($"{path} does not exist yet; it appears when prepare has finished.")),
-                new CommandOptions { Description = "Shows where the lab CA certificate is and its PEM text.", IconName = "Certificate" });
+        return prepare.WithCommand(ShowLabCaCommandName, "Show lab CA certificate",
+            _ => Task.FromResult(File.Exists(path)
+                ? CommandResults.Success($"The lab CA is {path}; import it into your browser as a trusted authority.", File.ReadAllText(path))
+                : CommandResults.Failure($"{path} does not exist yet; it appears when prepare has finished.")),
+            new CommandOptions { Description = "Shows where the lab CA certificate is and its PEM text.", IconName = "Certificate" });
+    }
+
+    /// <summary>First among a server's links (the grid folds the rest under "+n").</summary>
+    private static ResourceUrlAnnotation LabCaLink(LabParameters lab)
+    {
+        var link = new ResourceUrlAnnotation { Url = new Uri(lab.Layout.CaCertificate).AbsoluteUri, DisplayText = LabCaLinkText };
+#pragma warning disable CS0618 // Obsolete only because it is a field; Aspire 13.6's dashboard orders links by it.
+        link.DisplayOrder = 100;
+#pragma warning restore CS0618
+        return link;
     }
 
     private static IResourceBuilder<T> UsePrepared<T>(this IResourceBuilder<T> server, IResourceBuilder<ProjectResource> prepare,
@@ -158,6 +168,8 @@ public static class ProvisionerSteps
         where T : ContainerResource, IWso2ServerResource =>
         server
             .WithConfigVolume(volume)
+            // On the servers, whose certificates it signs: the dashboard hides the links of a step that has finished.
+            .WithAnnotation(LabCaLink(lab))
             .WithReadinessCheck(lab.Layout)
             .WaitForCompletion(prepare);
 }

@@ -127,16 +127,16 @@ public sealed class AppModelTests
     }
 
     [Fact]
-    public async Task Servers_wait_for_prepare_to_finish_and_register_waits_for_both_to_be_healthy()
+    public async Task Servers_wait_for_preflight_and_prepare_to_finish_and_register_waits_for_both_to_be_healthy()
     {
         await using var lab = await LabModel.CreateAsync($"state-dir={TempState()}");
 
         foreach (var server in new[] { "is7", "apim" })
         {
-            var wait = Assert.Single(lab[server].Annotations.OfType<WaitAnnotation>());
-            Assert.Same(lab["prepare"], wait.Resource);
-            Assert.Equal(WaitType.WaitForCompletion, wait.WaitType);
-            Assert.Equal(0, wait.ExitCode);
+            var waits = lab[server].Annotations.OfType<WaitAnnotation>().ToList();
+            Assert.Equal(["preflight", "prepare"], waits.Select(w => w.Resource.Name).Order());
+            Assert.All(waits, w => Assert.Equal(WaitType.WaitForCompletion, w.WaitType));
+            Assert.All(waits, w => Assert.Equal(0, w.ExitCode));
         }
 
         var registerWaits = lab["register"].Annotations.OfType<WaitAnnotation>().ToList();
@@ -237,11 +237,11 @@ public sealed class AppModelTests
         var state = TempState();
         await using var lab = await LabModel.CreateAsync($"state-dir={state}");
 
+        var labCa = new Uri(Path.Combine(state, "ca", "kmlab-ca.pem")).AbsoluteUri;
         Assert.Equal(
-            ["https://localhost:9443/admin", "https://localhost:9443/devportal", "https://localhost:9443/publisher"],
-            StaticUrls(lab["apim"]).Order());
-        Assert.Equal(["https://localhost:9444/console", "https://localhost:9444/myaccount"], StaticUrls(lab["is7"]).Order());
-        Assert.Equal([new Uri(Path.Combine(state, "ca", "kmlab-ca.pem")).AbsoluteUri], StaticUrls(lab["prepare"]));
+            [labCa, "https://localhost:9443/admin", "https://localhost:9443/devportal", "https://localhost:9443/publisher"],
+            StaticUrls(lab["apim"]).Order(StringComparer.Ordinal));
+        Assert.Equal([labCa, "https://localhost:9444/console", "https://localhost:9444/myaccount"], StaticUrls(lab["is7"]).Order(StringComparer.Ordinal));
     }
 
     [Fact]

@@ -9,6 +9,7 @@ using KmLab.Provisioner;
 using KmLab.Provisioner.Prepare;
 using KmLab.Provisioner.Register;
 using KmLab.Provisioner.Wso2;
+using KmLab.Tests.Shared;
 
 namespace KmLab.Containers.Tests.Lab;
 
@@ -47,6 +48,7 @@ public sealed class ContainerLab : IAsyncDisposable
     private readonly List<IContainer> _containers = [];
     private readonly Dictionary<(string Server, int ContainerPort), int> _hostPorts = [];
     private INetwork? _network;
+    private LabPortsLock? _portsLock;
 
     private ContainerLab(LabOptions options, LabImages images, LabLayout layout, IDockerClient docker)
     {
@@ -88,11 +90,23 @@ public sealed class ContainerLab : IAsyncDisposable
         var images = LabImages.For(options.Topology);
         await DockerGate.RequireAsync(images, ct);
         var ports = PublishedPorts(options);
-        if (options.PublishContainerPorts)
-            HostPorts.EnsureFree(ports);
+        // The fixed ports are shared with the AppHost suite, which `dotnet test` may run at the same time.
+        var portsLock = options.PublishContainerPorts
+            ? await LabPortsLock.AcquireAsync(LabPortsLock.DefaultWait, Console.Error.WriteLine, ct)
+            : null;
+        try
+        {
+            if (options.PublishContainerPorts)
+                HostPorts.EnsureFree(ports);
+        }
+        catch
+        {
+            portsLock?.Dispose();
+            throw;
+        }
 
         var state = Directory.CreateTempSubdirectory("kmlab-containers-").FullName;
-        var lab = new ContainerLab(options, images, new LabLayout(state), await DockerGate.ConnectAsync(ct));
+        var lab = new ContainerLab(options, images, new LabLayout(state), await DockerGate.ConnectAsync(ct)) { _portsLock = portsLock };
         try
         {
             lab.Prepare();
@@ -277,6 +291,7 @@ public sealed class ContainerLab : IAsyncDisposable
             try { await _network.DeleteAsync(); } catch (DockerApiException) { }
         }
         _docker.Dispose();
+        _portsLock?.Dispose();
         try { Directory.Delete(Layout.Root, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
     }
 }

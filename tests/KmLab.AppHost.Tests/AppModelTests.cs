@@ -45,7 +45,7 @@ public sealed class AppModelTests
         await using var lab = await LabModel.CreateAsync();
 
         AssertImage(lab["is7"], "docker.io", "wso2/wso2is", "7.3.0");
-        AssertImage(lab["apim"], "docker.io", "wso2/wso2am", "4.6.0");
+        AssertImage(lab["apim"], "docker.io", "wso2/wso2am", "4.7.0");
         Assert.False(lab["is7"].HasAnnotationOfType<ContainerImagePullPolicyAnnotation>());
         Assert.DoesNotContain(lab["apim"].Annotations.OfType<ContainerLifetimeAnnotation>(), a => a.Lifetime == ContainerLifetime.Persistent);
     }
@@ -191,7 +191,7 @@ public sealed class AppModelTests
         await using var lab = await LabModel.CreateAsync("is-version=7.2.0", "images=twin", "persistent=true", $"state-dir={TempState()}");
 
         Assert.Equal("7.2.0", await lab.Get<ParameterResource>("is-version").GetValueAsync(TestContext.Current.CancellationToken));
-        Assert.Equal("4.6.0", await lab.Get<ParameterResource>("apim-version").GetValueAsync(TestContext.Current.CancellationToken));
+        Assert.Equal("4.7.0", await lab.Get<ParameterResource>("apim-version").GetValueAsync(TestContext.Current.CancellationToken));
         Assert.Equal("twin", await lab.Get<ParameterResource>("images").GetValueAsync(TestContext.Current.CancellationToken));
         Assert.Equal("true", await lab.Get<ParameterResource>("persistent").GetValueAsync(TestContext.Current.CancellationToken));
     }
@@ -207,7 +207,7 @@ public sealed class AppModelTests
 
     [Theory]
     [InlineData("is-version", "6.1.0", "7.0.0, 7.1.0, 7.2.0, 7.3.0")]
-    [InlineData("apim-version", "4.2.0", "4.3.0, 4.4.0, 4.5.0, 4.6.0")]
+    [InlineData("apim-version", "4.2.0", "4.3.0, 4.4.0, 4.5.0, 4.6.0, 4.7.0")]
     [InlineData("images", "docker", "wso2, twin")]
     [InlineData("persistent", "yes", "false, true")]
     public async Task An_unsupported_choice_stops_the_apphost_naming_the_allowed_values(string name, string value, string allowed)

@@ -143,7 +143,8 @@ internal sealed partial class ApiManagerTwin
         if (!_version.ConnectorHasRoleEndpoints || p is null) return null;
         if ((string?)p[ApimFacts.ApiResourceManagementEndpoint] is not { Length: > 0 } resources || (string?)p[ApimFacts.RolesEndpoint] is not { Length: > 0 } roles)
             return null;
-        var basic = Convert.ToBase64String(Encoding.UTF8.GetBytes($"{(string?)p[ApimFacts.Username]}:{(string?)p[ApimFacts.Password]}"));
+        // The connector gets its properties decrypted (4.7.0 stores the password encrypted with [encryption] key).
+        var basic = Convert.ToBase64String(Encoding.UTF8.GetBytes($"{PlainProperty(keyManager, ApimFacts.Username)}:{PlainProperty(keyManager, ApimFacts.Password)}"));
         // v2.0.4+ reads the flag as a JSON boolean (WSO2IS7KeyManager L887-888); v2.0.3 always creates, under the raw name.
         var creation = !_version.ConnectorHasRoleCreation || p[ApimFacts.EnableRolesCreation] is JsonValue v && v.GetValueKind() == System.Text.Json.JsonValueKind.True;
         return new Is7Endpoints(resources.TrimEnd('/'), roles.TrimEnd('/'), basic, creation);

@@ -122,10 +122,12 @@ public static class ApiPublish
         Operations = operations,
     };
 
-    /// <summary>A path the probe can call: the first GET target (else the first), templates and wildcards filled in.</summary>
+    /// <summary>A path the probe can call: the first target without a template (else the first), templates and
+    /// wildcards filled in. Any answer but the gateway's own 404 shows the API has arrived.</summary>
     private static string ProbePath(IEnumerable<string> targets)
     {
-        var target = targets.FirstOrDefault() ?? "/";
+        var list = targets.ToList();
+        var target = list.FirstOrDefault(t => !t.Contains('{') && !t.Contains('*')) ?? list.FirstOrDefault() ?? "/";
         target = Regex.Replace(target, @"\{[^}]*\}", "1");
         return target.EndsWith("/*", StringComparison.Ordinal) ? target[..^1] : target;
     }

@@ -219,7 +219,7 @@ internal sealed class ApiPublisher(Wso2Connection apim, Func<Task<string>> beare
     public sealed record GatewayAnswer(int Status, long? Code, string Body)
     {
         /// <summary>The revision or the subscription has not reached the gateway yet (both arrive asynchronously).</summary>
-        public bool Arriving => (Status == (int)HttpStatusCode.NotFound && (Code is null or 404 || Body.Contains(GatewayNotFoundDescription, StringComparison.Ordinal)))
+        public bool Arriving => (Status == (int)HttpStatusCode.NotFound && (Code is 404 or ApimErrorCodes.GatewayResourceNotFound || Body.Contains(GatewayNotFoundDescription, StringComparison.Ordinal)))
                                 || (Status == (int)HttpStatusCode.Forbidden && Code == ApimPublishing.GatewaySubscriptionMissing);
     }
 

@@ -74,6 +74,10 @@ public static class ApimErrorCodes
     /// thrown by PublisherCommonUtils when no version of the same name exists).</summary>
     public const long ApiContextAlreadyExists = 900251;
 
+    /// <summary>404 at the gateway: the API is deployed but has no resource for the request (a revision with it has
+    /// not arrived yet, or the operation does not exist; APISecurityConstants/RESTConstants 900906).</summary>
+    public const long GatewayResourceNotFound = 900906;
+
     /// <summary>400 at import or definition update: the OpenAPI document is refused (ExceptionCodes 900751–900762:
     /// invalid, unparsable, unrecognised, no info/paths, URL not retrievable).</summary>
     public static bool IsOpenApiRefusal(long code) => code is >= 900751 and <= 900762;

@@ -77,23 +77,28 @@ internal sealed partial class ApiManagerTwin
         if (_revokedByNotification.ContainsKey(jwt.Id)) return (null, "the token was revoked");
         var consumerKeyClaim = keyManager.ConsumerKeyClaim ?? ApimFacts.DefaultConsumerKeyClaim;
         var consumerKey = jwt.TryGetPayloadValue<string>(consumerKeyClaim, out var key) ? key : "";
-        if (_context.Config.BackendJwtUserClaims && keyManager.Type == ApimFacts.Is7Type && _version.ConnectorRoutesClaimsByUserInfoEndpoint)
+        if (_context.Config.GatewayClaimRetrieval && keyManager.Type == ApimFacts.Is7Type)
             await LookUpUserClaimsAsync(keyManager, token, jwt.Subject, ct);
         var scopesClaim = keyManager.ScopesClaim ?? ApimFacts.DefaultScopesClaim;
         var scopes = (jwt.TryGetPayloadValue<string>(scopesClaim, out var scope) ? scope : "").Split(' ', StringSplitOptions.RemoveEmptyEntries).ToHashSet();
         return (new GatewayCaller(jwt.Subject, consumerKey, jwt.Issuer, scopes), "");
     }
 
-    /// <summary>The backend JWT's user claims, asked of the IS 7 connector 2.1.x (KMIS v2.1.2 WSO2IS7KeyManager
-    /// L854-864, L951-967, L1851-1888): a userinfo endpoint ending in <c>scim2/me</c> (any case) is called with the
-    /// user's token; any other — or none, which means <c>/keymanager-operations/user-info</c> — gets
-    /// <c>POST …/claims/generate</c>, a webapp a stock IS does not deploy. A failure is "Error while getting user info".</summary>
+    /// <summary>The backend JWT's user claims, asked of the IS 7 connector while the gateway builds that JWT
+    /// (CAM-4.6 gateway <c>JWTValidator</c> L605/L616 <c>includeUserStoreClaimsIntoClaims</c>, L1066-1094
+    /// <c>getUserClaimsFromKeyManager</c>). Connector 2.1.x (KMIS v2.1.2 WSO2IS7KeyManager L854-864, L1020-1036,
+    /// L1851-1923): a userinfo endpoint ending in <c>scim2/me</c> (any case) gets <c>GET</c> with the user's token;
+    /// any other — or none, then <c>/keymanager-operations/user-info</c> — gets <c>POST …/claims/generate</c> with the
+    /// connector's Basic credentials, which a stock IS does not serve. 2.0.x always sends the <c>GET</c>. A failure is
+    /// the connector's APIManagementException, which the gateway logs and drops: the call goes on without those claims.</summary>
     private async Task LookUpUserClaimsAsync(KeyManager keyManager, string token, string subject, CancellationToken ct)
     {
-        var userInfo = keyManager.UserInfoEndpoint
-            ?? new Uri(new Uri(keyManager.ClientRegistrationEndpoint ?? keyManager.TokenEndpoint ?? ""), ApimFacts.KeyManagerOperationsUserInfo).ToString();
+        var userInfo = keyManager.UserInfoEndpoint;
+        if (userInfo is null && !_version.ConnectorRoutesClaimsByUserInfoEndpoint) return;
+        userInfo ??= new Uri(new Uri(keyManager.ClientRegistrationEndpoint ?? keyManager.TokenEndpoint ?? ""), ApimFacts.KeyManagerOperationsUserInfo).ToString();
+        var userInfoClient = _version.ConnectorRoutesClaimsByUserInfoEndpoint && !userInfo.ToLowerInvariant().EndsWith("scim2/me", StringComparison.Ordinal);
         HttpRequestMessage message;
-        if (userInfo.ToLowerInvariant().EndsWith("scim2/me", StringComparison.Ordinal))
+        if (!userInfoClient)
         {
             message = new HttpRequestMessage(HttpMethod.Get, userInfo);
             message.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
@@ -107,22 +112,29 @@ internal sealed partial class ApiManagerTwin
             message.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Basic", Convert.ToBase64String(
                 Encoding.UTF8.GetBytes($"{PlainProperty(keyManager, ApimFacts.Username)}:{PlainProperty(keyManager, ApimFacts.Password)}")));
         }
+        string? failure = null;
         using (message)
         {
             try
             {
                 using var response = await _outbound.SendAsync(message, ct);
-                if (!response.IsSuccessStatusCode)
-                    _context.Log.Error(ClaimsLogger, $"Error while getting user info: {message.Method} {message.RequestUri} answered {(int)response.StatusCode}");
+                if (!response.IsSuccessStatusCode) failure = $"{message.Method} {message.RequestUri} answered {(int)response.StatusCode}";
             }
             catch (HttpRequestException e)
             {
-                _context.Log.Error(ClaimsLogger, $"Error while getting user info: {e.GetBaseException().Message}");
+                failure = e.GetBaseException().Message;
             }
         }
+        if (failure is null) return;
+        // The user-info client's failure goes through AbstractKeyManager.handleException (logged, then thrown); the
+        // SCIM client's is thrown with the user's name, unlogged. The gateway logs whichever reaches it.
+        var thrown = userInfoClient ? ApimFacts.UserInfoLookupFailed : $"{ApimFacts.UserInfoLookupFailed} for user: {subject}";
+        if (userInfoClient) _context.Log.Error(ClaimsLogger, $"{thrown}: {failure}");
+        _context.Log.Error(JwtValidatorLogger, $"{ApimFacts.GatewayClaimRetrievalFailed} org.wso2.carbon.apimgt.api.APIManagementException: {thrown}");
     }
 
     private const string ClaimsLogger = "org.wso2.is7.client.WSO2IS7KeyManager";
+    private const string JwtValidatorLogger = "org.wso2.carbon.apimgt.gateway.handlers.security.jwt.JWTValidator";
 
     private async Task<IEnumerable<SecurityKey>> SigningKeysAsync(KeyManager keyManager, CancellationToken ct)
     {

@@ -29,8 +29,10 @@ internal sealed record ApimRelease(string Version)
     /// RSA key, which the twin does not model.</summary>
     public bool EncryptsWithSymmetricKey => Minor >= 7;
 
-    /// <summary>KMIS 2.1.x WSO2IS7KeyManager: a userinfo endpoint not ending in <c>scim2/me</c> sends user-claim
-    /// lookups to the Key Manager's <c>/keymanager-operations/user-info</c> instead.</summary>
+    /// <summary>KMIS 2.1.x WSO2IS7KeyManager (v2.1.2 L854-864, L1851-1888): a userinfo endpoint not ending in
+    /// <c>scim2/me</c> sends user-claim lookups to <c>POST …/claims/generate</c> below it (the Key Manager's
+    /// <c>/keymanager-operations/user-info</c> when none is set). 2.0.x (v2.0.2–v2.0.8 <c>getUserClaims</c>) always
+    /// sends <c>GET</c> to the userinfo endpoint with the user's token.</summary>
     public bool ConnectorRoutesClaimsByUserInfoEndpoint => Minor >= 7;
 
     /// <summary>APIM ships JKS stores in every supported version (product-apim …/resources/security/wso2carbon.jks,
@@ -146,6 +148,10 @@ internal static class ApimFacts
     /// <summary>carbon-apimgt APIConstants.KeyManager.KEY_MANAGER_OPERATIONS_USERINFO_ENDPOINT: the connector's
     /// default user-info base when the Key Manager names no userinfo endpoint (KMIS v2.1.2 WSO2IS7KeyManager L854-861).</summary>
     public const string KeyManagerOperationsUserInfo = "/keymanager-operations/user-info";
+    /// <summary>KMIS v2.1.2 WSO2IS7KeyManager L1869/L1920: the connector's message when a user-claim lookup fails.</summary>
+    public const string UserInfoLookupFailed = "Error while getting user info";
+    /// <summary>CAM-4.6 gateway JWTValidator L1088: the gateway's log line when the Key Manager's lookup throws.</summary>
+    public const string GatewayClaimRetrievalFailed = "Error while retrieving User claims from Key Manager";
     /// <summary>carbon-apimgt UserClient.generateClaims: POST below the user-info base.</summary>
     public const string GenerateClaims = "/claims/generate";
     /// <summary>SymmetricKeyInternalCryptoProvider's transformation in 4.7.0 (PAPIM v4.7.0 default.json).</summary>

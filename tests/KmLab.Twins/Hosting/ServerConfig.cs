@@ -40,9 +40,12 @@ internal sealed record ServerConfig(
     /// <summary>APIM 4.7.0: <c>[encryption] key</c>, the internal encryption key; null when the file has none.</summary>
     public string? EncryptionKey { get; init; }
 
-    /// <summary>APIM: <c>[apim.jwt] enable</c> and <c>enable_user_claims</c> (shipped commented out): the gateway's
-    /// backend JWT carries the user's claims, which APIM asks the Key Manager for.</summary>
-    public bool BackendJwtUserClaims { get; init; }
+    /// <summary>APIM: <c>[apim.jwt] enable</c> (the backend JWT; shipped commented out) and
+    /// <c>[apim.jwt.gateway_generator] enable_claim_retrieval</c> (api-manager.xml.j2
+    /// <c>EnableUserClaimRetrievalFromKeyManager</c>): the gateway asks the Key Manager for the user's claims when it
+    /// builds a backend JWT for a JWT access token. <c>enable_user_claims</c> alone does not (it feeds the key
+    /// validation service's generator, not the gateway's).</summary>
+    public bool GatewayClaimRetrieval { get; init; }
 
     public const string ConfigLogger = "org.wso2.config.mapper.ConfigParser";
     public const string ParserLogger = "org.wso2.config.mapper.TomlParser";
@@ -85,7 +88,8 @@ internal sealed record ServerConfig(
             NotificationJar: FindNotificationJar(volume))
         {
             EncryptionKey = String(Table(toml, "encryption"), "key"),
-            BackendJwtUserClaims = Bool(Table(toml, "apim", "jwt"), "enable") == true && Bool(Table(toml, "apim", "jwt"), "enable_user_claims") == true,
+            GatewayClaimRetrieval = Bool(Table(toml, "apim", "jwt"), "enable") == true
+                && Bool(Table(toml, "apim", "jwt", "gateway_generator"), "enable_claim_retrieval") == true,
         };
     }
 

@@ -6,7 +6,6 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using KmLab.Provisioner;
-using KmLab.Provisioner.Prepare;
 using KmLab.Provisioner.Wso2;
 
 namespace KmLab.Testing;
@@ -29,7 +28,7 @@ public sealed class KmLabEndToEnd : IDisposable
     private readonly string _adminPassword;
     private readonly HttpClient _http;
 
-    private KmLabEndToEnd(LabLayout layout, LabManifest manifest, string adminUser, string adminPassword)
+    private KmLabEndToEnd(LabLayout layout, int identityServerOffset, string adminUser, string adminPassword)
     {
         _layout = layout;
         _adminUser = adminUser;
@@ -37,7 +36,7 @@ public sealed class KmLabEndToEnd : IDisposable
         _trust = LabCaTrust.Read(layout.CaCertificate, layout.IssuingCaCertificate);
         _http = new HttpClient(_trust.CreateHandler()) { Timeout = TimeSpan.FromSeconds(30) };
         var host = LabTopology.PublicHostName;
-        IdentityServerUrl = new Uri($"https://{host}:{Wso2Ports.ServletHttps + manifest.IdentityServerOffset}");
+        IdentityServerUrl = new Uri($"https://{host}:{Wso2Ports.ServletHttps + identityServerOffset}");
         ApiManagerUrl = new Uri($"https://{host}:{Wso2Ports.ServletHttps}");
         GatewayUrl = new Uri($"https://{host}:{Wso2Ports.GatewayHttps}");
     }
@@ -51,16 +50,13 @@ public sealed class KmLabEndToEnd : IDisposable
     public static KmLabEndToEnd Open(string stateDirectory, string adminPassword, string adminUser = LabTopology.DefaultAdminUser)
     {
         var layout = new LabLayout(stateDirectory);
-        LabManifest manifest;
-        try
-        {
-            manifest = LabManifest.Read(layout);
-        }
-        catch (LabException e)
-        {
-            throw new KmLabTestException(e.Message, e);
-        }
-        return new KmLabEndToEnd(layout, manifest, adminUser, adminPassword);
+        if (!File.Exists(layout.Manifest))
+            throw new KmLabTestException($"{layout.Manifest} does not exist: the lab's prepare step has not run with state folder {layout.Root}.");
+        // lab.json is what prepare decided; the servers' host ports follow from IS's port offset.
+        var offset = ReadJson(layout.Manifest)["identityServerOffset"] is JsonValue value && value.TryGetValue<int>(out var o)
+            ? o
+            : throw new KmLabTestException($"{layout.Manifest} has no identityServerOffset; run the lab's prepare step again.");
+        return new KmLabEndToEnd(layout, offset, adminUser, adminPassword);
     }
 
     /// <summary>The state folder.</summary>
@@ -245,7 +241,7 @@ public sealed class KmLabEndToEnd : IDisposable
         }
         catch (Exception e) when (e is JsonException or IOException)
         {
-            throw new KmLabTestException($"{file} cannot be read ({e.Message}); run the lab's publish step again.", e);
+            throw new KmLabTestException($"{file} cannot be read ({e.Message}); run the lab step that writes it again.", e);
         }
     }
 

@@ -35,6 +35,7 @@ public sealed class OrdersEndToEndTests(OrdersLab lab) : IClassFixture<OrdersLab
         Assert.Equal(HttpStatusCode.Unauthorized, fromGateway.StatusCode);
     }
 
+    // <readme:e2e-test>
     [Fact]
     public async Task A_client_credentials_token_from_IS_gets_the_order_directly_and_through_the_gateway()
     {
@@ -49,6 +50,7 @@ public sealed class OrdersEndToEndTests(OrdersLab lab) : IClassFixture<OrdersLab
         Assert.Equal(new Order(42, "grinder", 1, lab.Api.ConsumerKey), fromService);
         Assert.Equal(fromService, fromGateway);
     }
+    // </readme:e2e-test>
 
     [Fact]
     public async Task A_new_IS_users_password_grant_token_gets_the_order_through_the_gateway()

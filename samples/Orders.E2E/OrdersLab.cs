@@ -6,11 +6,8 @@ namespace Orders.E2E;
 /// orders API published on the gateway.</summary>
 public sealed class OrdersLab : IAsyncLifetime
 {
-    private DistributedApplication? _app;
-    private KmLabEndToEnd? _lab;
-
-    public DistributedApplication App => _app ?? throw new InvalidOperationException("not started");
-    public KmLabEndToEnd Lab => _lab ?? throw new InvalidOperationException("not started");
+    public DistributedApplication App { get; private set; } = null!;
+    public KmLabEndToEnd Lab { get; private set; } = null!;
 
     /// <summary>The orders API as <c>publish</c> recorded it, live on the gateway.</summary>
     public GatewayApi Api { get; private set; } = null!;
@@ -21,17 +18,21 @@ public sealed class OrdersLab : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         using var startup = new CancellationTokenSource(TimeSpan.FromMinutes(8));
-        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Orders_AppHost>(startup.Token);
-        _app = await builder.BuildAsync(startup.Token);
-        await _app.StartAsync(startup.Token);
-        _lab = await KmLabEndToEnd.FromAsync(_app, "kmlab", startup.Token);
-        Api = await _lab.WaitForApiAsync("orders-api", TimeSpan.FromMinutes(6), startup.Token);
-        Direct = _app.GetEndpoint("orders", "http");
+        var ct = startup.Token;
+        // <readme:e2e-start>
+        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Orders_AppHost>(ct);
+        App = await builder.BuildAsync(ct);
+        await App.StartAsync(ct);
+
+        Lab = await KmLabEndToEnd.FromAsync(App, "kmlab", ct);
+        Api = await Lab.WaitForApiAsync("orders-api", TimeSpan.FromMinutes(6), ct);
+        // </readme:e2e-start>
+        Direct = App.GetEndpoint("orders", "http");
     }
 
     public async ValueTask DisposeAsync()
     {
-        _lab?.Dispose();
-        if (_app is not null) await _app.DisposeAsync();
+        Lab?.Dispose();
+        if (App is not null) await App.DisposeAsync();
     }
 }

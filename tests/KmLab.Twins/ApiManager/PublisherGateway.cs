@@ -40,7 +40,7 @@ internal sealed partial class ApiManagerTwin
                 _context.Log.Error("org.wso2.carbon.apimgt.gateway.handlers.security.authenticator.InternalAPIKeyAuthenticator", rejected.Log);
                 return GatewayDenied(ApimFacts.GatewayInvalidCredentials, ApimFacts.InvalidCredentialsMessage, rejected.Description);
             }
-            return await ProxyAsync(api, resource + request.QueryString.Value, request.HttpContext.Response, request.HttpContext.RequestAborted);
+            return await ProxyAsync(api, resource + request.QueryString.Value, null, request.HttpContext.Response, request.HttpContext.RequestAborted);
         }
         if (Http.Bearer(request) is not { } token)
             return GatewayDenied(900902, "Missing Credentials", "Make sure your API invocation call has a header: 'Authorization : Bearer ACCESS_TOKEN'");
@@ -71,7 +71,10 @@ internal sealed partial class ApiManagerTwin
                 $"User is NOT authorized to access the Resource: {resource}. Scope validation failed.");
         }
 
-        return await ProxyAsync(api, resource + request.QueryString.Value, request.HttpContext.Response, request.HttpContext.RequestAborted);
+        // OAuthAuthenticator (CAM-4.6 L201): the Authorization header is removed before the backend unless
+        // [apim.oauth_config] enable_outbound_auth_header = true.
+        var authorization = _context.Config.OutboundAuthHeader ? request.Headers.Authorization.ToString() : null;
+        return await ProxyAsync(api, resource + request.QueryString.Value, authorization, request.HttpContext.Response, request.HttpContext.RequestAborted);
     }
 
     /// <summary>InternalAPIKeyAuthenticator (CAM-4.6 L136-225): three parts, <c>token_type</c> InternalKey, the
@@ -139,9 +142,10 @@ internal sealed partial class ApiManagerTwin
         }
     }
 
-    /// <summary>GET <c>{production endpoint}{resource}</c> over TLS checked against APIM's truststore; the backend's
-    /// status, content type and body go back as they are.</summary>
-    private async Task<IResult> ProxyAsync(Api api, string resource, HttpResponse answer, CancellationToken ct)
+    /// <summary>GET <c>{production endpoint}{resource}</c> over TLS checked against APIM's truststore, with the caller's
+    /// <paramref name="authorization"/> header when the gateway keeps it; the backend's status, content type and body
+    /// go back as they are.</summary>
+    private async Task<IResult> ProxyAsync(Api api, string resource, string? authorization, HttpResponse answer, CancellationToken ct)
     {
         var backend = (string?)api.EndpointConfig?["production_endpoints"]?["url"];
         if (backend is null)
@@ -149,7 +153,9 @@ internal sealed partial class ApiManagerTwin
         var url = backend.TrimEnd('/') + resource;
         try
         {
-            using var response = await _outbound.GetAsync(url, ct);
+            using var outbound = new HttpRequestMessage(HttpMethod.Get, url);
+            if (authorization is { Length: > 0 }) outbound.Headers.TryAddWithoutValidation("Authorization", authorization);
+            using var response = await _outbound.SendAsync(outbound, ct);
             var body = await response.Content.ReadAsByteArrayAsync(ct);
             answer.StatusCode = (int)response.StatusCode;
             answer.ContentType = response.Content.Headers.ContentType?.ToString();

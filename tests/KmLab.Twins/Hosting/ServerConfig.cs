@@ -44,6 +44,10 @@ internal sealed record ServerConfig(
     /// backend JWT carries the user's claims, which APIM asks the Key Manager for.</summary>
     public bool BackendJwtUserClaims { get; init; }
 
+    /// <summary>APIM: <c>[apim.oauth_config] enable_outbound_auth_header</c> (default false): the gateway keeps the
+    /// caller's Authorization header on the request to the backend instead of removing it.</summary>
+    public bool OutboundAuthHeader { get; init; }
+
     public const string ConfigLogger = "org.wso2.config.mapper.ConfigParser";
     public const string ParserLogger = "org.wso2.config.mapper.TomlParser";
     public const string MainLogger = "org.wso2.carbon.server.Main handleConfiguration";
@@ -86,6 +90,7 @@ internal sealed record ServerConfig(
         {
             EncryptionKey = String(Table(toml, "encryption"), "key"),
             BackendJwtUserClaims = Bool(Table(toml, "apim", "jwt"), "enable") == true && Bool(Table(toml, "apim", "jwt"), "enable_user_claims") == true,
+            OutboundAuthHeader = Bool(Table(toml, "apim", "oauth_config"), "enable_outbound_auth_header") == true,
         };
     }
 

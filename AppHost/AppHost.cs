@@ -7,32 +7,14 @@ if (DevCertificate.MissingStep(Environment.GetEnvironmentVariable("ASPNETCORE_UR
     return 1;
 }
 
-// The lab, as the README draws it:  preflight + prepare ──▶ is7 + apim ──(both healthy)──▶ register
 var builder = DistributedApplication.CreateBuilder(args);
 
-// admin-password (secret), is-version, apim-version, images (wso2 | twin), persistent, state-dir
-var lab = builder.AddLabParameters();
-
-// One-shot: writes both config volumes and the lab CA into the state folder, then exits.
-var prepare = builder.AddProvisionerStep(ProvisionerSteps.PrepareCommand, lab)
-    .WithLabCaCertificate(lab);
-
-var is7 = builder.AddWso2IdentityServer("is7", lab.IdentityServerVersion, portOffset: 1)
-    .WithPreparedConfiguration(prepare, lab)
-    .WithLabChoices(lab);
-
-var apim = builder.AddWso2ApiManager("apim", lab.ApiManagerVersion)
-    .WithPreparedConfiguration(prepare, lab)
-    .WithLabChoices(lab);
-
-// Docker answers, memory, ports free, images here: each failure one line naming the fix, before a server starts.
-builder.AddPreflight(lab, is7, apim);
-
-// One-shot: makes is7 APIM's Key Manager once both are healthy, proves a token from IS works, then exits.
-var register = builder.AddProvisionerStep(ProvisionerSteps.RegisterCommand, lab);
-apim.WithKeyManager(is7, register);
-
-prepare.WithReprepareCommand([is7, apim], register);
+// The lab, as the README draws it:  preflight + prepare ──▶ is7 + apim ──(both healthy)──▶ register
+// The repository runs its own Provisioner project (no packing needed to try a change); the package's users run the
+// KmLab.Provisioner tool of the same version. Parameters (admin-password, is-version, apim-version, images,
+// persistent, state-dir, demo) override the choices made here.
+builder.AddKmLab("kmlab", KmLabProvisioner.Project<Projects.KmLab_Provisioner>())
+    .WithStateDirectory("../.kmlab/state");
 
 builder.Build().Run();
 return 0;

@@ -36,4 +36,11 @@ public static class ExitCodes
 
     // smoke
     public const int SmokeFailed = 30;
+
+    // publish and demo (and roles for the names and users)
+    public const int ContextTaken = 31;
+    public const int OpenApiUnreadable = 32;
+    public const int NameRefused = 33;
+    public const int UserPasswordMismatch = 34;
+    public const int PublishFailed = 35;
 }

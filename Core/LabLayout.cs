@@ -23,6 +23,16 @@ public sealed class LabLayout(string stateDirectory)
     /// the config volumes: APIM reads it from its deployment.toml.</summary>
     public string ApimEncryptionKey => Path.Combine(Root, "apim-encryption.key");
 
+    /// <summary>What <c>publish</c> wrote for each API: <c>apis/&lt;name&gt;.json</c> (gateway URL, context, version,
+    /// application, consumer key; no secret).</summary>
+    public string ApisDirectory => Path.Combine(Root, "apis");
+
+    /// <summary>The lab applications' client credentials: <c>applications/&lt;name&gt;.json</c>, readable by its owner only.</summary>
+    public string ApplicationsDirectory => Path.Combine(Root, "applications");
+
+    public string ApiFile(string apiName) => Path.Combine(ApisDirectory, apiName + ".json");
+    public string ApplicationFile(string applicationName) => Path.Combine(ApplicationsDirectory, applicationName + ".json");
+
     /// <summary>Mounts at <c>/home/wso2carbon/wso2-config-volume</c> of the IS container.</summary>
     public string IdentityServerVolume => Path.Combine(Root, "is7");
 

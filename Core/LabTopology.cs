@@ -24,6 +24,14 @@ public sealed record LabTopology(
     public const string DefaultAdminPassword = "admin";
     public const string AdminPasswordVariable = "KMLAB_ADMIN_PASSWORD";
 
+    /// <summary>The demo users' passwords (<c>demo</c>): the user holding the demo role, and the one without it. The
+    /// AppHost sets them from secret parameters; the CLI reads them from the environment only.</summary>
+    public const string DemoReaderPasswordVariable = "KMLAB_DEMO_READER_PASSWORD";
+    public const string DemoGuestPasswordVariable = "KMLAB_DEMO_GUEST_PASSWORD";
+
+    /// <summary>The DevPortal application <c>publish</c> subscribes by default (password and client-credentials grants).</summary>
+    public const string DefaultLabApplication = "KmLabApps";
+
     /// <summary>Where the AppHost puts a user-supplied APIM encryption key for <c>prepare --encryption-key-env</c>.</summary>
     public const string ApimEncryptionKeyVariable = "KMLAB_APIM_ENCRYPTION_KEY";
 

@@ -7,6 +7,7 @@ root.Subcommands.Add(PrepareCommand.Create());
 root.Subcommands.Add(RegisterCommand.Create());
 root.Subcommands.Add(SmokeCommand.Create());
 root.Subcommands.Add(RolesCommand.Create());
+root.Subcommands.Add(PublishCommand.Create());
 
 var parsed = root.Parse(args);
 // A value that does not parse (e.g. --is-offset abc) is a usage error like any other: one line each, exit code 2.

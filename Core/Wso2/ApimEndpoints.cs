@@ -69,6 +69,18 @@ public static class ApimErrorCodes
     /// <summary>409 at generate-keys: the application already has a key mapping for that key type and Key Manager,
     /// possibly a half-made one that a failed generation left (<c>ExceptionCodes.java</c> KEY_MAPPING_ALREADY_EXIST).</summary>
     public const long KeyMappingExists = 901409;
+
+    /// <summary>409 at API create or import: another API has the context (ExceptionCodes API_CONTEXT_ALREADY_EXISTS,
+    /// thrown by PublisherCommonUtils when no version of the same name exists).</summary>
+    public const long ApiContextAlreadyExists = 900251;
+
+    /// <summary>404 at the gateway: the API is deployed but has no resource for the request (a revision with it has
+    /// not arrived yet, or the operation does not exist; APISecurityConstants/RESTConstants 900906).</summary>
+    public const long GatewayResourceNotFound = 900906;
+
+    /// <summary>400 at import or definition update: the OpenAPI document is refused (ExceptionCodes 900751–900762:
+    /// invalid, unparsable, unrecognised, no info/paths, URL not retrievable).</summary>
+    public static bool IsOpenApiRefusal(long code) => code is >= 900751 and <= 900762;
 }
 
 /// <summary>Facts of the WSO2 IS 7 Key Manager connector (wso2-facts.md, "The IS 7 connector").</summary>

@@ -9,6 +9,15 @@ public static class ApimPublisherEndpoints
     public const string Api = Apis + "/{apiId}";
     public const string ApiRevisions = Api + "/revisions";
 
+    /// <summary>publisher-api.yaml <c>importOpenAPIDefinition</c> (4.3–4.7): multipart <c>file</c> | <c>url</c> |
+    /// <c>inlineAPIDefinition</c> plus <c>additionalProperties</c> (the API as JSON: at least name, version, context,
+    /// endpointConfig); 201 with the API, whose operations come from the document's paths.</summary>
+    public const string ApiImportOpenApi = Apis + "/import-openapi";
+
+    /// <summary>publisher-api.yaml <c>updateAPISwagger</c>: multipart <c>apiDefinition</c> | <c>url</c> | <c>file</c>;
+    /// replaces the API's operations (and scopes) with the document's.</summary>
+    public const string ApiSwagger = Api + "/swagger";
+
     /// <summary>Takes <c>?revisionId=</c> and a list of deployments; answers 200 with the deployments.</summary>
     public const string ApiDeployRevision = Api + "/deploy-revision";
     public const string ApiDeployments = Api + "/deployments";
@@ -48,6 +57,9 @@ public static class ApimPublishing
 
     /// <summary>An API's operations ask for an application token or a user token from an application.</summary>
     public const string AuthTypeApplicationAndUser = "Application & Application User";
+
+    /// <summary>An operation the gateway serves without authentication (APIConstants.AUTH_NO_AUTHENTICATION).</summary>
+    public const string AuthTypeNone = "None";
 
     /// <summary>OAuth2 with basic auth and API keys optional; what the Publisher portal sets by default.</summary>
     public static IReadOnlyList<string> DefaultSecuritySchemes { get; } = ["oauth2", "oauth_basic_auth_api_key_mandatory"];

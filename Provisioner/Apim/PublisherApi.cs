@@ -18,6 +18,17 @@ public interface IApimPublisherApi
     [Post(ApimPublisherEndpoints.Apis)]
     Task<Api> CreateApiAsync([Body] Api api, CancellationToken cancellationToken);
 
+    /// <summary>201 with the stored API; its operations are the document's paths.</summary>
+    [Multipart]
+    [Post(ApimPublisherEndpoints.ApiImportOpenApi)]
+    Task<Api> ImportOpenApiAsync([AliasAs("file")] StreamPart file, [AliasAs("additionalProperties")] string additionalProperties,
+        CancellationToken cancellationToken);
+
+    /// <summary>200 with the stored definition.</summary>
+    [Multipart]
+    [Put(ApimPublisherEndpoints.ApiSwagger)]
+    Task<string> UpdateSwaggerAsync(string apiId, [AliasAs("apiDefinition")] string apiDefinition, CancellationToken cancellationToken);
+
     /// <summary>Cannot change name, version, context, provider or state.</summary>
     [Put(ApimPublisherEndpoints.Api)]
     Task<Api> UpdateApiAsync(string apiId, [Body] Api api, CancellationToken cancellationToken);

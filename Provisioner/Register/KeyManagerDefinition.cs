@@ -83,7 +83,7 @@ internal static class KeyManagerDefinition
             var unknown = listed.Where(c => c.Required && !known.ContainsKey(c.Name)).Select(c => c.Name).ToList();
             if (unknown.Count > 0)
                 throw new LabException(ExitCodes.ConnectorPropertyMissing,
-                    $"this APIM's {Is7Connector.Type} connector requires {string.Join(", ", unknown.Select(n => $"'{n}'"))}, which register does not know how to fill; add it to the connector facts (Provisioner/Wso2/ApimEndpoints.cs) for this APIM version.");
+                    $"this APIM's {Is7Connector.Type} connector requires {string.Join(", ", unknown.Select(n => $"'{n}'"))}, which register does not know how to fill; add it to the connector facts (Core/Wso2/ApimEndpoints.cs) for this APIM version.");
             wanted = listed.Select(c => c.Name).Concat([Properties.Username, Properties.Password]);
         }
         else

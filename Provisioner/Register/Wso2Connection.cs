@@ -99,7 +99,7 @@ internal sealed class Wso2Connection : IDisposable
                 return new LabException(ExitCodes.ConnectorMissing, ConnectorMissingMessage);
             if (error?.Code == Wso2.ApimErrorCodes.ConnectorConfigurationMissing)
                 return new LabException(ExitCodes.ConnectorPropertyMissing,
-                    $"{ServerName} refused the Key Manager because a required {Wso2.Is7Connector.Type} connector property is missing ({scrub(error.Description ?? error.Message ?? "")}); the property is named in APIM's server log (wso2carbon.log): add it to the connector facts in Provisioner/Wso2/ApimEndpoints.cs.");
+                    $"{ServerName} refused the Key Manager because a required {Wso2.Is7Connector.Type} connector property is missing ({scrub(error.Description ?? error.Message ?? "")}); the property is named in APIM's server log (wso2carbon.log): add it to the connector facts in Core/Wso2/ApimEndpoints.cs.");
             if (api.StatusCode == HttpStatusCode.Unauthorized)
                 return new LabException(ExitCodes.AuthenticationFailed,
                     $"{ServerName} refused the credentials at {operation} (401); set {LabTopology.AdminPasswordVariable} to the admin password the servers were started with.");

@@ -3,6 +3,7 @@ using System.Net;
 using KmLab.Provisioner.Apim;
 using KmLab.Provisioner.IdentityServer;
 using KmLab.Provisioner.Prepare;
+using KmLab.Provisioner.Publish;
 using KmLab.Provisioner.Register;
 using KmLab.Provisioner.Wso2;
 using Microsoft.Extensions.Logging;
@@ -41,7 +42,8 @@ public static class LabSmoke
     /// <summary>One run: its connections, its secrets, its steps.</summary>
     private sealed class Run(SmokeRequest request, ILogger logger)
     {
-        private readonly Secrets _secrets = new(request.AdminPassword);
+        private readonly LabCalls _calls = new(ExitCodes.SmokeFailed, new Secrets(request.AdminPassword));
+        private Secrets _secrets => _calls.Secrets;
 
         public async Task<SmokeResult> ExecuteAsync(CancellationToken ct)
         {
@@ -57,18 +59,25 @@ public static class LabSmoke
             using var gateway = new Wso2Connection(trust.For(GatewayServerName, request.GatewayUrl), logger);
 
             var token = await StepAsync("rest-token", _ => RestTokenAsync(apim, ct));
-            var publisher = apim.Refit<IApimPublisherApi>(() => Task.FromResult(token));
-            var devPortal = apim.Refit<IApimDevPortalApi>(() => Task.FromResult(token));
-            var subscriptions = apim.Refit<IApimSubscriptionsApi>(() => Task.FromResult(token));
+            var publisher = new ApiPublisher(apim, () => Task.FromResult(token), Command, _calls, logger);
+            var devPortal = publisher.DevPortal;
 
             // The application and its keys come first: without them (register not run) nothing else is worth doing.
             var (applicationId, key) = await StepAsync("application", _ => ApplicationKeysAsync(apim, devPortal, ct));
 
             var desired = SampleApi.Build(request.KeyManagerName, SampleApi.BackendBase(isInternalUrl));
-            var (api, apiOutcome) = await StepAsync("api", activity => CreateOrReuseApiAsync(apim, publisher, desired, activity, ct));
-            await StepAsync("deploy", activity => DeployAsync(apim, publisher, api.Id!, redeploy: apiOutcome != SmokeOutcomes.Reused, activity, ct));
-            await StepAsync("publish", activity => PublishAsync(apim, publisher, api.Id!, activity, ct));
-            await StepAsync("subscribe", activity => SubscribeAsync(apim, subscriptions, api.Id!, applicationId, activity, ct));
+            var (api, apiOutcome) = await StepAsync("api", async activity =>
+            {
+                var result = await publisher.EnsureApiAsync(desired, null, ct);
+                activity?.SetTag("kmlab.api_id", result.Api.Id);
+                return Tagged(activity, result, result.Outcome);
+            });
+            await StepAsync("deploy", async activity => Tagged(activity, true,
+                await publisher.DeployAsync(api.Id!, SampleApi.Name, redeploy: apiOutcome != SmokeOutcomes.Reused, ct) ? SmokeOutcomes.Created : SmokeOutcomes.Reused));
+            await StepAsync("publish", async activity => Tagged(activity, true,
+                await publisher.PublishAsync(api.Id!, SampleApi.Name, ct) ? SmokeOutcomes.Created : SmokeOutcomes.Reused));
+            await StepAsync("subscribe", async activity => Tagged(activity, true,
+                await publisher.SubscribeAsync(api.Id!, SampleApi.Name, applicationId, KeyManagerProof.ApplicationName, ct) ? SmokeOutcomes.Created : SmokeOutcomes.Reused));
 
             var accessToken = await StepAsync("is-token", _ => IsTokenAsync(identityServer, key, ct));
             var issuer = new JsonWebTokenHandler().CanReadToken(accessToken) ? new JsonWebToken(accessToken).Issuer : "(opaque token)";
@@ -113,115 +122,10 @@ public static class LabSmoke
             return (applicationId, key);
         }
 
-        private async Task<(Api Api, string Outcome)> CreateOrReuseApiAsync(Wso2Connection apim, IApimPublisherApi publisher, Api desired,
-            Activity? activity, CancellationToken ct)
+        private static T Tagged<T>(Activity? activity, T value, string outcome)
         {
-            const string fix = "check APIM's log (wso2carbon.log), fix the cause and re-run smoke";
-            var rows = await CallAsync(apim, "GET " + ApimPublisherEndpoints.Apis, fix, () => publisher.GetApisAsync($"name:\"{SampleApi.Name}\"", ct));
-            var row = rows.List.FirstOrDefault(a => a.Name == SampleApi.Name && a.Version == SampleApi.Version);
-            (Api Api, string Outcome) result;
-            if (row?.Id is null)
-            {
-                var created = await CallAsync(apim, "POST " + ApimPublisherEndpoints.Apis,
-                    $"check that context {SampleApi.Context} is free in the Publisher portal, then re-run smoke",
-                    () => publisher.CreateApiAsync(desired, ct));
-                logger.LogInformation("Created API {Name} {Version} (id {Id})", created.Name, created.Version, created.Id);
-                result = (created, SmokeOutcomes.Created);
-            }
-            else
-            {
-                var stored = await CallAsync(apim, "GET " + ApimPublisherEndpoints.Api, fix, () => publisher.GetApiAsync(row.Id, ct));
-                var differences = SampleApi.Differences(desired, stored);
-                if (differences.Count == 0)
-                {
-                    logger.LogInformation("Reusing API {Name} {Version} (id {Id})", stored.Name, stored.Version, stored.Id);
-                    result = (stored, SmokeOutcomes.Reused);
-                }
-                else
-                {
-                    logger.LogInformation("Updating API {Name} (id {Id}): {Fields} differ", stored.Name, stored.Id, string.Join(", ", differences));
-                    var updated = await CallAsync(apim, "PUT " + ApimPublisherEndpoints.Api, fix,
-                        () => publisher.UpdateApiAsync(row.Id, desired with { Id = row.Id, Provider = stored.Provider }, ct));
-                    result = (updated, SmokeOutcomes.Updated);
-                }
-            }
-
-            activity?.SetTag("kmlab.api_id", result.Api.Id);
-            activity?.SetTag(RegisterTelemetry.OutcomeTag, result.Outcome);
-            return result;
-        }
-
-        /// <summary>A revision on the Default gateway: the deployed one when the API did not change, else a new one.</summary>
-        private async Task<bool> DeployAsync(Wso2Connection apim, IApimPublisherApi publisher, string apiId, bool redeploy,
-            Activity? activity, CancellationToken ct)
-        {
-            const string fix = "check the Default gateway environment in APIM's Publisher portal (Deployments), then re-run smoke";
-            var deployments = await CallAsync(apim, "GET " + ApimPublisherEndpoints.ApiDeployments, fix, () => publisher.GetDeploymentsAsync(apiId, ct));
-            var current = deployments.List.FirstOrDefault(d => d.Name == ApimPublishing.DefaultGatewayEnvironment);
-            if (!redeploy && current is not null)
-            {
-                logger.LogInformation("Revision {Revision} is already deployed to {Environment}", current.RevisionUuid, current.Name);
-                activity?.SetTag(RegisterTelemetry.OutcomeTag, SmokeOutcomes.Reused);
-                return false;
-            }
-
-            var revision = await CallAsync(apim, "POST " + ApimPublisherEndpoints.ApiRevisions,
-                $"APIM keeps at most 5 revisions per API: delete old revisions of {SampleApi.Name} in the Publisher portal, then re-run smoke",
-                () => publisher.CreateRevisionAsync(apiId, new ApiRevision { Description = "Deployed by KmLab smoke" }, ct));
-            var deployed = await CallAsync(apim, "POST " + ApimPublisherEndpoints.ApiDeployRevision, fix,
-                () => publisher.DeployRevisionAsync(apiId, revision.Id!,
-                [
-                    new ApiRevisionDeployment
-                    {
-                        Name = ApimPublishing.DefaultGatewayEnvironment, Vhost = LabTopology.PublicHostName, DisplayOnDevportal = true,
-                    },
-                ], ct));
-            logger.LogInformation("Deployed revision {Revision} ({Name}) of API {Api} to {Environment} ({Status})", revision.Id,
-                revision.DisplayName, apiId, ApimPublishing.DefaultGatewayEnvironment, string.Join(", ", deployed.Select(d => d.Status)));
-            activity?.SetTag("kmlab.revision_id", revision.Id);
-            activity?.SetTag(RegisterTelemetry.OutcomeTag, SmokeOutcomes.Created);
-            return true;
-        }
-
-        private async Task<bool> PublishAsync(Wso2Connection apim, IApimPublisherApi publisher, string apiId, Activity? activity, CancellationToken ct)
-        {
-            const string fix = "publish it in the Publisher portal (Lifecycle) or approve its pending workflow, then re-run smoke";
-            var api = await CallAsync(apim, "GET " + ApimPublisherEndpoints.Api, fix, () => publisher.GetApiAsync(apiId, ct));
-            if (api.LifeCycleStatus == ApimPublishing.PublishedState)
-            {
-                activity?.SetTag(RegisterTelemetry.OutcomeTag, SmokeOutcomes.Reused);
-                return false;
-            }
-
-            var response = await CallAsync(apim, "POST " + ApimPublisherEndpoints.ChangeLifecycle, fix,
-                () => publisher.ChangeLifecycleAsync(apiId, ApimPublishing.PublishAction, ct));
-            if (response.WorkflowStatus is { } status && status != "APPROVED")
-                throw Failed($"APIM did not publish {SampleApi.Name} (workflow {status}); {fix}");
-            logger.LogInformation("Published API {Api} (state {State})", apiId, response.LifecycleState?.State);
-            activity?.SetTag(RegisterTelemetry.OutcomeTag, SmokeOutcomes.Created);
-            return true;
-        }
-
-        private async Task<string> SubscribeAsync(Wso2Connection apim, IApimSubscriptionsApi subscriptions, string apiId, string applicationId,
-            Activity? activity, CancellationToken ct)
-        {
-            const string fix = "check the subscription in APIM's DevPortal, then re-run smoke";
-            var existing = await CallAsync(apim, "GET " + ApimPublisherEndpoints.Subscriptions, fix,
-                () => subscriptions.GetSubscriptionsAsync(apiId, applicationId, ct));
-            if (existing.List.FirstOrDefault(s => s.ApiId == apiId && s.ApplicationId == applicationId) is { } found)
-            {
-                if (found.Status is { } status && status != SubscriptionStatuses.Unblocked)
-                    throw Failed($"the subscription of {KeyManagerProof.ApplicationName} to {SampleApi.Name} is {status}; unblock it in the Publisher portal (Subscriptions), then re-run smoke");
-                activity?.SetTag(RegisterTelemetry.OutcomeTag, SmokeOutcomes.Reused);
-                return found.SubscriptionId ?? "";
-            }
-
-            var created = await CallAsync(apim, "POST " + ApimPublisherEndpoints.Subscriptions, fix, () => subscriptions.SubscribeAsync(
-                new Subscription { ApiId = apiId, ApplicationId = applicationId, ThrottlingPolicy = DevPortal.UnlimitedPolicy }, ct));
-            logger.LogInformation("Subscribed application {Application} to API {Api} (subscription {Id}, {Status})",
-                KeyManagerProof.ApplicationName, apiId, created.SubscriptionId, created.Status);
-            activity?.SetTag(RegisterTelemetry.OutcomeTag, SmokeOutcomes.Created);
-            return created.SubscriptionId ?? "";
+            activity?.SetTag(RegisterTelemetry.OutcomeTag, outcome);
+            return value;
         }
 
         private async Task<string> IsTokenAsync(Wso2Connection identityServer, ApplicationKey key, CancellationToken ct)
@@ -302,51 +206,13 @@ public static class LabSmoke
             RegisterTelemetry.StepAsync(Command, name, body, e => e as LabException ?? new LabException(ExitCodes.SmokeFailed,
                 $"smoke step '{name}' failed: {_secrets.Scrub(e.Message)}; re-run smoke, and report it if it persists.", e));
 
-        private async Task<T> CallAsync<T>(Wso2Connection server, string operation, string fix, Func<Task<T>> call)
-        {
-            try
-            {
-                return await call();
-            }
-            catch (Exception e) when (Wso2Connection.IsCallFailure(e))
-            {
-                throw Failure(server, e, operation, fix);
-            }
-        }
+        private Task<T> CallAsync<T>(Wso2Connection server, string operation, string fix, Func<Task<T>> call) => _calls.CallAsync(server, operation, fix, call);
 
-        /// <summary>One line naming the server, the operation and what it said, then the fix.</summary>
-        private LabException Failure(Wso2Connection server, Exception e, string operation, string fix)
-        {
-            if (server.Tls.Refusal() is { } refusal && Wso2Connection.IsTlsRefusal(e))
-                return new LabException(ExitCodes.SmokeFailed, refusal.Message, e);
-            var what = e switch
-            {
-                ApiException { StatusCode: HttpStatusCode.Unauthorized } =>
-                    $"{server.ServerName} refused the credentials at {operation} (401); set {LabTopology.AdminPasswordVariable} to the admin password the servers were started with",
-                ApiException api when Wso2Connection.ReadError(api) is { } error =>
-                    $"{server.ServerName} answered {(int)api.StatusCode} to {operation}: {error.Code} {_secrets.Scrub(error.Description ?? error.Message ?? "")}; {fix}",
-                ApiException api => $"{server.ServerName} answered {(int)api.StatusCode} to {operation}; {fix}",
-                HttpRequestException or TaskCanceledException or TimeoutRejectedException =>
-                    $"cannot reach {server.ServerName} at {server.Tls.BaseUrl} ({Wso2Connection.Reason(e)}); check the URL and that {server.ServerName} is running",
-                _ => $"{operation} at {server.ServerName} failed: {_secrets.Scrub(e.Message)}; {fix}",
-            };
-            return Failed(what, e);
-        }
+        private LabException Failure(Wso2Connection server, Exception e, string operation, string fix) => _calls.Failure(server, e, operation, fix);
 
-        private static LabException Failed(string message, Exception? inner = null) =>
-            new(ExitCodes.SmokeFailed, message.EndsWith('.') ? message : message + ".", inner);
+        private LabException Failed(string message, Exception? inner = null) => _calls.Failed(message, inner);
 
-        private static long? ErrorCode(string body)
-        {
-            try
-            {
-                return System.Text.Json.JsonSerializer.Deserialize<Error>(body, ApimJson.Options)?.Code;
-            }
-            catch (System.Text.Json.JsonException)
-            {
-                return null;
-            }
-        }
+        private static long? ErrorCode(string body) => LabCalls.ErrorCode(body);
 
         private static string Short(string text)
         {
@@ -370,7 +236,6 @@ public static class LabSmoke
                     $"the admin user and password must not be empty; set --admin-user and {LabTopology.AdminPasswordVariable}.");
         }
 
-        /// <summary>Every smoke failure has the smoke's exit code, whatever part of the lab reported it.</summary>
         /// <summary>How APIM reaches IS on the lab network: the container name and port <c>prepare</c> recorded.</summary>
         private static Uri InternalUrlFromManifest(LabLayout layout)
         {

@@ -1,4 +1,4 @@
-using KmLab.AppHost.Lab;
+using KmLab.Hosting;
 using KmLab.Provisioner;
 using KmLab.Provisioner.Wso2;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,6 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
-using KmLab.AppHost.Lab;
+using KmLab.Hosting;
 
 namespace KmLab.AppHost.Tests;
 

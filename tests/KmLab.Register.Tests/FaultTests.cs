@@ -92,7 +92,7 @@ public sealed class FaultTests
         var e = await lab.FailAsync(lab.Request());
 
         Assert.Equal(ExitCodes.ConnectorPropertyMissing, e.ExitCode);
-        Assert.Equal($"this APIM's WSO2-IS-7 connector requires '{UnknownProperty}', which register does not know how to fill; add it to the connector facts (Provisioner/Wso2/ApimEndpoints.cs) for this APIM version.", e.Message);
+        Assert.Equal($"this APIM's WSO2-IS-7 connector requires '{UnknownProperty}', which register does not know how to fill; add it to the connector facts (Core/Wso2/ApimEndpoints.cs) for this APIM version.", e.Message);
         Assert.DoesNotContain(lab.ApiManager.Requests, r => r.Path.StartsWith(ApimEndpoints.KeyManagers, StringComparison.Ordinal)
                                                           && r.Path != ApimEndpoints.KeyManagersDiscover && r.Method is "POST" or "PUT");
     }
@@ -109,7 +109,7 @@ public sealed class FaultTests
         var e = await lab.FailAsync(lab.Request());
 
         Assert.Equal(ExitCodes.ConnectorPropertyMissing, e.ExitCode);
-        Assert.Equal("APIM refused the Key Manager because a required WSO2-IS-7 connector property is missing (Missing required configuration); the property is named in APIM's server log (wso2carbon.log): add it to the connector facts in Provisioner/Wso2/ApimEndpoints.cs.", e.Message);
+        Assert.Equal("APIM refused the Key Manager because a required WSO2-IS-7 connector property is missing (Missing required configuration); the property is named in APIM's server log (wso2carbon.log): add it to the connector facts in Core/Wso2/ApimEndpoints.cs.", e.Message);
         Assert.Contains(lab.ApiManager.LogLines, l => l.Contains($"Key Manager Configuration value for {UnknownProperty} is/are required", StringComparison.Ordinal));
         // A 400 is an answer, not a transient failure: sent once.
         Assert.Single(lab.ApiManager.Requests, r => r.Method == "POST" && r.Path == ApimEndpoints.KeyManagers);

@@ -85,7 +85,7 @@ public sealed class RolesTests
 
         var e = await Assert.ThrowsAsync<LabException>(() => RolesAsync(lab, password: "another-pass-1"));
 
-        Assert.Equal(ExitCodes.SmokeFailed, e.ExitCode);
+        Assert.Equal(ExitCodes.UserPasswordMismatch, e.ExitCode);
         Assert.Contains("exists in IS with another password", e.Message);
         Assert.Contains(RoleProof.UserPasswordVariable, e.Message);
         Assert.DoesNotContain("another-pass-1", e.Message);
@@ -95,7 +95,8 @@ public sealed class RolesTests
     [Theory]
     [InlineData("Application/kmlab", null, "cannot be mapped")]
     [InlineData("kmlab_reader", "a b", "user name 'a b' is refused")]
-    public async Task Input_IS_or_the_connector_would_refuse_is_a_usage_line_before_anything_is_created(string role, string? user, string expected)
+    [InlineData("Internal/a/b", null, "Invalid character: / contains in the role name")]
+    public async Task A_role_or_user_name_IS_or_the_connector_would_refuse_is_one_line_before_anything_is_created(string role, string? user, string expected)
     {
         await using var lab = await Lab.StartAsync("4.6.0", isVersion: "7.3.0");
         await lab.RegisterAsync();
@@ -104,7 +105,7 @@ public sealed class RolesTests
 
         var e = await Assert.ThrowsAsync<LabException>(() => RolesAsync(lab, role: role, user: user));
 
-        Assert.Equal(ExitCodes.Usage, e.ExitCode);
+        Assert.Equal(ExitCodes.NameRefused, e.ExitCode);
         Assert.Contains(expected, e.Message);
         Assert.Empty(lab.ApiManager.Requests);
         Assert.Empty(lab.IdentityServer.Requests);

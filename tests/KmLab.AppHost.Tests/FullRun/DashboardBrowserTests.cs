@@ -1,4 +1,4 @@
-using KmLab.AppHost.Lab;
+using KmLab.Hosting;
 using Microsoft.Playwright;
 
 namespace KmLab.AppHost.Tests.FullRun;

@@ -1,5 +1,5 @@
 using System.Runtime.ExceptionServices;
-using KmLab.AppHost.Lab;
+using KmLab.Hosting;
 using KmLab.Provisioner;
 using KmLab.Provisioner.Register;
 using KmLab.Tests.Shared;

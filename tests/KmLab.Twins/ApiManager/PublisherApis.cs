@@ -28,6 +28,8 @@ internal sealed partial class ApiManagerTwin
         app.MapPost(ApimFacts.Apis, CreateApiAsync);
         app.MapGet(ApimFacts.Api, GetApiAsync);
         app.MapPut(ApimFacts.Api, UpdateApiAsync);
+        app.MapPost(ApimFacts.ApiImportOpenApi, ImportOpenApiAsync).DisableAntiforgery();
+        app.MapPut(ApimFacts.ApiSwagger, UpdateSwaggerAsync).DisableAntiforgery();
         app.MapPost(ApimFacts.ApiRevisions, CreateRevisionAsync);
         app.MapGet(ApimFacts.ApiDeployments, ListDeploymentsAsync);
         app.MapPost(ApimFacts.ApiDeployRevision, DeployRevisionAsync);
@@ -76,20 +78,116 @@ internal sealed partial class ApiManagerTwin
     {
         var (token, failure) = await AuthorizeAsync(request, ApiWriteScopes);
         if (failure is not null) return failure;
-        if (await Http.ReadJsonAsync<Api>(request) is not { } body || string.IsNullOrWhiteSpace(body.Name)
-            || string.IsNullOrWhiteSpace(body.Version) || !(body.Context?.StartsWith('/') ?? false))
+        return await AddApiAsync(request, await Http.ReadJsonAsync<Api>(request), token!.Subject);
+    }
+
+    /// <summary><c>POST /apis/import-openapi</c> (ApisApiServiceImpl.importOpenAPIDefinition): multipart
+    /// <c>additionalProperties</c> (required, the API as JSON) and the definition as <c>file</c> or
+    /// <c>inlineAPIDefinition</c>; an invalid definition is 400 with its first error's code; the operations are the
+    /// definition's paths (authType from <c>x-auth-type</c>, else Any); then the same checks as <c>POST /apis</c>.</summary>
+    private async Task<IResult> ImportOpenApiAsync(HttpRequest request)
+    {
+        var (token, failure) = await AuthorizeAsync(request, ApiWriteScopes);
+        if (failure is not null) return failure;
+        var form = await Http.ReadFormAsync(request);
+        if (string.IsNullOrWhiteSpace(form["additionalProperties"]))
+            return Http.Error(ApimFacts.AdditionalPropertiesMissing);
+        Api? body;
+        try
+        {
+            body = System.Text.Json.JsonSerializer.Deserialize<Api>(form["additionalProperties"].ToString(), WireJson.Options);
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return Http.Error(ApimFacts.AdditionalPropertiesUnparsable);
+        }
+        var definition = form.Files["file"] is { } file ? await new StreamReader(file.OpenReadStream()).ReadToEndAsync(request.HttpContext.RequestAborted)
+            : form["inlineAPIDefinition"].ToString();
+        if (OpenApiOperations(definition) is not { } operations) return OpenApiRefused(definition);
+        return await AddApiAsync(request, body is null ? null : body with { Operations = operations }, token!.Subject);
+    }
+
+    /// <summary><c>PUT /apis/{apiId}/swagger</c> (updateAPISwagger): multipart <c>apiDefinition</c> (or <c>file</c>);
+    /// the API's operations become the definition's; 200 with the definition.</summary>
+    private async Task<IResult> UpdateSwaggerAsync(HttpRequest request, string apiId)
+    {
+        if ((await AuthorizeAsync(request, ApiDeployScopes)).Failure is { } failure) return failure;
+        var form = await Http.ReadFormAsync(request);
+        var definition = form.Files["file"] is { } file ? await new StreamReader(file.OpenReadStream()).ReadToEndAsync(request.HttpContext.RequestAborted)
+            : form["apiDefinition"].ToString();
+        if (OpenApiOperations(definition) is not { } operations) return OpenApiRefused(definition);
+        lock (_gate)
+        {
+            if (FindApi(apiId) is not { } stored) return ApiNotFound(apiId);
+            stored.Value = stored.Value with { Operations = operations };
+            SavePublished();
+        }
+        return Results.Text(definition, "application/json");
+    }
+
+    /// <summary>The operations of a JSON OpenAPI 3 / Swagger 2 definition, or null when APIM's validation refuses it.
+    /// The twin reads JSON only (real APIM also converts YAML).</summary>
+    private static List<ApiOperation>? OpenApiOperations(string definition)
+    {
+        try
+        {
+            if (System.Text.Json.Nodes.JsonNode.Parse(definition) is not System.Text.Json.Nodes.JsonObject root
+                || (root["openapi"] is null && root["swagger"] is null) || root["info"] is null
+                || root["paths"] is not System.Text.Json.Nodes.JsonObject paths) return null;
+            var operations = paths.SelectMany(path => (path.Value as System.Text.Json.Nodes.JsonObject ?? [])
+                .Where(verb => ApimFacts.OpenApiVerbs.Contains(verb.Key))
+                .Select(verb => new ApiOperation
+                {
+                    Id = "", Target = path.Key, Verb = verb.Key.ToUpperInvariant(),
+                    AuthType = (string?)verb.Value?["x-auth-type"] ?? ApimFacts.AuthTypeAny, ThrottlingPolicy = (string?)verb.Value?["x-throttling-tier"] ?? "Unlimited",
+                })).ToList();
+            return operations.Count == 0 ? null : operations;
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>OASParserUtil.validateAPIDefinition: a definition that does not parse, or lacks <c>openapi</c>/<c>swagger</c>,
+    /// <c>info</c> or <c>paths</c>, is an error item; the REST layer answers the first one (APIMappingUtil.getErrorDTOFromErrorListItems).</summary>
+    private static IResult OpenApiRefused(string definition)
+    {
+        try
+        {
+            var root = System.Text.Json.Nodes.JsonNode.Parse(definition) as System.Text.Json.Nodes.JsonObject;
+            if (root is null || (root["openapi"] is null && root["swagger"] is null))
+                return Http.Error(StatusCodes.Status400BadRequest, ApimFacts.OpenApiParseError.Code, ApimFacts.OpenApiParseError.Message, "attribute swagger or openapi should present");
+            return Http.Error(ApimFacts.OpenApiNoInfoOrPaths);
+        }
+        catch (System.Text.Json.JsonException e)
+        {
+            return Http.Error(StatusCodes.Status400BadRequest, ApimFacts.OpenApiParseError.Code, ApimFacts.OpenApiParseError.Message, "com.google.gson.JsonSyntaxException: " + e.Message);
+        }
+    }
+
+    /// <summary>PublisherCommonUtils.prepareToCreateAPIByDTO (CAM-4.6 L2893-2921): when a version of the same name exists,
+    /// the same version is 409 900300 (API_ALREADY_EXISTS); when none exists, a context another API holds is 409 900251
+    /// (API_CONTEXT_ALREADY_EXISTS, "An API with context '%s' already exists").</summary>
+    private async Task<IResult> AddApiAsync(HttpRequest request, Api? body, string provider)
+    {
+        if (body is null || string.IsNullOrWhiteSpace(body.Name) || string.IsNullOrWhiteSpace(body.Version) || !(body.Context?.StartsWith('/') ?? false))
             return Http.Error(StatusCodes.Status400BadRequest, 900400, "Bad Request", "API name, version and a context starting with / are required");
         Api api;
         lock (_gate)
         {
             if (ValidateApiScopes(body) is { } invalid) return invalid;
-            if (_published.Apis.Any(a => a.Value.Name == body.Name && a.Value.Version == body.Version))
-                return Http.Error(StatusCodes.Status409Conflict, 409, "Conflict", $"Error occurred while adding the API. A duplicate API already exists for {body.Name}-{body.Version}");
-            if (_published.Apis.Any(a => a.Value.Context == body.Context && a.Value.Name != body.Name))
-                return Http.Error(StatusCodes.Status409Conflict, 409, "Conflict", $"Error occurred while adding the API. A duplicate API context already exists for {body.Context}");
+            var versions = _published.Apis.Where(a => a.Value.Name == body.Name).Select(a => a.Value.Version).ToList();
+            if (versions.Any(v => string.Equals(v, body.Version, StringComparison.OrdinalIgnoreCase)))
+                return Http.Error(ApimFacts.ApiAlreadyExists);
+            if (versions.Count == 0 && _published.Apis.Any(a => string.Equals(a.Value.Context, body.Context, StringComparison.OrdinalIgnoreCase)))
+            {
+                var taken = ApimFacts.ApiContextAlreadyExists;
+                return Http.Error(taken.Status, taken.Code, taken.Message, string.Format(System.Globalization.CultureInfo.InvariantCulture, taken.Description, body.Context));
+            }
             api = body with
             {
-                Id = Guid.NewGuid().ToString(), Provider = token!.Subject, LifeCycleStatus = "CREATED", Type = body.Type ?? "HTTP",
+                Id = Guid.NewGuid().ToString(), Provider = provider, LifeCycleStatus = "CREATED", Type = body.Type ?? "HTTP",
                 KeyManagers = body.KeyManagers is { Count: > 0 } keyManagers ? keyManagers : ["all"],
                 Operations = body.Operations?.Select(o => o with { Id = o.Id ?? "" }).ToList(),
             };

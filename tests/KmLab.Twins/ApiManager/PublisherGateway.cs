@@ -17,7 +17,7 @@ internal sealed partial class ApiManagerTwin
 
     /// <summary>Lowest route priority: the routes mapped for fixed paths (e.g. the sample API) win.</summary>
     private void MapPublishedApis(WebApplication app) =>
-        app.MapGet("/{**path}", PublishedApiAsync);
+        app.MapMethods("/{**path}", ["GET", "POST", "PUT", "DELETE", "PATCH"], PublishedApiAsync).DisableAntiforgery();
 
     private async Task<IResult> PublishedApiAsync(HttpRequest request)
     {
@@ -28,10 +28,15 @@ internal sealed partial class ApiManagerTwin
             _context.Log.Warn(GatewayDispatchLogger, $"No matching API found to dispatch the request: {path}");
             return Http.Error(StatusCodes.Status404NotFound, 404, "Not Found", "The requested resource is not available.");
         }
-        var operation = (api.Operations ?? []).FirstOrDefault(o => o.Verb.Equals("GET", StringComparison.OrdinalIgnoreCase) && ResourceMatches(o.Target, resource));
+        var method = request.Method;
+        var operation = (api.Operations ?? []).FirstOrDefault(o => o.Verb.Equals(method, StringComparison.OrdinalIgnoreCase) && ResourceMatches(o.Target, resource));
         if (operation is null)
             return Http.Error(StatusCodes.Status404NotFound, ApiResourceNotFound, "No matching resource found for given API Request",
-                $"No matching resource found in the API for the given request: GET {resource}");
+                $"No matching resource found in the API for the given request: {method} {resource}");
+        // APIAuthenticationHandler (CAM-4.6 L501-507): a resource whose auth type is None is served without a token.
+        // No authenticator runs for it, so none removes an Authorization header either.
+        if (operation.AuthType == ApimFacts.AuthTypeNone)
+            return await ProxyAsync(api, resource + request.QueryString.Value, request, request.Headers.Authorization.ToString(), request.HttpContext.RequestAborted);
 
         if (request.Headers[ApimFacts.InternalKeyHeader].ToString() is { Length: > 0 } internalKey)
         {
@@ -40,7 +45,7 @@ internal sealed partial class ApiManagerTwin
                 _context.Log.Error("org.wso2.carbon.apimgt.gateway.handlers.security.authenticator.InternalAPIKeyAuthenticator", rejected.Log);
                 return GatewayDenied(ApimFacts.GatewayInvalidCredentials, ApimFacts.InvalidCredentialsMessage, rejected.Description);
             }
-            return await ProxyAsync(api, resource + request.QueryString.Value, null, request.HttpContext.Response, request.HttpContext.RequestAborted);
+            return await ProxyAsync(api, resource + request.QueryString.Value, request, null, request.HttpContext.RequestAborted);
         }
         if (Http.Bearer(request) is not { } token)
             return GatewayDenied(900902, "Missing Credentials", "Make sure your API invocation call has a header: 'Authorization : Bearer ACCESS_TOKEN'");
@@ -74,7 +79,7 @@ internal sealed partial class ApiManagerTwin
         // OAuthAuthenticator (CAM-4.6 L201): the Authorization header is removed before the backend unless
         // [apim.oauth_config] enable_outbound_auth_header = true.
         var authorization = _context.Config.OutboundAuthHeader ? request.Headers.Authorization.ToString() : null;
-        return await ProxyAsync(api, resource + request.QueryString.Value, authorization, request.HttpContext.Response, request.HttpContext.RequestAborted);
+        return await ProxyAsync(api, resource + request.QueryString.Value, request, authorization, request.HttpContext.RequestAborted);
     }
 
     /// <summary>InternalAPIKeyAuthenticator (CAM-4.6 L136-225): three parts, <c>token_type</c> InternalKey, the
@@ -120,8 +125,16 @@ internal sealed partial class ApiManagerTwin
         return null;
     }
 
-    private static bool ResourceMatches(string target, string resource) =>
-        target == resource || target == "/*" || (target.EndsWith("/*", StringComparison.Ordinal) && resource.StartsWith(target[..^1], StringComparison.Ordinal));
+    /// <summary>Synapse's URI templates: <c>{name}</c> matches one path segment, a trailing <c>/*</c> anything below.</summary>
+    private static bool ResourceMatches(string target, string resource)
+    {
+        if (target == resource || target == "/*") return true;
+        if (target.EndsWith("/*", StringComparison.Ordinal) && resource.StartsWith(target[..^1], StringComparison.Ordinal)) return true;
+        if (!target.Contains('{')) return false;
+        var pattern = "^" + System.Text.RegularExpressions.Regex.Replace(System.Text.RegularExpressions.Regex.Escape(target), @"\\\{[^/]*?\}", "[^/]+") + "$";
+        var path = resource.Split('?')[0];
+        return System.Text.RegularExpressions.Regex.IsMatch(path, pattern);
+    }
 
     private bool KeyManagerAllowed(Api api, string issuer)
     {
@@ -142,20 +155,26 @@ internal sealed partial class ApiManagerTwin
         }
     }
 
-    /// <summary>GET <c>{production endpoint}{resource}</c> over TLS checked against APIM's truststore, with the caller's
-    /// <paramref name="authorization"/> header when the gateway keeps it; the backend's status, content type and body
-    /// go back as they are.</summary>
-    private async Task<IResult> ProxyAsync(Api api, string resource, string? authorization, HttpResponse answer, CancellationToken ct)
+    /// <summary>The request to <c>{production endpoint}{resource}</c> over TLS checked against APIM's truststore, with
+    /// the caller's <paramref name="authorization"/> header when the gateway keeps it; the backend's status, content
+    /// type and body go back as they are.</summary>
+    private async Task<IResult> ProxyAsync(Api api, string resource, HttpRequest request, string? authorization, CancellationToken ct)
     {
+        var answer = request.HttpContext.Response;
         var backend = (string?)api.EndpointConfig?["production_endpoints"]?["url"];
         if (backend is null)
             return Http.Error(StatusCodes.Status503ServiceUnavailable, BackendConnectionFailed, "Error connecting to the back end", $"API {api.Name} has no production endpoint");
         var url = backend.TrimEnd('/') + resource;
         try
         {
-            using var outbound = new HttpRequestMessage(HttpMethod.Get, url);
-            if (authorization is { Length: > 0 }) outbound.Headers.TryAddWithoutValidation("Authorization", authorization);
-            using var response = await _outbound.SendAsync(outbound, ct);
+            using var message = new HttpRequestMessage(new HttpMethod(request.Method), url);
+            if (request.Method is not ("GET" or "DELETE") && request.ContentLength is not 0)
+            {
+                message.Content = new StreamContent(request.Body);
+                if (request.ContentType is { } type) message.Content.Headers.TryAddWithoutValidation("Content-Type", type);
+            }
+            if (authorization is { Length: > 0 }) message.Headers.TryAddWithoutValidation("Authorization", authorization);
+            using var response = await _outbound.SendAsync(message, ct);
             var body = await response.Content.ReadAsByteArrayAsync(ct);
             answer.StatusCode = (int)response.StatusCode;
             answer.ContentType = response.Content.Headers.ContentType?.ToString();

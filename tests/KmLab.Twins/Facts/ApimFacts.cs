@@ -73,6 +73,16 @@ internal static class ApimFacts
     public const string ApiDeployRevision = Api + "/deploy-revision";
     public const string ApiDeployments = Api + "/deployments";
     public const string ChangeLifecycle = Apis + "/change-lifecycle";
+    /// <summary>publisher-api.yaml <c>importOpenAPIDefinition</c> (CAM-4.6 L5196, CAM-4.3 L2235): multipart.</summary>
+    public const string ApiImportOpenApi = Apis + "/import-openapi";
+    /// <summary>publisher-api.yaml <c>updateAPISwagger</c> (CAM-4.6 L799, CAM-4.3 L532): multipart <c>apiDefinition</c>.</summary>
+    public const string ApiSwagger = Api + "/swagger";
+    public static readonly IReadOnlySet<string> OpenApiVerbs = new HashSet<string> { "get", "put", "post", "delete", "patch", "head", "options" };
+    /// <summary>APIConstants.AUTH_APPLICATION_OR_USER_LEVEL_TOKEN: what an imported operation without x-auth-type gets.</summary>
+    public const string AuthTypeAny = "Any";
+    /// <summary>APIConstants.AUTH_NO_AUTHENTICATION (CAM-4.6 L1433): the gateway serves the resource without a token
+    /// (APIAuthenticationHandler L501-507, handleNoAuthentication).</summary>
+    public const string AuthTypeNone = "None";
     /// <summary>publisher-api.yaml (CAM-4.6 L6929) <c>generateInternalAPIKey</c>: 200 <c>{apikey, validityTime}</c>.</summary>
     public const string ApiGenerateKey = Api + "/generate-key";
 
@@ -107,6 +117,12 @@ internal static class ApimFacts
     public static readonly WireError KeyManagerNotRegistered = new(901403, 400, "Key Manager not Registered", "Key Manager not Registered"); // L448
     public static readonly WireError KeyMappingAlreadyExists = new(901409, 409, "Key Mappings already exists", "Key Mappings already exists"); // L464
     public static readonly WireError KeyManagerNotFound = new(901411, 404, "Key Manager not Found", "Key Manager not found"); // L449
+    public static readonly WireError ApiContextAlreadyExists = new(900251, 409, "The API context already exists.", "An API with context '{0}' already exists"); // L33
+    public static readonly WireError ApiAlreadyExists = new(900300, 409, "The API already exists.", "The API already exists"); // L40
+    public static readonly WireError OpenApiNoInfoOrPaths = new(900753, 400, "Invalid OpenAPI Definition", "Required property 'info' or 'paths' are not provided."); // L263
+    public static readonly WireError OpenApiParseError = new(900754, 400, "Error while parsing OpenAPI definition", "Error while parsing OpenAPI definition"); // L264
+    public static readonly WireError AdditionalPropertiesMissing = new(903215, 400, "'additionalProperties' is required and should not be null", "The field 'additionalProperties' is required and should not be null"); // L681
+    public static readonly WireError AdditionalPropertiesUnparsable = new(903216, 400, "Error while parsing 'additionalProperties'", "Error while parsing 'additionalProperties'"); // L685
     /// <summary>Any APIManagementException without its own code (APIManagementException(String) → INTERNAL_ERROR, L341).</summary>
     public static readonly WireError GeneralError = new(900967, 500, "General Error", "Server Error Occurred");
 

@@ -11,13 +11,14 @@ namespace Aspire.Hosting.Wso2;
 /// lab CA, which no system store knows, and switching validation off would hide the very failure a lab user needs to
 /// see. The CA is read when first needed (after <c>prepare</c> wrote it) and again whenever its file changes; one
 /// instance serves every probe of its server, so the connection is reused.</summary>
-internal sealed class LabCaHealthCheck(IWso2ServerResource server, LabLayout layout) : IHealthCheck
+internal sealed class LabCaHealthCheck(IWso2ServerResource server, Func<LabLayout> labLayout) : IHealthCheck
 {
     private readonly Lock _lock = new();
-    private (DateTime Written, LabTls Tls, HttpClient Client)? _current;
+    private (string Path, DateTime Written, LabTls Tls, HttpClient Client)? _current;
 
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
+        var layout = labLayout();
         if (!File.Exists(layout.CaCertificate))
             return HealthCheckResult.Unhealthy($"the lab CA {layout.CaCertificate} does not exist yet; prepare writes it.");
 
@@ -26,7 +27,7 @@ internal sealed class LabCaHealthCheck(IWso2ServerResource server, LabLayout lay
         HttpClient client;
         try
         {
-            (tls, client) = Connection(url);
+            (tls, client) = Connection(layout, url);
         }
         catch (LabException e)
         {
@@ -46,17 +47,17 @@ internal sealed class LabCaHealthCheck(IWso2ServerResource server, LabLayout lay
         }
     }
 
-    private (LabTls, HttpClient) Connection(Uri url)
+    private (LabTls, HttpClient) Connection(LabLayout layout, Uri url)
     {
         var written = File.GetLastWriteTimeUtc(layout.CaCertificate);
         lock (_lock)
         {
-            if (_current is not { } current || current.Written != written)
+            if (_current is not { } current || current.Written != written || current.Path != layout.CaCertificate)
             {
                 _current?.Client.Dispose();
                 // The certificates stay referenced by the LabTls; the trust itself is not disposed here.
                 var tls = LabTrust.Read(layout).For(server.Name, new Uri(url.GetLeftPart(UriPartial.Authority)));
-                current = (written, tls, new HttpClient(tls.CreateHandler()) { Timeout = TimeSpan.FromSeconds(10) });
+                current = (layout.CaCertificate, written, tls, new HttpClient(tls.CreateHandler()) { Timeout = TimeSpan.FromSeconds(10) });
                 _current = current;
             }
 

@@ -7,7 +7,7 @@ using Aspire.Hosting.ApplicationModel;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace KmLab.AppHost.Lab;
+namespace KmLab.Hosting;
 
 /// <summary>The checks that run before the servers start, shown in the dashboard as a step of its own.</summary>
 public sealed class PreflightResource(string name) : Resource(name);
@@ -24,7 +24,7 @@ public static class Preflight
     public const long Wso2EngineMemoryBytes = 4_500L * 1024 * 1024;
 
     /// <summary>Adds the preflight step; <paramref name="servers"/> start once it has finished with exit code 0.</summary>
-    public static IResourceBuilder<PreflightResource> AddPreflight(this IDistributedApplicationBuilder builder, LabParameters lab,
+    internal static IResourceBuilder<PreflightResource> AddPreflight(this IDistributedApplicationBuilder builder, KmLabResource lab,
         params IResourceBuilder<ContainerResource>[] servers)
     {
         ArgumentNullException.ThrowIfNull(builder);

@@ -100,8 +100,16 @@ public static class Wso2ResourceBuilderExtensions
     public static IResourceBuilder<T> WithReadinessCheck<T>(this IResourceBuilder<T> builder, LabLayout layout)
         where T : IWso2ServerResource
     {
-        ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(layout);
+        return builder.WithReadinessCheck(() => layout);
+    }
+
+    /// <summary>As <see cref="WithReadinessCheck{T}(IResourceBuilder{T}, LabLayout)"/>, with the state folder read at
+    /// each probe (the lab's choice may change after the check is added).</summary>
+    internal static IResourceBuilder<T> WithReadinessCheck<T>(this IResourceBuilder<T> builder, Func<LabLayout> layout)
+        where T : IWso2ServerResource
+    {
+        ArgumentNullException.ThrowIfNull(builder);
 
         var key = $"{builder.Resource.Name}_lab_ca_https_check";
         var check = new LabCaHealthCheck(builder.Resource, layout);

@@ -2,7 +2,7 @@ using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace KmLab.AppHost.Lab;
+namespace KmLab.Hosting;
 
 /// <summary>Dashboard commands that run a resource again and report how that run ended.</summary>
 internal static class OneShotRuns

@@ -30,7 +30,7 @@ public sealed class Wso2IdentityServerResource(string name, IdentityServerVersio
 
     private EndpointReference? _httpsEndpoint;
 
-    public IdentityServerVersion Version { get; } = version;
+    public IdentityServerVersion Version { get; internal set; } = version;
 
     public int PortOffset { get; } = portOffset;
 
@@ -60,7 +60,7 @@ public sealed class Wso2ApiManagerResource(string name, ApiManagerVersion versio
     private EndpointReference? _httpsEndpoint;
     private EndpointReference? _gatewayHttpsEndpoint;
 
-    public ApiManagerVersion Version { get; } = version;
+    public ApiManagerVersion Version { get; internal set; } = version;
 
     public string ProductVersion => Version.Version;
 

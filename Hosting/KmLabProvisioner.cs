@@ -1,0 +1,97 @@
+using System.Reflection;
+using Aspire.Hosting.ApplicationModel;
+
+namespace Aspire.Hosting;
+
+/// <summary>How the lab launches the KmLab Provisioner, whose commands (<c>prepare</c>, <c>register</c>,
+/// <c>publish</c>, <c>demo</c>) are the lab's steps. There is one implementation of each step, the Provisioner's; this
+/// only chooses where its binary comes from.</summary>
+public abstract class KmLabProvisioner
+{
+    private protected KmLabProvisioner() { }
+
+    /// <summary>The NuGet package of the Provisioner's .NET tool (command <c>kmlab-provisioner</c>).</summary>
+    public const string ToolPackageId = "KmLab.Provisioner";
+
+    /// <summary>This package's own version: the Provisioner tool it runs is the one built with it.</summary>
+    public static string PackageVersion { get; } =
+        (typeof(KmLabProvisioner).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0.0.0")
+        .Split('+')[0];
+
+    /// <summary>The default: the <c>KmLab.Provisioner</c> .NET tool in <see cref="PackageVersion"/>, run with
+    /// <c>dotnet tool exec</c> (.NET SDK 10+) from the NuGet sources the AppHost's folder configures.</summary>
+    /// <param name="source">An extra NuGet source (e.g. a local folder of packed packages), or null.</param>
+    public static KmLabProvisioner Tool(string? source = null) => new ToolProvisioner(source);
+
+    /// <summary>A project of the AppHost's own solution, e.g. <c>Projects.KmLab_Provisioner</c> in the KmLab repository,
+    /// so that a change to the Provisioner runs without packing it.</summary>
+    public static KmLabProvisioner Project<TProject>() where TProject : IProjectMetadata, new() => new ProjectProvisioner<TProject>();
+
+    internal abstract ProvisionerStep AddStep(IDistributedApplicationBuilder builder, string name);
+
+    private sealed class ToolProvisioner(string? source) : KmLabProvisioner
+    {
+        internal override ProvisionerStep AddStep(IDistributedApplicationBuilder builder, string name)
+        {
+            var tool = builder.AddDotnetTool(name, ToolPackageId).WithToolVersion(PackageVersion).WithOtlpExporter();
+            if (source is not null)
+                tool.WithToolSource(source);
+            return new ProvisionerStep<DotnetToolResource>(tool);
+        }
+    }
+
+    private sealed class ProjectProvisioner<TProject> : KmLabProvisioner where TProject : IProjectMetadata, new()
+    {
+        internal override ProvisionerStep AddStep(IDistributedApplicationBuilder builder, string name) =>
+            new ProvisionerStep<ProjectResource>(builder.AddProject<TProject>(name));
+    }
+}
+
+/// <summary>One Provisioner command as a one-shot resource, whatever launches it (a project or the tool): the
+/// operations the lab needs of either.</summary>
+internal abstract class ProvisionerStep
+{
+    public abstract IResourceBuilder<IResource> Builder { get; }
+
+    public IResource Resource => Builder.Resource;
+
+    /// <summary>Arguments computed when the step starts, after the Provisioner's own launch arguments.</summary>
+    public abstract ProvisionerStep WithArgs(Action<IList<object>> args);
+
+    /// <summary>Environment computed when the step starts (a secret stays a <see cref="ParameterResource"/>).</summary>
+    public abstract ProvisionerStep WithEnvironment(Action<IDictionary<string, object>> environment);
+
+    public abstract ProvisionerStep WaitFor(IResourceBuilder<IResource> dependency);
+
+    public abstract ProvisionerStep WaitForCompletion(IResourceBuilder<IResource> dependency);
+}
+
+internal sealed class ProvisionerStep<T>(IResourceBuilder<T> builder) : ProvisionerStep
+    where T : class, IResourceWithArgs, IResourceWithEnvironment, IResourceWithWaitSupport
+{
+    public override IResourceBuilder<IResource> Builder => builder;
+
+    public override ProvisionerStep WithArgs(Action<IList<object>> args)
+    {
+        builder.WithArgs(context => args(context.Args));
+        return this;
+    }
+
+    public override ProvisionerStep WithEnvironment(Action<IDictionary<string, object>> environment)
+    {
+        builder.WithEnvironment(context => environment(context.EnvironmentVariables));
+        return this;
+    }
+
+    public override ProvisionerStep WaitFor(IResourceBuilder<IResource> dependency)
+    {
+        builder.WaitFor(dependency);
+        return this;
+    }
+
+    public override ProvisionerStep WaitForCompletion(IResourceBuilder<IResource> dependency)
+    {
+        builder.WaitForCompletion(dependency);
+        return this;
+    }
+}

@@ -1,0 +1,139 @@
+using System.Globalization;
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
+using KmLab.Provisioner;
+
+namespace KmLab.Hosting;
+
+/// <summary>The Provisioner's steps as one-shot resources (Waiting → Running → Finished in the dashboard, traces and
+/// structured logs through ServiceDefaults), their arguments, and the dashboard commands that run them again.</summary>
+public static class ProvisionerSteps
+{
+    public const string PrepareCommand = "prepare";
+    public const string RegisterCommand = "register";
+    public const string PublishCommand = "publish";
+    public const string DemoCommand = "demo";
+
+    public const string ReregisterCommandName = "kmlab-reregister";
+    public const string ReprepareCommandName = "kmlab-reprepare";
+    public const string ShowLabCaCommandName = "kmlab-show-ca";
+    public const string ShowDemoCurlCommandName = "kmlab-demo-curl";
+
+    public const string LabCaLinkText = "Lab CA certificate";
+
+    /// <summary>Adds one run of a Provisioner command on the lab's state folder, with the admin password as a secret
+    /// environment variable (never an argument, which the dashboard and process lists show).</summary>
+    internal static ProvisionerStep AddStep(IDistributedApplicationBuilder builder, KmLabResource lab, string name, string command,
+        string icon)
+    {
+        var step = lab.Provisioner.AddStep(builder, name)
+            .WithArgs(args =>
+            {
+                args.Add(command);
+                args.Add("--state");
+                args.Add(lab.Layout.Root);
+            })
+            .WithEnvironment(env => env[LabTopology.AdminPasswordVariable] = lab.AdminPassword);
+        step.Builder.WithIconName(icon).WithParentRelationship(builder.CreateResourceBuilder(lab));
+        return step;
+    }
+
+    /// <summary>prepare writes both config volumes for this topology; a supplied APIM encryption key travels as a
+    /// secret variable too, the command line names only the variable.</summary>
+    internal static void AddPrepareArguments(KmLabResource lab)
+    {
+        lab.PrepareStep
+            .WithArgs(args =>
+            {
+                var identityServer = lab.IdentityServer;
+                args.Add("--is-version"); args.Add(lab.IdentityServerVersion.Version);
+                args.Add("--is-offset"); args.Add(identityServer.PortOffset.ToString(CultureInfo.InvariantCulture));
+                args.Add("--is-host"); args.Add(identityServer.Name);
+                args.Add("--apim-version"); args.Add(lab.ApiManagerVersion.Version);
+                args.Add("--apim-host"); args.Add(lab.ApiManager.Name);
+                if (lab.ApimEncryptionKey is not null)
+                {
+                    args.Add("--encryption-key-env"); args.Add(LabTopology.ApimEncryptionKeyVariable);
+                }
+            })
+            .WithEnvironment(env =>
+            {
+                if (lab.ApimEncryptionKey is { } key)
+                    env[LabTopology.ApimEncryptionKeyVariable] = key;
+            });
+    }
+
+    /// <summary>register runs once both servers are healthy, with the URLs it reaches them by from the host and the URL
+    /// APIM reaches IS by on the lab network.</summary>
+    internal static void AddRegisterArguments(KmLabResource lab)
+    {
+        lab.RegisterStep
+            .WithArgs(args =>
+            {
+                args.Add("--apim-url"); args.Add(lab.ApiManager.HttpsEndpoint);
+                args.Add("--is-url"); args.Add(lab.IdentityServer.HttpsEndpoint);
+                args.Add("--is-internal-url"); args.Add(lab.IdentityServer.InternalUrl);
+            })
+            .WaitFor(lab.IdentityServerBuilder)
+            .WaitFor(lab.ApiManagerBuilder);
+    }
+
+    /// <summary>The "Re-register Key Manager" command on APIM.</summary>
+    internal static void AddReregisterCommand(KmLabResource lab) =>
+        lab.ApiManagerBuilder.WithCommand(ReregisterCommandName, "Re-register Key Manager",
+            context => OneShotRuns.RunAsync(context, lab.Register),
+            new CommandOptions
+            {
+                Description = "Runs register again: creates or updates the IS 7 Key Manager and proves a token from IS works.",
+                IconName = "KeyReset",
+                IsHighlighted = true,
+            });
+
+    /// <summary>The command on prepare that applies a fresh configuration: prepare runs again (the lab CA stays), the
+    /// servers restart (their entrypoints copy the config volume at start; the JVMs read keystores once), and then
+    /// register runs again, since a restarted server starts empty.</summary>
+    internal static void AddReprepareCommand(KmLabResource lab) =>
+        lab.PrepareStep.Builder.WithCommand(ReprepareCommandName, "Re-prepare and restart the lab",
+            async context =>
+            {
+                var prepared = await OneShotRuns.RunAsync(context, lab.Prepare).ConfigureAwait(false);
+                if (!prepared.Success)
+                    return prepared;
+                foreach (var server in new IResource[] { lab.IdentityServer, lab.ApiManager })
+                {
+                    var restarted = await OneShotRuns.RestartAsync(context, server).ConfigureAwait(false);
+                    if (!restarted.Success)
+                        return restarted;
+                }
+
+                return await OneShotRuns.RunAsync(context, lab.Register).ConfigureAwait(false);
+            },
+            new CommandOptions
+            {
+                Description = "Writes the servers' configuration again, restarts them and registers the Key Manager again.",
+                ConfirmationMessage = "Restart both servers? Anything created in them since they started is lost, unless they are persistent.",
+                IconName = "ArrowSync",
+            });
+
+    /// <summary>The command on prepare that shows the lab CA certificate (the file to import into a browser).</summary>
+    internal static void AddShowLabCaCommand(KmLabResource lab) =>
+        lab.PrepareStep.Builder.WithCommand(ShowLabCaCommandName, "Show lab CA certificate",
+            _ =>
+            {
+                var path = lab.Layout.CaCertificate;
+                return Task.FromResult(File.Exists(path)
+                    ? CommandResults.Success($"The lab CA is {path}; import it into your browser as a trusted authority.", File.ReadAllText(path))
+                    : CommandResults.Failure($"{path} does not exist yet; it appears when prepare has finished."));
+            },
+            new CommandOptions { Description = "Shows where the lab CA certificate is and its PEM text.", IconName = "Certificate" });
+
+    /// <summary>First among a server's links (the grid folds the rest under "+n").</summary>
+    internal static ResourceUrlAnnotation LabCaLink(LabLayout layout)
+    {
+        var link = new ResourceUrlAnnotation { Url = new Uri(layout.CaCertificate).AbsoluteUri, DisplayText = LabCaLinkText };
+#pragma warning disable CS0618 // Obsolete only because it is a field; Aspire 13.6's dashboard orders links by it.
+        link.DisplayOrder = 100;
+#pragma warning restore CS0618
+        return link;
+    }
+}

@@ -1,0 +1,56 @@
+using System.CommandLine;
+using KmLab.Provisioner.Publish;
+using KmLab.Provisioner.Register;
+
+namespace KmLab.Provisioner.Cli;
+
+/// <summary><c>publish</c>: one API behind APIM's gateway, subscribed by the lab application (contract-12).</summary>
+internal static class PublishCommand
+{
+    public static Command Create()
+    {
+        var state = CliOptions.State();
+        var name = new Option<string>("--name") { Description = "The API's name (also the file apis/<name>.json).", Required = true };
+        var context = new Option<string>("--context") { Description = "The API's context, e.g. /orders; the gateway serves it at <context>/<version>.", Required = true };
+        var version = new Option<string>("--version") { Description = "The API's version, e.g. 1.0.0.", Required = true };
+        var backend = CliOptions.UrlOption("--backend", "The service's base URL as APIM's gateway reaches it, e.g. http://orders:8080 (with --openapi, default: the document's first server).");
+        var operation = new Option<string[]>("--operation")
+        {
+            Description = "An operation \"VERB /path\" (templates such as /orders/{id}); repeat it; none: every verb on /*.",
+            AllowMultipleArgumentsPerToken = false,
+        };
+        var openApi = new Option<string?>("--openapi") { Description = "The service's OpenAPI document (JSON), a file or a URL reached from here; APIM imports it." };
+        var application = new Option<string>("--application") { Description = "The DevPortal application that subscribes (password and client-credentials grants).", DefaultValueFactory = _ => LabTopology.DefaultLabApplication };
+        var keyManager = new Option<string>("--key-manager") { Description = "The Key Manager register created; its tokens are the API's only ones.", DefaultValueFactory = _ => RegisterRequest.DefaultKeyManagerName };
+        var apimUrl = CliOptions.UrlOption("--apim-url", "APIM's HTTPS base URL as reached from here; default https://localhost:9443.");
+        var gatewayUrl = CliOptions.UrlOption("--gateway-url", "APIM's gateway HTTPS base URL as reached from here; default https://localhost:8243.");
+        var isUrl = CliOptions.UrlOption("--is-url", "IS's HTTPS base URL as reached from here (token endpoint); default https://localhost:<9443 + the lab's IS offset>.");
+        var adminUser = CliOptions.AdminUser("APIM's admin user.");
+
+        var command = new Command("publish",
+            $"Creates or updates an API (declared with --backend and --operation, or imported from --openapi), deploys a revision to the gateway, publishes it, subscribes the lab application (keys from the IS Key Manager) and waits until the gateway serves it. Writes <state>/apis/<name>.json and <state>/applications/<application>.json (0600; the secret is never printed). {CliOptions.AdminPasswordNote}")
+        {
+            state, name, context, version, backend, operation, openApi, application, keyManager, apimUrl, gatewayUrl, isUrl, adminUser,
+        };
+        command.SetAction((ParseResult r, CancellationToken ct) => CliRunner.RunAsync(async token =>
+        {
+            var request = new PublishRequest(r.GetValue(state)!, r.GetValue(name)!, r.GetValue(context)!, r.GetValue(version)!, r.GetValue(adminUser)!,
+                LabTopology.AdminPasswordFromEnvironment())
+            {
+                Backend = CliOptions.Url(r, backend),
+                Operations = r.GetValue(operation) ?? [],
+                OpenApi = r.GetValue(openApi),
+                Application = r.GetValue(application)!,
+                KeyManagerName = r.GetValue(keyManager)!,
+                ApimUrl = CliOptions.Url(r, apimUrl) ?? new Uri("https://localhost:9443"),
+                GatewayUrl = CliOptions.Url(r, gatewayUrl) ?? new Uri("https://localhost:8243"),
+                IsUrl = CliOptions.Url(r, isUrl),
+            };
+            var result = await CliHost.RunAsync((logging, cancel) => ApiPublish.RunAsync(request, cancel, logging), token);
+            Console.WriteLine($"api {request.Name} {request.Version} {result.Outcome}: id {result.ApiId}");
+            Console.WriteLine($"gateway {result.GatewayUrl} (answered {result.Probe}); application {result.Application}, consumer key {result.ConsumerKey}");
+            Console.WriteLine($"wrote {result.ApiFile} and {result.ApplicationFile} (the consumer secret is there, mode 0600)");
+        }, ct));
+        return command;
+    }
+}

@@ -13,7 +13,7 @@ namespace KmLab.Testing;
 /// <summary>One running lab as an end-to-end test sees it: what its state folder says (the lab CA, <c>lab.json</c>,
 /// the published APIs and the lab applications) and the servers on their fixed host ports. Gets tokens from IS,
 /// creates users in IS, and gives HTTP clients that trust the lab CA (and only it).</summary>
-public sealed class KmLabEndToEnd : IDisposable
+public sealed partial class KmLabEndToEnd : IDisposable
 {
     /// <summary>Where the provisioner's <c>publish</c> step writes one file per API (<c>&lt;name&gt;.json</c>).</summary>
     public const string ApisFolder = "apis";

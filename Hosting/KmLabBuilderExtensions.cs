@@ -13,7 +13,7 @@ public static class KmLabBuilderExtensions
     public static IReadOnlyList<string> ResourceNames { get; } =
     [
         LabParameters.AdminPasswordName, LabParameters.IdentityServerVersionName, LabParameters.ApiManagerVersionName,
-        LabParameters.ImagesName, LabParameters.PersistentName, Preflight.ResourceName, ProvisionerSteps.PrepareCommand,
+        LabParameters.ImagesName, LabParameters.PersistentName, LabParameters.DemoName, Preflight.ResourceName, ProvisionerSteps.PrepareCommand,
         LabTopology.DefaultIdentityServerHost, LabTopology.DefaultApiManagerHost, ProvisionerSteps.RegisterCommand,
     ];
 
@@ -69,6 +69,7 @@ public static class KmLabBuilderExtensions
         Show(builder, LabParameters.ApiManagerVersionName, () => LabChoices.Text(resource.ApiManagerVersion), "WSO2 API Manager version (image tag).");
         Show(builder, LabParameters.ImagesName, () => LabChoices.Text(resource.Images), "`wso2`: WSO2's images; `twin`: KmLab's twins, built locally.");
         Show(builder, LabParameters.PersistentName, () => LabChoices.Text(resource.Persistent), "`true`: the containers outlive the AppHost and the next run reuses them.");
+        Show(builder, LabParameters.DemoName, () => LabChoices.Text(resource.Choices.Demo), "`true`: seeds the workshop demo after register (API, two users, curl lines).");
 
         // One-shot: writes both config volumes and the lab CA into the state folder, then exits.
         resource.PrepareStep = ProvisionerSteps.AddStep(builder, resource, ProvisionerSteps.PrepareCommand, ProvisionerSteps.PrepareCommand, "DocumentSettings");
@@ -106,6 +107,7 @@ public static class KmLabBuilderExtensions
         LabState.Track(lab);
 
         Apply(resource);
+        KmLabDemoExtensions.AddDemoIfChosen(lab);
         return lab;
     }
 

@@ -39,9 +39,10 @@ public static class LabParameters
     /// <summary>Turns the workshop demo on (<c>WithDemo</c>): <c>true</c> or <c>false</c>.</summary>
     public const string DemoName = "demo";
 
-    /// <summary>Secret parameters with the demo users' passwords (generated on first run, kept in user secrets).</summary>
-    public const string DemoUserPasswordName = "demo-user-password";
-    public const string DemoAdminPasswordName = "demo-admin-password";
+    /// <summary>Secret parameters with the demo users' passwords (generated on first run, kept in user secrets): the
+    /// user holding the demo role, and the one without it.</summary>
+    public const string DemoReaderPasswordName = "demo-reader-password";
+    public const string DemoGuestPasswordName = "demo-guest-password";
 
     /// <summary>Relative to the AppHost folder; add <c>.kmlab/</c> to the repository's <c>.gitignore</c>.</summary>
     public const string DefaultStateDirectory = ".kmlab/state";

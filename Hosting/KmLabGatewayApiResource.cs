@@ -1,0 +1,58 @@
+using System.Text.Json;
+
+namespace Aspire.Hosting.ApplicationModel;
+
+/// <summary>A service published as an API on the lab's APIM gateway by the Provisioner's <c>publish</c> step, and
+/// subscribed by a lab application. Resources that reference it (<c>WithReference</c>) wait for the step and get
+/// the gateway URL and the application's keys (<see cref="KmLabGatewayApiExtensions"/>).</summary>
+public sealed class KmLabGatewayApiResource : Resource
+{
+    internal KmLabGatewayApiResource(string name, KmLabResource lab, IResourceWithEndpoints service, string context, string version,
+        string application) : base(name)
+    {
+        (Lab, Service, Context, Version, Application) = (lab, service, context, version, application);
+        // Resolved when a dependent starts, after publish wrote the file; never shown as plain text.
+        ConsumerSecret = new ParameterResource($"{name}-consumer-secret", _ => ReadApplication("consumerSecret"), secret: true);
+    }
+
+    /// <summary>The lab that publishes it.</summary>
+    public KmLabResource Lab { get; }
+
+    /// <summary>The service behind the API.</summary>
+    public IResourceWithEndpoints Service { get; }
+
+    /// <summary>The API's context on the gateway, e.g. <c>/orders</c>.</summary>
+    public string Context { get; }
+
+    /// <summary>The API's version, e.g. <c>1.0.0</c>; the gateway serves it at <c>&lt;context&gt;/&lt;version&gt;</c>.</summary>
+    public string Version { get; }
+
+    /// <summary>The DevPortal application that subscribes to it (password and client-credentials grants).</summary>
+    public string Application { get; }
+
+    /// <summary>The application's consumer secret: a secret value, read from the state folder when first needed.</summary>
+    public ParameterResource ConsumerSecret { get; }
+
+    internal IResource PublishStep { get; set; } = null!;
+
+    /// <summary>The gateway URL of the API as <c>publish</c> recorded it (<c>apis/&lt;name&gt;.json</c>).</summary>
+    internal string ReadGatewayUrl() => Read(Lab.Layout.ApiFile(Name), "gatewayUrl");
+
+    internal string ReadConsumerKey() => ReadApplication("consumerKey");
+
+    private string ReadApplication(string property) => Read(Lab.Layout.ApplicationFile(Application), property);
+
+    private static string Read(string file, string property)
+    {
+        try
+        {
+            using var json = JsonDocument.Parse(File.ReadAllText(file));
+            return json.RootElement.GetProperty(property).GetString()
+                ?? throw new DistributedApplicationException($"{file} has no {property}; run publish again (dashboard: restart the publish step).");
+        }
+        catch (Exception e) when (e is IOException or JsonException or KeyNotFoundException or UnauthorizedAccessException)
+        {
+            throw new DistributedApplicationException($"{file} cannot be read ({e.Message}); it appears when publish has finished: let the dependent wait for it (WithReference does).", e);
+        }
+    }
+}

@@ -15,12 +15,6 @@ namespace KmLab.Testing;
 /// creates users in IS, and gives HTTP clients that trust the lab CA (and only it).</summary>
 public sealed partial class KmLabEndToEnd : IDisposable
 {
-    /// <summary>Where the provisioner's <c>publish</c> step writes one file per API (<c>&lt;name&gt;.json</c>).</summary>
-    public const string ApisFolder = "apis";
-
-    /// <summary>Where it writes one file per lab application (<c>&lt;name&gt;.json</c>, readable by its owner only).</summary>
-    public const string ApplicationsFolder = "applications";
-
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
     private readonly LabLayout _layout;
     private readonly LabCaTrust _trust;
@@ -90,7 +84,7 @@ public sealed partial class KmLabEndToEnd : IDisposable
     /// <exception cref="KmLabTestException">The API was not published, or the gateway did not serve it in time.</exception>
     public async Task<GatewayApi> WaitForApiAsync(string name, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
     {
-        var file = Path.Combine(_layout.Root, ApisFolder, name + ".json");
+        var file = _layout.ApiFile(name);
         var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromMinutes(2));
         string last = $"{file} does not exist yet";
         while (true)
@@ -119,7 +113,7 @@ public sealed partial class KmLabEndToEnd : IDisposable
     /// <exception cref="KmLabTestException">No such application in the state folder.</exception>
     public LabApplication GetApplication(string name)
     {
-        var file = Path.Combine(_layout.Root, ApplicationsFolder, name + ".json");
+        var file = _layout.ApplicationFile(name);
         if (!File.Exists(file))
             throw new KmLabTestException($"{file} does not exist: no lab application {name}; publish an API for it first (the AppHost's AddGatewayApi).");
         var json = ReadJson(file);

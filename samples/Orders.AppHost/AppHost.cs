@@ -1,6 +1,6 @@
 var builder = DistributedApplication.CreateBuilder(args);
 
-// <kmlab-snippet> (the README's "Add the lab to your own AppHost" shows these lines verbatim; a test compares them)
+// <readme:apphost> (README.md shows these lines verbatim; ReadmeSampleTests compares them)
 var lab = builder.AddKmLab("kmlab")
     .WithTwinImages();
 
@@ -8,9 +8,9 @@ var orders = builder.AddProject<Projects.Orders_Api>("orders")
     .WithKmLabResourceServer(lab);
 
 var ordersApi = lab.AddGatewayApi("orders-api", orders, context: "/orders", version: "1.0.0");
-// </kmlab-snippet>
+// </readme:apphost>
 
-// The dashboard links both ways in: the service itself, and the same operation through APIM's gateway.
+// The dashboard links both ways in: the service itself here, the gateway URL on orders-api (publish records it).
 orders.WithUrlForEndpoint("http", url => url.DisplayText = "Orders (direct)");
 
 builder.Build().Run();

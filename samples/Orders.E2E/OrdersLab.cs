@@ -1,4 +1,5 @@
 using KmLab.Testing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Orders.E2E;
 
@@ -18,7 +19,18 @@ public sealed class OrdersLab : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         using var startup = new CancellationTokenSource(TimeSpan.FromMinutes(8));
-        var ct = startup.Token;
+        try
+        {
+            await StartAsync(startup.Token);
+        }
+        catch (Exception e) when (App is not null)
+        {
+            throw new InvalidOperationException($"the sample did not start: {e.Message}\n{await DescribeAsync(App)}", e);
+        }
+    }
+
+    private async Task StartAsync(CancellationToken ct)
+    {
         // <readme:e2e-start>
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Orders_AppHost>(ct);
         App = await builder.BuildAsync(ct);
@@ -28,6 +40,41 @@ public sealed class OrdersLab : IAsyncLifetime
         Api = await Lab.WaitForApiAsync("orders-api", TimeSpan.FromMinutes(6), ct);
         // </readme:e2e-start>
         Direct = App.GetEndpoint("orders", "http");
+    }
+
+    /// <summary>Every resource's state, and the last log lines of those that ended, for a failed start.</summary>
+    private static async Task<string> DescribeAsync(DistributedApplication app)
+    {
+        var model = app.Services.GetRequiredService<DistributedApplicationModel>();
+        var logs = app.Services.GetRequiredService<ResourceLoggerService>();
+        var lines = new List<string>();
+        foreach (var resource in model.Resources)
+        {
+            ResourceEvent current;
+            try
+            {
+                using var now = new CancellationTokenSource(TimeSpan.FromSeconds(1));
+                current = await app.ResourceNotifications.WaitForResourceAsync(resource.Name, _ => true, now.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                continue;
+            }
+            lines.Add($"{resource.Name}: {current.Snapshot.State?.Text} (exit code {current.Snapshot.ExitCode?.ToString() ?? "-"})");
+            if (current.Snapshot.ExitCode is null && current.Snapshot.State?.Text != KnownResourceStates.Waiting) continue;
+            using var quick = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+            var tail = new List<string>();
+            try
+            {
+                await foreach (var batch in logs.GetAllAsync(resource).WithCancellation(quick.Token))
+                    tail.AddRange(batch.Select(l => l.Content));
+            }
+            catch (OperationCanceledException)
+            {
+            }
+            lines.AddRange(tail.TakeLast(15).Select(l => "    " + l));
+        }
+        return string.Join('\n', lines);
     }
 
     public async ValueTask DisposeAsync()

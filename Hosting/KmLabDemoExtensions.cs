@@ -30,7 +30,7 @@ public static class KmLabDemoExtensions
         if (!resource.Choices.Demo || resource.DemoStep is not null)
             return;
         var builder = lab.ApplicationBuilder;
-        foreach (var name in new[] { ProvisionerSteps.DemoCommand, LabParameters.DemoReaderPasswordName, LabParameters.DemoGuestPasswordName })
+        foreach (var name in new[] { ProvisionerSteps.DemoResourceName, LabParameters.DemoReaderPasswordName, LabParameters.DemoGuestPasswordName })
             KmLabBuilderExtensions.EnsureFree(builder, name);
 
         // Letters and digits, long enough for IS's default password rule, as the admin password.
@@ -43,7 +43,7 @@ public static class KmLabDemoExtensions
             .WithDescription("Password of the demo user without the demo role.", enableMarkdown: false)
             .WithParentRelationship(lab);
 
-        var demo = ProvisionerSteps.AddStep(builder, resource, ProvisionerSteps.DemoCommand, ProvisionerSteps.DemoCommand, "PeopleTeam")
+        var demo = ProvisionerSteps.AddStep(builder, resource, ProvisionerSteps.DemoResourceName, ProvisionerSteps.DemoCommand, "PeopleTeam")
             .WithEnvironment(env =>
             {
                 env[LabTopology.DemoReaderPasswordVariable] = reader.Resource;

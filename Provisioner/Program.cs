@@ -8,6 +8,7 @@ root.Subcommands.Add(RegisterCommand.Create());
 root.Subcommands.Add(SmokeCommand.Create());
 root.Subcommands.Add(RolesCommand.Create());
 root.Subcommands.Add(PublishCommand.Create());
+root.Subcommands.Add(DemoCommand.Create());
 
 var parsed = root.Parse(args);
 // A value that does not parse (e.g. --is-offset abc) is a usage error like any other: one line each, exit code 2.

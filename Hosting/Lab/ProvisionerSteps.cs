@@ -14,6 +14,9 @@ public static class ProvisionerSteps
     public const string PublishCommand = "publish";
     public const string DemoCommand = "demo";
 
+    /// <summary>The demo step's resource name (<c>demo</c> is the parameter that turns it on).</summary>
+    public const string DemoResourceName = "demo-seed";
+
     public const string ReregisterCommandName = "kmlab-reregister";
     public const string ReprepareCommandName = "kmlab-reprepare";
     public const string ShowLabCaCommandName = "kmlab-show-ca";

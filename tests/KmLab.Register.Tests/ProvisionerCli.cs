@@ -18,7 +18,8 @@ internal static class ProvisionerCli
         public override string ToString() => $"exit {ExitCode}\nstdout:\n{Stdout}\nstderr:\n{Stderr}";
     }
 
-    public static async Task<Run> RunAsync(IEnumerable<string> arguments, string password, LogSink? logs = null)
+    public static async Task<Run> RunAsync(IEnumerable<string> arguments, string password, LogSink? logs = null,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
         var ct = TestContext.Current.CancellationToken;
         var start = new ProcessStartInfo("dotnet")
@@ -31,6 +32,8 @@ internal static class ProvisionerCli
         foreach (var argument in arguments)
             start.ArgumentList.Add(argument);
         start.Environment[LabTopology.AdminPasswordVariable] = password;
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+            start.Environment[name] = value;
         start.Environment.Remove("OTEL_EXPORTER_OTLP_ENDPOINT");
         // Plain text, as a console that is not a terminal gets it.
         start.Environment["DOTNET_SYSTEM_CONSOLE_ALLOW_ANSI_COLOR_REDIRECTION"] = "false";

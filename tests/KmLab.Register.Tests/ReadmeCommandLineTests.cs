@@ -15,9 +15,9 @@ public sealed class ReadmeCommandLineTests
     private const string Prefix = "dotnet run --project Provisioner -- ";
 
     [Fact]
-    public void The_readme_shows_prepare_register_smoke_and_roles()
+    public void The_readme_shows_prepare_register_smoke_roles_publish_and_demo()
     {
-        Assert.Equal(["prepare", "register", "smoke", "roles"], ReadmeLines().Select(l => l.Command));
+        Assert.Equal(["prepare", "register", "smoke", "roles", "publish", "demo"], ReadmeLines().Select(l => l.Command));
     }
 
     [Fact]
@@ -62,7 +62,26 @@ public sealed class ReadmeCommandLineTests
         Assert.DoesNotContain(lab.AdminPassword, roles.Stdout + roles.Stderr);
         Assert.Contains(smoke.StdoutLines, l => Regex.IsMatch(l, @"^GET https://localhost:\d+/kmlab/1\.0\.0/health -> 200 "));
         Assert.DoesNotContain(lab.AdminPassword, register.Stdout + register.Stderr + dryRun.Stdout + dryRun.Stderr + smoke.Stdout + smoke.Stderr);
+
+        var publish = await ProvisionerCli.RunAsync(Substitute(ReadmeLine("publish").All, lab.State.FullName, urls), lab.AdminPassword, lab.Logs);
+        var demo = await ProvisionerCli.RunAsync(
+            Substitute(ReadmeLine("demo").All, lab.State.FullName, urls).Concat(["--is-internal-url", lab.IsInternalUrl.ToString()]),
+            lab.AdminPassword, lab.Logs, DemoPasswords);
+        Assert.True(publish.ExitCode == 0, publish.ToString());
+        Assert.Contains(publish.StdoutLines, l => Regex.IsMatch(l, @"^gateway https://localhost:\d+/kmlab-orders/1\.0\.0 \(answered 200\)"));
+        var application = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(new LabLayout(lab.State.FullName).ApplicationFile("KmLabApps")))!;
+        Assert.True(demo.ExitCode == 0, demo.ToString());
+        Assert.Contains(demo.StdoutLines, l => l.StartsWith("demo: GET ", StringComparison.Ordinal) && l.Contains("403 900910 for kmlab-demo-guest", StringComparison.Ordinal));
+        Assert.Contains(demo.StdoutLines, l => l.Contains("$KMLAB_DEMO_GUEST_PASSWORD", StringComparison.Ordinal)); // --curl is in the full line
+        foreach (var secret in DemoPasswords.Values.Append(lab.AdminPassword).Append((string)application["consumerSecret"]!))
+            Assert.DoesNotContain(secret, publish.Stdout + publish.Stderr + demo.Stdout + demo.Stderr);
     }
+
+    private static readonly Dictionary<string, string> DemoPasswords = new()
+    {
+        [LabTopology.DemoReaderPasswordVariable] = "readme-reader-1",
+        [LabTopology.DemoGuestPasswordVariable] = "readme-guest-1",
+    };
 
     [Fact]
     public async Task Each_commands_help_runs_and_names_every_option_the_readme_shows()
@@ -90,7 +109,7 @@ public sealed class ReadmeCommandLineTests
         Assert.Equal(Cases.Order(), TroubleshootingCodes().Order());
     }
 
-    private static readonly int[] Cases = [2, 10, 11, 12, 13, 14, 16, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30];
+    private static readonly int[] Cases = [2, 10, 11, 12, 13, 14, 16, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35];
 
     [Theory]
     [MemberData(nameof(TableCodes))]
@@ -197,6 +216,40 @@ public sealed class ReadmeCommandLineTests
                 await using var lab = await Lab.StartAsync();
                 return (await SmokeAsync(lab, []), lab.AdminPassword);
             }
+            case ExitCodes.ContextTaken:
+            {
+                await using var lab = await Lab.StartAsync();
+                Assert.Equal(0, (await RegisterAsync(lab, [])).ExitCode);
+                Assert.Equal(0, (await PublishAsync(lab, [])).ExitCode);
+                return (await PublishAsync(lab, ["--name", "KmLabOther"]), lab.AdminPassword);
+            }
+            case ExitCodes.OpenApiUnreadable:
+            {
+                await using var lab = await Lab.StartAsync();
+                return (await PublishAsync(lab, ["--openapi", Path.Combine(state.Path, "missing.json")], without: "--operation"), lab.AdminPassword);
+            }
+            case ExitCodes.NameRefused:
+            {
+                await using var lab = await Lab.StartAsync();
+                return (await ProvisionerCli.RunAsync(
+                    With(Substitute(ReadmeLine("roles").Required, lab.State.FullName, Urls(lab)), "--allowed-user", "a b"), lab.AdminPassword, lab.Logs), lab.AdminPassword);
+            }
+            case ExitCodes.UserPasswordMismatch:
+            {
+                await using var lab = await Lab.StartAsync();
+                Assert.Equal(0, (await RegisterAsync(lab, [])).ExitCode);
+                var demo = Substitute(ReadmeLine("demo").All, lab.State.FullName, Urls(lab)).Concat(["--is-internal-url", lab.IsInternalUrl.ToString()]).ToArray();
+                var first = await ProvisionerCli.RunAsync(demo, lab.AdminPassword, lab.Logs, DemoPasswords);
+                Assert.True(first.ExitCode == 0, first.ToString());
+                var changed = new Dictionary<string, string>(DemoPasswords) { [LabTopology.DemoGuestPasswordVariable] = secret };
+                return (await ProvisionerCli.RunAsync(demo, lab.AdminPassword, lab.Logs, changed), secret);
+            }
+            case ExitCodes.PublishFailed:
+            {
+                // register has not run: the lab application gets no keys from Key Manager IS7.
+                await using var lab = await Lab.StartAsync();
+                return (await PublishAsync(lab, []), lab.AdminPassword);
+            }
             default:
                 throw new InvalidOperationException($"no case for exit code {code}: add one here");
         }
@@ -229,6 +282,14 @@ public sealed class ReadmeCommandLineTests
     private static Task<ProvisionerCli.Run> RegisterAsync(Lab lab, string[] changes, string? password = null) =>
         ProvisionerCli.RunAsync(With(Substitute(ReadmeLine("register").Required, lab.State.FullName, Urls(lab)), changes),
             password ?? lab.AdminPassword, lab.Logs);
+
+    private static Task<ProvisionerCli.Run> PublishAsync(Lab lab, string[] changes, string? without = null)
+    {
+        // The full line: its optional URLs are the twins' ports here (the defaults are the lab's fixed ports).
+        var words = Substitute(ReadmeLine("publish").All, lab.State.FullName, Urls(lab)).ToList();
+        if (without is not null && words.IndexOf(without) is var at and >= 0) words.RemoveRange(at, 2);
+        return ProvisionerCli.RunAsync(With([.. words], changes), lab.AdminPassword, lab.Logs);
+    }
 
     private static Task<ProvisionerCli.Run> SmokeAsync(Lab lab, string[] changes) =>
         ProvisionerCli.RunAsync(
@@ -266,7 +327,8 @@ public sealed class ReadmeCommandLineTests
             var words = line[Prefix.Length..];
             var required = Regex.Replace(words, @"\[[^\]]*\]", " ");
             var all = words.Replace("[", " ").Replace("]", " ");
-            string[] Split(string s) => s.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            // Words as a shell splits them: a double-quoted word (e.g. --operation "GET /health") is one.
+            string[] Split(string s) => [.. Regex.Matches(s, "\"([^\"]*)\"|(\\S+)").Select(m => m.Groups[1].Success ? m.Groups[1].Value : m.Groups[2].Value)];
             return new ReadmeCommand(Split(words)[0], Split(required), Split(all));
         })];
     }
@@ -282,6 +344,7 @@ public sealed class ReadmeCommandLineTests
         ["https://localhost:9443"] = lab.ApiManager.BaseUrl.ToString(),
         ["https://localhost:9444"] = lab.IdentityServer.BaseUrl.ToString(),
         ["https://is7:9444"] = lab.IsInternalUrl.ToString(),
+        ["https://is7:9444/api/health-check/v1.0"] = new Uri(lab.IsInternalUrl, "/api/health-check/v1.0").ToString(),
         ["https://localhost:8243"] = lab.ApiManager.GatewayUrl!.ToString(),
         ["URL"] = lab.IdentityServer.BaseUrl.ToString(),
     };

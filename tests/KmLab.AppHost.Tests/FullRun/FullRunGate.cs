@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using KmLab.Provisioner;
+using KmLab.Provisioner.Register;
 using KmLab.Tests.Shared;
 
 namespace KmLab.AppHost.Tests.FullRun;
@@ -46,7 +47,7 @@ public static class FullRunGate
         {
             ArgumentList =
             {
-                typeof(LabLayout).Assembly.Location, "smoke", "--state", state,
+                typeof(RegisterOutcomes).Assembly.Location, "smoke", "--state", state,
                 "--apim-url", "https://localhost:9443", "--gateway-url", "https://localhost:8243", "--is-url", "https://localhost:9444",
             },
             RedirectStandardOutput = true,

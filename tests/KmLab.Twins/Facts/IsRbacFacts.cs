@@ -24,6 +24,15 @@ internal static class IsRbacFacts
     public const string UsernamePattern = @"^[\S]{3,30}$";
     public const string PasswordPattern = @"^[\S]{5,30}$";
 
+    /// <summary>carbon-kernel UserCoreErrorConstants ERROR_CODE_INVALID_USER_NAME / the credential code, as SCIMUserManager
+    /// (identity-inbound-provisioning-scim2 v3.7.13 L209-210) looks for them; SCIM's <c>scimType</c> for both.</summary>
+    public const string InvalidUserNameCode = "31301";
+    public const string InvalidCredentialCode = "30003";
+    public const string ScimInvalidValue = "invalidValue";
+
+    /// <summary>RoleManagementServiceImpl.addRole: the longest role name IS takes.</summary>
+    public const int RoleNameMaxLength = 255;
+
     /// <summary>Roles the connector creates carry no audience: organization roles (RoleManagementServiceImpl).</summary>
     public const string OrganizationAudience = "organization";
 

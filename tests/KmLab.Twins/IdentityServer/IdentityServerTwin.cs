@@ -190,9 +190,10 @@ internal sealed partial class IdentityServerTwin : IAsyncDisposable
         }, contentType: "application/scim+json");
     }
 
-    private static IResult ScimError(int status, string detail) => Results.Json(new JsonObject
+    private static IResult ScimError(int status, string detail, string? scimType = null) => Results.Json(new JsonObject
     {
         ["schemas"] = new JsonArray("urn:ietf:params:scim:api:messages:2.0:Error"),
+        ["scimType"] = scimType,
         ["detail"] = detail,
         ["status"] = status.ToString(System.Globalization.CultureInfo.InvariantCulture),
     }, contentType: "application/scim+json", statusCode: status);

@@ -73,6 +73,12 @@ internal sealed partial class IdentityServerTwin
         if (await CallerAsync(request) is null) return Results.Unauthorized();
         if (await Http.ReadJsonAsync<JsonObject>(request) is not { } body || (string?)body["displayName"] is not { Length: > 0 } name)
             return ScimError(StatusCodes.Status400BadRequest, "Role name is required.");
+        // RoleManagementServiceImpl.addRole (carbon-identity-framework): at most 255 characters, no user-store domain
+        // separator (roles v2 live in the internal domain); IdentityRoleManagementClientException, SCIM 400.
+        if (name.Length > IsRbacFacts.RoleNameMaxLength)
+            return ScimError(StatusCodes.Status400BadRequest, $"Provided role name exceeds the maximum length of {IsRbacFacts.RoleNameMaxLength} characters.");
+        if (name.Contains('/'))
+            return ScimError(StatusCodes.Status400BadRequest, $"Invalid character: / contains in the role name: {name}.");
         if (name.StartsWith(IsFacts.SystemRolePrefix, StringComparison.OrdinalIgnoreCase) && !_context.Config.AllowSystemPrefixForRole)
         {
             _context.Log.Warn(IsRbacFacts.RoleManagementLogger, $"Refused role {name}: the {IsFacts.SystemRolePrefix} prefix is reserved");

@@ -36,10 +36,12 @@ internal sealed partial class IdentityServerTwin
         if (await Http.ReadJsonAsync<JsonObject>(request) is not { } body || (string?)body["userName"] is not { } userName)
             return ScimError(StatusCodes.Status400BadRequest, "userName is required.");
         var password = (string?)body["password"] ?? "";
+        // The user store's refusal (UserCoreErrorConstants 31301 / 30003, "<code> - <message>") becomes SCIM 400
+        // invalidValue with that message as detail (SCIMUserManager.handleErrorsOnUserNameAndPasswordPolicy).
         if (!Regex.IsMatch(userName, IsRbacFacts.UsernamePattern))
-            return ScimError(StatusCodes.Status400BadRequest, $"Username {userName} is not valid. User name must be a non null string with following format, {IsRbacFacts.UsernamePattern}");
+            return ScimError(StatusCodes.Status400BadRequest, $"{IsRbacFacts.InvalidUserNameCode} - Username {userName} is not valid. User name must be a non null string with following format, {IsRbacFacts.UsernamePattern}", IsRbacFacts.ScimInvalidValue);
         if (!Regex.IsMatch(password, IsRbacFacts.PasswordPattern))
-            return ScimError(StatusCodes.Status400BadRequest, $"The password length should be within 5 to 30 characters, with no spaces ({IsRbacFacts.PasswordPattern}).");
+            return ScimError(StatusCodes.Status400BadRequest, $"{IsRbacFacts.InvalidCredentialCode} - Credential not valid. Credential must be a non null string with following format, {IsRbacFacts.PasswordPattern}", IsRbacFacts.ScimInvalidValue);
         var user = new IsUser(Guid.NewGuid().ToString(), userName, password);
         lock (_users)
         {

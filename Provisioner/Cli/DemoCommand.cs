@@ -1,0 +1,45 @@
+using System.CommandLine;
+using KmLab.Provisioner.Publish;
+using KmLab.Provisioner.Register;
+
+namespace KmLab.Provisioner.Cli;
+
+/// <summary><c>demo</c>: seeds and proves the workshop demo (issue 11 item 3, contract-12).</summary>
+internal static class DemoCommand
+{
+    public static Command Create()
+    {
+        var state = CliOptions.State();
+        var curl = new Option<bool>("--curl") { Description = "Also print ready-to-paste curl lines for both users (passwords and the consumer secret as shell variables)." };
+        var keyManager = new Option<string>("--key-manager") { Description = "The Key Manager register created.", DefaultValueFactory = _ => RegisterRequest.DefaultKeyManagerName };
+        var apimUrl = CliOptions.UrlOption("--apim-url", "APIM's HTTPS base URL as reached from here; default https://localhost:9443.");
+        var gatewayUrl = CliOptions.UrlOption("--gateway-url", "APIM's gateway HTTPS base URL as reached from here; default https://localhost:8243.");
+        var isUrl = CliOptions.UrlOption("--is-url", "IS's HTTPS base URL as reached from here; default https://localhost:<9443 + the lab's IS offset>.");
+        var isInternalUrl = CliOptions.UrlOption("--is-internal-url", "IS's HTTPS base URL as APIM's gateway reaches it (the demo API's backend); default: from lab.json.");
+        var adminUser = CliOptions.AdminUser("The admin user of APIM and IS.");
+
+        var command = new Command("demo",
+            $"Seeds the workshop demo (IS 7.1.0+ with APIM 4.5.0+): API {LabDemo.ApiName} with a public operation (GET {LabDemo.PublicResource}) and one that needs scope {LabDemo.Scope} (GET {LabDemo.ProtectedResource}), the shared scope bound to role {LabDemo.Role}, IS users {LabDemo.Reader} (holds the role) and {LabDemo.Guest}, application {LabDemo.Application}; proves 200, 403 900910 and the public call. Idempotent: a re-run changes nothing and completes a half-done one. The users' passwords come from {LabTopology.DemoReaderPasswordVariable} and {LabTopology.DemoGuestPasswordVariable}. {CliOptions.AdminPasswordNote}")
+        {
+            state, curl, keyManager, apimUrl, gatewayUrl, isUrl, isInternalUrl, adminUser,
+        };
+        command.SetAction((ParseResult r, CancellationToken ct) => CliRunner.RunAsync(async token =>
+        {
+            var request = new DemoRequest(r.GetValue(state)!, r.GetValue(adminUser)!, LabTopology.AdminPasswordFromEnvironment(),
+                Environment.GetEnvironmentVariable(LabTopology.DemoReaderPasswordVariable), Environment.GetEnvironmentVariable(LabTopology.DemoGuestPasswordVariable))
+            {
+                KeyManagerName = r.GetValue(keyManager)!,
+                ApimUrl = CliOptions.Url(r, apimUrl) ?? new Uri("https://localhost:9443"),
+                GatewayUrl = CliOptions.Url(r, gatewayUrl) ?? new Uri("https://localhost:8243"),
+                IsUrl = CliOptions.Url(r, isUrl),
+                IsInternalUrl = CliOptions.Url(r, isInternalUrl),
+            };
+            var result = await CliHost.RunAsync((logging, cancel) => LabDemo.RunAsync(request, cancel, logging), token);
+            Console.WriteLine(result.Line);
+            if (!r.GetValue(curl) || result.Curl.Count == 0) return;
+            Console.WriteLine($"Try it ({LabTopology.DemoReaderPasswordVariable} and {LabTopology.DemoGuestPasswordVariable} hold the users' passwords):");
+            foreach (var line in result.Curl) Console.WriteLine(line);
+        }, ct));
+        return command;
+    }
+}

@@ -79,6 +79,10 @@ internal static class ApiManagerToml
             .ArrayEntry("event_listener", TokenRevocationListener.Section(
                 $"https://{host}:{HttpsPort}{TokenRevocationListener.NotifyPath}",
                 ShippedAdminUser, ShippedAdminPassword, TokenRevocationListener.ResidentKeyManager))
+            // Not shipped (commented out as false): the gateway passes the caller's Authorization header on to the
+            // backend, so a service behind it can validate IS's token itself (docs/twins.md; carbon-apimgt api-manager.xml.j2:
+            // RemoveOAuthHeadersFromOutMessage = not enable_outbound_auth_header).
+            .Table("apim.oauth_config", PlainSection.Of("enable_outbound_auth_header", true))
             .Table("oauth.grant_type.token_exchange", PlainSection.Of(new TomlTable
             {
                 ["enable"] = true,

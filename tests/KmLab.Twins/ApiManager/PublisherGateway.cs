@@ -34,8 +34,9 @@ internal sealed partial class ApiManagerTwin
             return Http.Error(StatusCodes.Status404NotFound, ApiResourceNotFound, "No matching resource found for given API Request",
                 $"No matching resource found in the API for the given request: {method} {resource}");
         // APIAuthenticationHandler (CAM-4.6 L501-507): a resource whose auth type is None is served without a token.
+        // No authenticator runs for it, so none removes an Authorization header either.
         if (operation.AuthType == ApimFacts.AuthTypeNone)
-            return await ProxyAsync(api, resource + request.QueryString.Value, request, request.HttpContext.RequestAborted);
+            return await ProxyAsync(api, resource + request.QueryString.Value, request, request.Headers.Authorization.ToString(), request.HttpContext.RequestAborted);
 
         if (request.Headers[ApimFacts.InternalKeyHeader].ToString() is { Length: > 0 } internalKey)
         {
@@ -44,7 +45,7 @@ internal sealed partial class ApiManagerTwin
                 _context.Log.Error("org.wso2.carbon.apimgt.gateway.handlers.security.authenticator.InternalAPIKeyAuthenticator", rejected.Log);
                 return GatewayDenied(ApimFacts.GatewayInvalidCredentials, ApimFacts.InvalidCredentialsMessage, rejected.Description);
             }
-            return await ProxyAsync(api, resource + request.QueryString.Value, request, request.HttpContext.RequestAborted);
+            return await ProxyAsync(api, resource + request.QueryString.Value, request, null, request.HttpContext.RequestAborted);
         }
         if (Http.Bearer(request) is not { } token)
             return GatewayDenied(900902, "Missing Credentials", "Make sure your API invocation call has a header: 'Authorization : Bearer ACCESS_TOKEN'");
@@ -75,7 +76,10 @@ internal sealed partial class ApiManagerTwin
                 $"User is NOT authorized to access the Resource: {resource}. Scope validation failed.");
         }
 
-        return await ProxyAsync(api, resource + request.QueryString.Value, request, request.HttpContext.RequestAborted);
+        // OAuthAuthenticator (CAM-4.6 L201): the Authorization header is removed before the backend unless
+        // [apim.oauth_config] enable_outbound_auth_header = true.
+        var authorization = _context.Config.OutboundAuthHeader ? request.Headers.Authorization.ToString() : null;
+        return await ProxyAsync(api, resource + request.QueryString.Value, request, authorization, request.HttpContext.RequestAborted);
     }
 
     /// <summary>InternalAPIKeyAuthenticator (CAM-4.6 L136-225): three parts, <c>token_type</c> InternalKey, the
@@ -151,9 +155,10 @@ internal sealed partial class ApiManagerTwin
         }
     }
 
-    /// <summary>GET <c>{production endpoint}{resource}</c> over TLS checked against APIM's truststore; the backend's
-    /// status, content type and body go back as they are.</summary>
-    private async Task<IResult> ProxyAsync(Api api, string resource, HttpRequest request, CancellationToken ct)
+    /// <summary>The request to <c>{production endpoint}{resource}</c> over TLS checked against APIM's truststore, with
+    /// the caller's <paramref name="authorization"/> header when the gateway keeps it; the backend's status, content
+    /// type and body go back as they are.</summary>
+    private async Task<IResult> ProxyAsync(Api api, string resource, HttpRequest request, string? authorization, CancellationToken ct)
     {
         var answer = request.HttpContext.Response;
         var backend = (string?)api.EndpointConfig?["production_endpoints"]?["url"];
@@ -168,6 +173,7 @@ internal sealed partial class ApiManagerTwin
                 message.Content = new StreamContent(request.Body);
                 if (request.ContentType is { } type) message.Content.Headers.TryAddWithoutValidation("Content-Type", type);
             }
+            if (authorization is { Length: > 0 }) message.Headers.TryAddWithoutValidation("Authorization", authorization);
             using var response = await _outbound.SendAsync(message, ct);
             var body = await response.Content.ReadAsByteArrayAsync(ct);
             answer.StatusCode = (int)response.StatusCode;

@@ -47,6 +47,10 @@ internal sealed record ServerConfig(
     /// validation service's generator, not the gateway's).</summary>
     public bool GatewayClaimRetrieval { get; init; }
 
+    /// <summary>APIM: <c>[apim.oauth_config] enable_outbound_auth_header</c> (default false): the gateway keeps the
+    /// caller's Authorization header on the request to the backend instead of removing it.</summary>
+    public bool OutboundAuthHeader { get; init; }
+
     public const string ConfigLogger = "org.wso2.config.mapper.ConfigParser";
     public const string ParserLogger = "org.wso2.config.mapper.TomlParser";
     public const string MainLogger = "org.wso2.carbon.server.Main handleConfiguration";
@@ -90,6 +94,7 @@ internal sealed record ServerConfig(
             EncryptionKey = String(Table(toml, "encryption"), "key"),
             GatewayClaimRetrieval = Bool(Table(toml, "apim", "jwt"), "enable") == true
                 && Bool(Table(toml, "apim", "jwt", "gateway_generator"), "enable_claim_retrieval") == true,
+            OutboundAuthHeader = Bool(Table(toml, "apim", "oauth_config"), "enable_outbound_auth_header") == true,
         };
     }
 

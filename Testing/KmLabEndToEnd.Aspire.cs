@@ -1,0 +1,32 @@
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace KmLab.Testing;
+
+public sealed partial class KmLabEndToEnd
+{
+    /// <summary>The lab <paramref name="labName"/> of a started <see cref="DistributedApplication"/> (e.g. from
+    /// Aspire.Hosting.Testing), once its <c>register</c> step has finished: its state folder and admin password come
+    /// from the lab resource, so the test sets neither.</summary>
+    /// <param name="app">The started application.</param>
+    /// <param name="labName">The name given to <c>AddKmLab</c>.</param>
+    /// <param name="cancellationToken">Cancels the wait for <c>register</c>.</param>
+    /// <exception cref="KmLabTestException">No such lab, or <c>register</c> (or a step before it) failed.</exception>
+    public static async Task<KmLabEndToEnd> FromAsync(DistributedApplication app, string labName = "kmlab", CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        var model = app.Services.GetRequiredService<DistributedApplicationModel>();
+        var lab = model.Resources.OfType<KmLabResource>().FirstOrDefault(r => r.Name == labName)
+            ?? throw new KmLabTestException($"the application has no KmLab named '{labName}' (AddKmLab(\"{labName}\")); pass the name the AppHost uses.");
+
+        // A one-shot step ends Finished (Aspire 13.6 labels a failure Finished too, with its exit code) or FailedToStart.
+        var ended = await app.ResourceNotifications.WaitForResourceAsync(lab.Register.Name,
+            e => e.Snapshot.State?.Text is { } state && KnownResourceStates.TerminalStates.Contains(state), cancellationToken).ConfigureAwait(false);
+        if (ended.Snapshot.ExitCode is not 0)
+            throw new KmLabTestException($"the lab's {lab.Register.Name} step ended {ended.Snapshot.State?.Text} with exit code {ended.Snapshot.ExitCode?.ToString() ?? "none"}; its console log names the problem (and prepare's, is7's and apim's, if it never ran).");
+
+        var password = await lab.AdminPassword.GetValueAsync(cancellationToken).ConfigureAwait(false) ?? "";
+        return Open(lab.Layout.Root, password);
+    }
+}

@@ -72,6 +72,10 @@ internal sealed class ApiPublisher(Wso2Connection apim, Func<Task<string>> beare
         }
 
         var stored = await calls.CallAsync(apim, "GET " + ApimPublisherEndpoints.Api, Fix, () => _publisher.GetApiAsync(id, ct));
+        // PUT keeps an API's context: a different one cannot be an update.
+        if (!string.Equals(stored.Context.TrimEnd('/'), desired.Context.TrimEnd('/'), StringComparison.OrdinalIgnoreCase))
+            throw calls.Failed(ExitCodes.ContextTaken,
+                $"API {desired.Name} {desired.Version} already exists at context {stored.Context}, and APIM cannot move an API to {desired.Context}; give --context {stored.Context}, or another --version, or delete the API in the Publisher portal, then re-run {command}");
         var differences = Differences(desired, stored, openApi);
         if (differences.Count == 0)
         {

@@ -93,6 +93,22 @@ public sealed class PublishTests
         Assert.False(File.Exists(new LabLayout(lab.State.FullName).ApiFile("KmLabSecond")));
     }
 
+    [Fact]
+    public async Task The_same_api_at_another_context_is_refused_since_APIM_cannot_move_it()
+    {
+        await using var lab = await Lab.StartAsync();
+        await lab.RegisterAsync();
+        await PublishAsync(lab, Request(lab, "KmLabMoved", "/kmlab-before"));
+        lab.ApiManager.ClearRequests();
+
+        var e = await Assert.ThrowsAsync<LabException>(() => PublishAsync(lab, Request(lab, "KmLabMoved", "/kmlab-after")));
+
+        Assert.Equal(ExitCodes.ContextTaken, e.ExitCode);
+        Assert.Contains("already exists at context /kmlab-before", e.Message);
+        Assert.DoesNotContain(lab.ApiManager.Requests, r => r.Method is "POST" or "PUT" && r.Path.StartsWith("/api/am/publisher", StringComparison.Ordinal));
+        Assert.Equal("/kmlab-before", (string?)JsonNode.Parse(File.ReadAllText(new LabLayout(lab.State.FullName).ApiFile("KmLabMoved")))!["context"]);
+    }
+
     [Theory]
     [InlineData("missing", "cannot be read")]
     [InlineData("not json {", "is not JSON")]

@@ -12,6 +12,9 @@ public static class KmLabGatewayApiExtensions
     /// <c>TokenUrl</c>, <c>ConsumerKey</c>, <c>ConsumerSecret</c>; <c>KmLab__CaCertificate</c> names the lab CA.</summary>
     public static string SectionOf(string apiName) => $"KmLab__GatewayApis__{apiName}__";
 
+    /// <summary>Aspire's setting that turns its container tunnel (containers calling host services) on or off.</summary>
+    public const string ContainerTunnelSetting = "ASPIRE_ENABLE_CONTAINER_TUNNEL";
+
     /// <summary>Publishes <paramref name="service"/> as an API on the lab's gateway: a one-shot <c>publish</c> step
     /// (named <c>&lt;name&gt;-publish</c>) runs after <c>register</c> and once the service runs, creates or updates the
     /// API, deploys and publishes it and subscribes the lab application, and waits until the gateway serves it.</summary>
@@ -50,6 +53,12 @@ public static class KmLabGatewayApiExtensions
             .WithParentRelationship(lab)
             .WithInitialState(new CustomResourceSnapshot { ResourceType = "GatewayApi", State = KnownResourceStates.NotStarted, Properties = [] })
             .ExcludeFromManifest();
+
+        // Without Aspire's container tunnel (ASPIRE_ENABLE_CONTAINER_TUNNEL=false, e.g. a Docker engine that cannot
+        // build the tunnel's image), APIM's container reaches the service at the host's address (AppHost:ContainerHostname),
+        // which a listener on localhost does not answer: the service's endpoint then listens on all interfaces.
+        if (string.Equals(builder.Configuration[ContainerTunnelSetting], "false", StringComparison.OrdinalIgnoreCase))
+            service.WithEndpoint(endpointName, endpoint => endpoint.TargetHost = "0.0.0.0", createIfNotExists: false);
 
         // The backend as APIM's container reaches the service; the document as the publish step on the host reads it.
         var backend = service.Resource.GetEndpoint(endpointName, KnownNetworkIdentifiers.DefaultAspireContainerNetwork);

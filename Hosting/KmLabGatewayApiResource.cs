@@ -33,7 +33,8 @@ public sealed class KmLabGatewayApiResource : Resource
     /// <summary>The application's consumer secret: a secret value, read from the state folder when first needed.</summary>
     public ParameterResource ConsumerSecret { get; }
 
-    internal IResource PublishStep { get; set; } = null!;
+    /// <summary>The one-shot <c>publish</c> step (<c>&lt;name&gt;-publish</c>) that puts the API on the gateway.</summary>
+    public IResource PublishStep { get; internal set; } = null!;
 
     /// <summary>The gateway URL of the API as <c>publish</c> recorded it (<c>apis/&lt;name&gt;.json</c>).</summary>
     internal string ReadGatewayUrl() => Read(Lab.Layout.ApiFile(Name), "gatewayUrl");

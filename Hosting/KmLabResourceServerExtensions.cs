@@ -20,7 +20,7 @@ public static class KmLabResourceServerExtensions
     /// tokens, in the configuration names it reads: <c>Authentication__Schemes__Bearer__Authority</c> and
     /// <c>__ValidIssuer</c> (IS's issuer, under which IS serves its discovery document and so its JWKS), and
     /// <c>__ValidAudiences__&lt;n&gt;</c> for each audience (IS puts the client id of the token's application into
-    /// <c>aud</c>; without one ASP.NET Core does not check the audience). On Linux, <c>SSL_CERT_DIR</c> adds a
+    /// <c>aud</c>; without one ASP.NET Core rejects every token unless the service sets <c>ValidateAudience</c> off, as the sample does). On Linux, <c>SSL_CERT_DIR</c> adds a
     /// folder holding the lab CA to the system's trust, so the service's TLS to IS validates (nothing is switched
     /// off); <see cref="CaCertificateVariable"/> names the CA file. The service starts once <c>prepare</c> has written
     /// the lab CA.</summary>

@@ -27,6 +27,24 @@ public sealed partial class KmLabEndToEnd
             throw new KmLabTestException($"the lab's {lab.Register.Name} step ended {ended.Snapshot.State?.Text} with exit code {ended.Snapshot.ExitCode?.ToString() ?? "none"}; its console log names the problem (and prepare's, is7's and apim's, if it never ran).");
 
         var password = await lab.AdminPassword.GetValueAsync(cancellationToken).ConfigureAwait(false) ?? "";
-        return Open(lab.Layout.Root, password);
+        var endToEnd = Open(lab.Layout.Root, password);
+        endToEnd._app = app;
+        return endToEnd;
+    }
+
+    private DistributedApplication? _app;
+
+    /// <summary>With the application at hand, waits until the API's publish step has ended (its files in the state
+    /// folder may be an earlier run's until then) and refuses a failed one.</summary>
+    private async Task WaitForPublishAsync(string name, CancellationToken cancellationToken)
+    {
+        if (_app is null) return;
+        var model = _app.Services.GetRequiredService<DistributedApplicationModel>();
+        var api = model.Resources.OfType<KmLabGatewayApiResource>().FirstOrDefault(r => r.Name == name)
+            ?? throw new KmLabTestException($"the application has no gateway API named '{name}' (AddGatewayApi(\"{name}\", ...)); pass the name the AppHost uses.");
+        var ended = await _app.ResourceNotifications.WaitForResourceAsync(api.PublishStep.Name,
+            e => e.Snapshot.State?.Text is { } state && KnownResourceStates.TerminalStates.Contains(state), cancellationToken).ConfigureAwait(false);
+        if (ended.Snapshot.ExitCode is not 0)
+            throw new KmLabTestException($"the lab's {api.PublishStep.Name} step ended {ended.Snapshot.State?.Text} with exit code {ended.Snapshot.ExitCode?.ToString() ?? "none"}; its console log names the problem.");
     }
 }

@@ -84,8 +84,20 @@ public sealed partial class KmLabEndToEnd : IDisposable
     /// <exception cref="KmLabTestException">The API was not published, or the gateway did not serve it in time.</exception>
     public async Task<GatewayApi> WaitForApiAsync(string name, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
     {
-        var file = _layout.ApiFile(name);
         var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromMinutes(2));
+        using (var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+        {
+            wait.CancelAfter(deadline - DateTime.UtcNow);
+            try
+            {
+                await WaitForPublishAsync(name, wait.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                throw new KmLabTestException($"API {name}'s publish step did not end in time; check its console log.");
+            }
+        }
+        var file = _layout.ApiFile(name);
         string last = $"{file} does not exist yet";
         while (true)
         {

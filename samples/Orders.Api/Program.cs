@@ -5,7 +5,11 @@ var builder = WebApplication.CreateBuilder(args);
 // JWT bearer authentication reads its settings from Authentication:Schemes:Bearer (Authority, ValidIssuer,
 // ValidAudiences, ...), which the AppHost's WithKmLabResourceServer sets; the lab CA is trusted through
 // SSL_CERT_FILE, which it sets too. Nothing here knows IS's address or turns validation off.
-builder.Services.AddAuthentication().AddJwtBearer();
+// IS puts the calling application's client id into `aud`, not this API's name: an API that any lab application may
+// call checks issuer and signature and leaves the audience unchecked unless the AppHost names applications
+// (WithKmLabResourceServer(lab, clientIds)).
+builder.Services.AddAuthentication().AddJwtBearer(options =>
+    options.TokenValidationParameters.ValidateAudience = options.TokenValidationParameters.ValidAudiences?.Any() == true);
 builder.Services.AddAuthorization();
 
 var app = builder.Build();

@@ -180,6 +180,20 @@ public sealed class HostingPackageTests
         Assert.DoesNotContain(env.Values.OfType<string>(), v => v.Contains(secret, StringComparison.Ordinal));
     }
 
+    [Theory]
+    [InlineData(null, "localhost")]
+    [InlineData("false", "0.0.0.0")]
+    public void Without_the_container_tunnel_the_gateway_apis_service_listens_where_apims_container_reaches_it(string? tunnel, string listensOn)
+    {
+        var builder = Builder($"state-dir={TempState()}");
+        builder.Configuration[KmLabGatewayApiExtensions.ContainerTunnelSetting] = tunnel;
+        var lab = builder.AddKmLab("kmlab");
+        var orders = builder.AddExecutable("orders", "dotnet", ".").WithHttpEndpoint(port: 5099);
+        lab.AddGatewayApi("orders-api", orders, "/orders", "1.0.0");
+
+        Assert.Equal(listensOn, orders.Resource.Annotations.OfType<EndpointAnnotation>().Single(e => e.Name == "http").TargetHost);
+    }
+
     [Fact]
     public void Two_gateway_apis_with_one_context_stop_the_apphost_in_one_line()
     {

@@ -189,9 +189,10 @@ public sealed class ReadmeCommandLineTests
             }
             case ExitCodes.NotReady:
             {
-                // A server that answers but never turns healthy: IS's twin has no APIM health endpoint.
+                // A server that answers but never turns healthy: IS's twin has no APIM health endpoint. The window leaves a
+                // loaded machine time for a first answer (none at all would be 26, unreachable).
                 await using var lab = await Lab.StartAsync();
-                return (await RegisterAsync(lab, ["--apim-url", lab.IdentityServer.BaseUrl.ToString(), "--readiness-timeout", "2"]), lab.AdminPassword);
+                return (await RegisterAsync(lab, ["--apim-url", lab.IdentityServer.BaseUrl.ToString(), "--readiness-timeout", "10"]), lab.AdminPassword);
             }
             case ExitCodes.Unreachable:
             {

@@ -29,6 +29,10 @@ public sealed record LabTopology(
     public const string DemoReaderPasswordVariable = "KMLAB_DEMO_READER_PASSWORD";
     public const string DemoGuestPasswordVariable = "KMLAB_DEMO_GUEST_PASSWORD";
 
+    /// <summary>The demo's API (<c>demo</c> records it as <c>apis/KmLabDemo.json</c>) and its DevPortal application.</summary>
+    public const string DemoApiName = "KmLabDemo";
+    public const string DemoApplication = "KmLabDemo";
+
     /// <summary>The DevPortal application <c>publish</c> subscribes by default (password and client-credentials grants).</summary>
     public const string DefaultLabApplication = "KmLabApps";
 

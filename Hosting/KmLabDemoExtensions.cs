@@ -30,7 +30,7 @@ public static class KmLabDemoExtensions
         if (!resource.Choices.Demo || resource.DemoStep is not null)
             return;
         var builder = lab.ApplicationBuilder;
-        foreach (var name in new[] { ProvisionerSteps.DemoResourceName, LabParameters.DemoReaderPasswordName, LabParameters.DemoGuestPasswordName })
+        foreach (var name in new[] { ProvisionerSteps.DemoResourceName, ProvisionerSteps.DemoApiResourceName, LabParameters.DemoReaderPasswordName, LabParameters.DemoGuestPasswordName })
             KmLabBuilderExtensions.EnsureFree(builder, name);
 
         // Letters and digits, long enough for IS's default password rule, as the admin password.
@@ -51,6 +51,15 @@ public static class KmLabDemoExtensions
             })
             .WaitForCompletion(builder.CreateResourceBuilder(resource.Register));
         resource.DemoStep = demo;
+
+        // The demo's entry points on the dashboard: its API on the gateway, in the Publisher and in the DevPortal.
+        var api = new KmLabGatewayApiResource(ProvisionerSteps.DemoApiResourceName, resource, resource.IdentityServer, "/kmlab-demo", "1.0.0",
+            LabTopology.DemoApplication) { ApiName = LabTopology.DemoApiName, PublishStep = demo.Resource };
+        GatewayApiState.Track(builder.AddResource(api)
+            .WithIconName("GlobeArrowForward")
+            .WithParentRelationship(lab)
+            .WithInitialState(new CustomResourceSnapshot { ResourceType = "GatewayApi", State = KnownResourceStates.NotStarted, Properties = [] })
+            .ExcludeFromManifest());
 
         demo.Builder.WithCommand(ProvisionerSteps.ShowDemoCurlCommandName, "Show demo curl lines",
             context => ShowCurlAsync(context, resource, reader.Resource, guest.Resource),

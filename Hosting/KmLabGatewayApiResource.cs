@@ -10,7 +10,7 @@ public sealed class KmLabGatewayApiResource : Resource
     internal KmLabGatewayApiResource(string name, KmLabResource lab, IResourceWithEndpoints service, string context, string version,
         string application) : base(name)
     {
-        (Lab, Service, Context, Version, Application) = (lab, service, context, version, application);
+        (Lab, Service, Context, Version, Application, ApiName) = (lab, service, context, version, application, name);
         // Resolved when a dependent starts, after publish wrote the file; never shown as plain text.
         ConsumerSecret = new ParameterResource($"{name}-consumer-secret", _ => ReadApplication("consumerSecret"), secret: true);
     }
@@ -37,7 +37,13 @@ public sealed class KmLabGatewayApiResource : Resource
     public IResource PublishStep { get; internal set; } = null!;
 
     /// <summary>The gateway URL of the API as <c>publish</c> recorded it (<c>apis/&lt;name&gt;.json</c>).</summary>
-    internal string ReadGatewayUrl() => Read(Lab.Layout.ApiFile(Name), "gatewayUrl");
+    /// <summary>The API's name in APIM and in the state folder (<c>apis/&lt;name&gt;.json</c>); the resource's name
+    /// unless the lab names it (the demo's API).</summary>
+    internal string ApiName { get; init; } = null!;
+
+    internal string ReadGatewayUrl() => Read(Lab.Layout.ApiFile(ApiName), "gatewayUrl");
+
+    internal string ReadApiId() => Read(Lab.Layout.ApiFile(ApiName), "apiId");
 
     internal string ReadConsumerKey() => ReadApplication("consumerKey");
 

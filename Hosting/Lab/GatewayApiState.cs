@@ -19,10 +19,17 @@ internal static class GatewayApiState
                 if (update.Snapshot.ExitCode == 0)
                 {
                     var url = resource.ReadGatewayUrl();
+                    var apiId = resource.ReadApiId();
+                    var apim = resource.Lab.ApiManager.HttpsEndpoint.Url;
                     await e.Notifications.PublishUpdateAsync(resource, s => s with
                     {
                         State = new ResourceStateSnapshot(KnownResourceStates.Running, KnownResourceStateStyles.Success),
-                        Urls = [new UrlSnapshot("Gateway", url, IsInternal: false)],
+                        Urls =
+                        [
+                            new UrlSnapshot("Gateway", url, IsInternal: false),
+                            new UrlSnapshot("In the Publisher", $"{apim}/publisher/apis/{apiId}/overview", IsInternal: false),
+                            new UrlSnapshot("In the DevPortal", $"{apim}/devportal/apis/{apiId}/overview", IsInternal: false),
+                        ],
                     }).ConfigureAwait(false);
                 }
                 else

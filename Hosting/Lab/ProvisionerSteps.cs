@@ -17,6 +17,9 @@ public static class ProvisionerSteps
     /// <summary>The demo step's resource name (<c>demo</c> is the parameter that turns it on).</summary>
     public const string DemoResourceName = "demo-seed";
 
+    /// <summary>The demo's API on the dashboard (links to the gateway, the Publisher and the DevPortal).</summary>
+    public const string DemoApiResourceName = "demo-api";
+
     public const string ReregisterCommandName = "kmlab-reregister";
     public const string ReprepareCommandName = "kmlab-reprepare";
     public const string ShowLabCaCommandName = "kmlab-show-ca";

@@ -36,9 +36,9 @@ public sealed record DemoResult(bool Supported, string Line, IReadOnlyList<strin
 /// a re-run changes nothing and completes a half-done one.</summary>
 public static class LabDemo
 {
-    public const string ApiName = "KmLabDemo";
+    public const string ApiName = LabTopology.DemoApiName;
     public const string Context = "/kmlab-demo";
-    public const string Application = "KmLabDemo";
+    public const string Application = LabTopology.DemoApplication;
     public const string Role = "kmlab_demo_reader";
     public const string Scope = "kmlab_demo_read";
     public const string Reader = "kmlab-demo-reader";

@@ -214,6 +214,8 @@ public sealed class HostingPackageTests
 
         await using var lab = await LabModel.CreateAsync("demo=true", $"state-dir={TempState()}");
         var demo = lab[ProvisionerSteps.DemoResourceName];
+        var demoApi = Assert.IsType<KmLabGatewayApiResource>(lab[ProvisionerSteps.DemoApiResourceName]);
+        Assert.Same(demo, demoApi.PublishStep); // its links follow the demo step's end
         Assert.Equal(["demo", "--state"], (await LabModel.ArgumentsOf(demo)).Take(2));
         var wait = Assert.Single(demo.Annotations.OfType<WaitAnnotation>());
         Assert.Equal(("register", WaitType.WaitForCompletion), (wait.Resource.Name, wait.WaitType));

@@ -27,6 +27,15 @@ public sealed class DemoRunTests
             await run.AssertFinishedAsync(ProvisionerSteps.RegisterCommand);
             await run.AssertFinishedAsync(ProvisionerSteps.DemoResourceName);
 
+            // The demo's entry points: its API on the gateway, in the Publisher and in the DevPortal, by the id APIM gave it.
+            var api = await run.StateWhenAsync(ProvisionerSteps.DemoApiResourceName, s => s.State?.Text == KnownResourceStates.Running);
+            var apiId = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(state, "apis", LabTopology.DemoApiName + ".json")))
+                .RootElement.GetProperty("apiId").GetString();
+            Assert.False(string.IsNullOrEmpty(apiId));
+            Assert.Equal(["https://localhost:8243/kmlab-demo/1.0.0", $"https://localhost:9443/publisher/apis/{apiId}/overview",
+                    $"https://localhost:9443/devportal/apis/{apiId}/overview"],
+                api.Urls.Select(u => u.Url));
+
             var result = await run.ExecuteAsync(ProvisionerSteps.DemoResourceName, ProvisionerSteps.ShowDemoCurlCommandName);
             Assert.True(result.Success, result.Message);
             var lines = (result.Data?.Value ?? "").Split('\n');

@@ -37,4 +37,6 @@ internal static class CarbonFacts
     /// <summary>OAuth 2 grant type names (RFC 6749 §4.3, §4.4) as both products spell them.</summary>
     public const string ClientCredentialsGrant = "client_credentials";
     public const string PasswordGrant = "password";
+    public const string RefreshTokenGrant = "refresh_token";
+    public const string AuthorizationCodeGrant = "authorization_code";
 }

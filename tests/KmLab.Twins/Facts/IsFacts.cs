@@ -11,12 +11,34 @@ internal static class IsFacts
     // Endpoints (IS 7 OpenID discovery document and the connector's defaults, KMIS v2.0.8 WSO2IS7ConnectorConfiguration).
     public const string WellKnown = "/oauth2/token/.well-known/openid-configuration";
     public const string Token = "/oauth2/token";
+
+    /// <summary>The same discovery document under the discovery endpoint's own path (OAUTH@5bb3e844 OAuthConstants
+    /// OAUTH2_DISCOVERY_EP_URL, OIDCDiscoveryEndpoint "oidcdiscovery").</summary>
+    public const string DiscoveryWellKnown = "/oauth2/oidcdiscovery/.well-known/openid-configuration";
     public const string Jwks = "/oauth2/jwks";
     public const string Introspect = "/oauth2/introspect";
     public const string Revoke = "/oauth2/revoke";
     public const string Authorize = "/oauth2/authorize";
     public const string UserInfo = "/oauth2/userinfo";
     public const string Logout = "/oidc/logout";
+
+    // The login leg of the authorization-code flow: the authentication framework's endpoint and the login page
+    // (authenticationendpoint webapp) that posts to it.
+    public const string CommonAuth = "/commonauth";
+    public const string LoginPage = "/authenticationendpoint/login.do";
+    public const string OAuthErrorPage = "/authenticationendpoint/oauth2_error.do";
+
+    /// <summary>JWTTokenIssuer DEFAULT_TYP_HEADER_VALUE: the <c>typ</c> header of IS 7's JWT access tokens
+    /// (OAUTH@3e682faa L98, L377; OAUTH@5bb3e844 L112, L711).</summary>
+    public const string AccessTokenType = "at+jwt";
+
+    /// <summary>The super tenant's domain, which a user's fully qualified name ends with.</summary>
+    public const string SuperTenantDomain = "carbon.super";
+
+    /// <summary>The handler name an <c>[[resource.access_control]] allowed_auth_handlers</c> must list before IS
+    /// accepts a client's own credentials at <c>/oauth2/introspect</c>; by default only a user's Basic works.</summary>
+    public const string ClientAuthenticationHandler = "BasicClientAuthentication";
+    public const string BasicAuthenticationHandler = "BasicAuthentication";
     public const string ScimMe = "/scim2/Me";
     public const string Roles = "/scim2/v2/Roles";
     public const string ApiResources = "/api/server/v1/api-resources";

@@ -24,7 +24,38 @@ internal sealed record TokenInfo(string Jti, string ClientId, string Subject, IR
     public string Scope => string.Join(' ', Scopes);
 }
 
-/// <summary>WSO2's OAuth2 component as both products embed it: token (client_credentials, password), introspection,
+/// <summary>An authorization code the login flow gave, until the token endpoint redeems it (once).</summary>
+internal sealed record AuthorizationCode(string ClientId, string RedirectUri, string Subject, string Scope, string? Challenge,
+    string? ChallengeMethod, string? Nonce, DateTimeOffset Expires)
+{
+    /// <summary>The access token the code gave; set once redeemed.</summary>
+    public string? IssuedJti { get; set; }
+}
+
+/// <summary>A refresh token: whose, for which access token, until when; INACTIVE once used (renewal).</summary>
+internal sealed record RefreshGrant(string ClientId, string Subject, string Scope, string AccessJti, DateTimeOffset Expires)
+{
+    public bool Active { get; set; } = true;
+}
+
+/// <summary>RFC 7636 as OAuth2Util.validatePKCE applies it: no challenge, nothing to check; <c>plain</c> compares,
+/// <c>S256</c> compares base64url(SHA-256(verifier)).</summary>
+internal static class Pkce
+{
+    public const string S256 = "S256";
+    public const string Plain = "plain";
+
+    public static bool Verifies(string? challenge, string? method, string verifier)
+    {
+        if (string.IsNullOrEmpty(challenge)) return true;
+        if (string.IsNullOrEmpty(verifier)) return false;
+        var computed = method == S256 ? Base64UrlEncoder.Encode(SHA256.HashData(System.Text.Encoding.ASCII.GetBytes(verifier))) : verifier;
+        return CryptographicOperations.FixedTimeEquals(System.Text.Encoding.ASCII.GetBytes(computed), System.Text.Encoding.ASCII.GetBytes(challenge));
+    }
+}
+
+/// <summary>WSO2's OAuth2 component as both products embed it: token (client_credentials, password, refresh_token,
+/// authorization_code), introspection,
 /// revocation and JWKS. Access tokens are RS256 JWTs signed with the primary keystore's key.</summary>
 internal sealed class OAuthServer
 {
@@ -39,6 +70,8 @@ internal sealed class OAuthServer
     private readonly JsonWebTokenHandler _handler = new() { SetDefaultTimesOnTokenCreation = false };
     private readonly ConcurrentDictionary<string, OAuthClient> _clients = new();
     private readonly ConcurrentDictionary<string, bool> _revoked = new();
+    private readonly ConcurrentDictionary<string, RefreshGrant> _refreshTokens = new();
+    private readonly ConcurrentDictionary<string, AuthorizationCode> _codes = new();
 
     /// <param name="issuer">The <c>iss</c> this server puts into its tokens.</param>
     /// <param name="grantScopes">Which of the requested scopes the grant gives its subject.</param>
@@ -84,6 +117,17 @@ internal sealed class OAuthServer
             System.Text.Encoding.UTF8.GetBytes(secret), System.Text.Encoding.UTF8.GetBytes(client.ClientSecret)) ? client : null;
     }
 
+    /// <summary>Grants this server has a handler for: another grant is <c>unsupported_grant_type</c>, one of these that
+    /// the client was not registered with is <c>unauthorized_client</c> (AccessTokenIssuer's order).</summary>
+    public IReadOnlySet<string> RegisteredGrants { get; init; } =
+        new HashSet<string> { CarbonFacts.ClientCredentialsGrant, CarbonFacts.PasswordGrant, CarbonFacts.RefreshTokenGrant };
+
+    /// <summary>The access tokens' JOSE <c>typ</c> header; null: the handler's default (<c>JWT</c>).</summary>
+    public string? AccessTokenType { get; init; }
+
+    /// <summary>What introspection answers as <c>username</c> for a token; null leaves the field out.</summary>
+    public Func<TokenInfo, string?> IntrospectionUsername { get; init; } = info => info.Subject;
+
     /// <summary><c>POST /oauth2/token</c>.</summary>
     public async Task<IResult> TokenAsync(HttpRequest request)
     {
@@ -91,32 +135,67 @@ internal sealed class OAuthServer
         if (AuthenticateClient(request, form) is not { } client)
             return Http.OAuthError(StatusCodes.Status401Unauthorized, "invalid_client", "Client Authentication failed.");
         var grant = form["grant_type"].ToString();
-        if (grant is not (CarbonFacts.ClientCredentialsGrant or CarbonFacts.PasswordGrant))
+        if (!RegisteredGrants.Contains(grant))
             return Http.OAuthError(StatusCodes.Status400BadRequest, "unsupported_grant_type", $"Unsupported grant_type value: {grant}");
         if (!client.GrantTypes.Contains(grant))
             return Http.OAuthError(StatusCodes.Status400BadRequest, "unauthorized_client", "The authenticated client is not authorized to use this authorization grant type");
 
-        string subject, userType;
-        if (grant == CarbonFacts.PasswordGrant)
+        switch (grant)
         {
-            var user = form["username"].ToString();
-            var password = form["password"].ToString();
-            if (!IsSuperAdmin(user, password) && _authenticateUser?.Invoke(user, password) != true)
+            case CarbonFacts.PasswordGrant:
             {
-                _context.Log.Warn("org.wso2.carbon.identity.oauth2.token.handlers.grant.PasswordGrantHandler", $"Authentication failed for {user}");
-                return Http.OAuthError(StatusCodes.Status400BadRequest, "invalid_grant", "Authentication failed for " + user);
+                var user = form["username"].ToString();
+                var password = form["password"].ToString();
+                if (!AuthenticateUser(user, password))
+                {
+                    _context.Log.Warn("org.wso2.carbon.identity.oauth2.token.handlers.grant.PasswordGrantHandler", $"Authentication failed for {user}");
+                    return Http.OAuthError(StatusCodes.Status400BadRequest, "invalid_grant", "Authentication failed for " + user);
+                }
+                var requested = form["scope"].ToString().Split(' ', StringSplitOptions.RemoveEmptyEntries);
+                return Respond(client, user, GrantScope(grant, user, requested), UserToken, nonce: null).Result;
             }
-            (subject, userType) = (user, "APPLICATION_USER");
+            case CarbonFacts.ClientCredentialsGrant:
+            {
+                var requested = form["scope"].ToString().Split(' ', StringSplitOptions.RemoveEmptyEntries);
+                return Respond(client, client.Owner, GrantScope(grant, client.Owner, requested), ApplicationToken, nonce: null).Result;
+            }
+            case CarbonFacts.RefreshTokenGrant:
+                return Refresh(client, form["refresh_token"].ToString());
+            case CarbonFacts.AuthorizationCodeGrant:
+                return RedeemCode(client, form);
+            default:
+                // A grant IS registers (and its discovery document lists) that the twin does not model.
+                _context.Log.Warn("org.wso2.carbon.identity.oauth2.token.AccessTokenIssuer", $"twin: grant {grant} is not modelled");
+                return Http.OAuthError(StatusCodes.Status400BadRequest, "unsupported_grant_type", $"Unsupported grant_type value: {grant}");
         }
-        else
-        {
-            (subject, userType) = (client.Owner, "APPLICATION");
-        }
+    }
 
-        var requested = form["scope"].ToString().Split(' ', StringSplitOptions.RemoveEmptyEntries);
+    private const string UserToken = "APPLICATION_USER";
+    private const string ApplicationToken = "APPLICATION";
+
+    /// <summary>Lifetimes of IS's defaults: refresh tokens a day, authorization codes 300 s
+    /// (<c>[oauth.token_validation]</c> defaults of OAuthServerConfiguration).</summary>
+    private static readonly TimeSpan RefreshLifetime = TimeSpan.FromDays(1);
+    public static readonly TimeSpan CodeLifetime = TimeSpan.FromSeconds(300);
+
+    private bool AuthenticateUser(string user, string password) =>
+        IsSuperAdmin(user, password) || _authenticateUser?.Invoke(user, password) == true;
+
+    /// <summary>Users this server can log in (the login page's <c>/commonauth</c>).</summary>
+    public bool CanLogIn(string user, string password) => AuthenticateUser(user, password);
+
+    public string GrantScope(string grant, string subject, IReadOnlyList<string> requested)
+    {
         var granted = _grantScopes(new ScopeRequest(grant, subject, requested));
-        var scope = granted.Count == 0 ? DefaultScope : string.Join(' ', granted);
-        var token = Issue(client, subject, scope, userType);
+        return granted.Count == 0 ? DefaultScope : string.Join(' ', granted);
+    }
+
+    /// <summary>A token response: the access token, a refresh token for user tokens (none for client credentials:
+    /// AbstractAuthorizationGrantHandler.issueRefreshToken), an ID token when <c>openid</c> was granted to a user.</summary>
+    private (IResult Result, string Jti) Respond(OAuthClient client, string subject, string scope, string userType, string? nonce, RefreshGrant? previous = null)
+    {
+        var jti = Guid.NewGuid().ToString();
+        var token = Issue(client, subject, scope, userType, jti);
         var body = new JsonObject
         {
             ["access_token"] = token,
@@ -124,11 +203,69 @@ internal sealed class OAuthServer
             ["token_type"] = "Bearer",
             ["expires_in"] = (long)Lifetime.TotalSeconds,
         };
-        if (grant == CarbonFacts.PasswordGrant) body["refresh_token"] = NewSecret();
-        return Results.Json(body);
+        if (userType == UserToken)
+        {
+            var refresh = Guid.NewGuid().ToString();
+            _refreshTokens[refresh] = new RefreshGrant(client.ClientId, subject, scope, jti,
+                previous?.Expires ?? DateTimeOffset.UtcNow + RefreshLifetime);
+            body["refresh_token"] = refresh;
+            if (scope.Split(' ').Contains("openid")) body["id_token"] = IdToken(client, subject, token, nonce);
+        }
+        return (Results.Json(body), jti);
     }
 
-    public string Issue(OAuthClient client, string subject, string scope, string userType)
+    /// <summary>The refresh_token grant with IS 7's defaults: the refresh token is renewed (RenewRefreshTokenForRefreshGrant
+    /// true) keeping the old one's expiry, and the old access token and refresh token go INACTIVE.</summary>
+    private IResult Refresh(OAuthClient client, string refreshToken)
+    {
+        if (!_refreshTokens.TryGetValue(refreshToken, out var grant) || grant.ClientId != client.ClientId)
+            return Http.OAuthError(StatusCodes.Status400BadRequest, "invalid_grant", "Persisted access token data not found");
+        if (!grant.Active)
+            return Http.OAuthError(StatusCodes.Status400BadRequest, "invalid_grant", "Invalid refresh token state");
+        if (grant.Expires < DateTimeOffset.UtcNow)
+            return Http.OAuthError(StatusCodes.Status400BadRequest, "invalid_grant", "Refresh token is expired.");
+        grant.Active = false;
+        _revoked[grant.AccessJti] = true;
+        return Respond(client, grant.Subject, grant.Scope, UserToken, nonce: null, grant).Result;
+    }
+
+    /// <summary>Keeps an authorization code for <see cref="RedeemCode"/>; returns the code.</summary>
+    public string NewAuthorizationCode(AuthorizationCode code)
+    {
+        var value = Guid.NewGuid().ToString();
+        _codes[value] = code;
+        return value;
+    }
+
+    /// <summary>The authorization_code grant as AuthorizationCodeGrantHandler checks it: the client's own code, active,
+    /// not expired, the same redirect_uri, then PKCE. A code used twice also revokes the token it gave.</summary>
+    private IResult RedeemCode(OAuthClient client, IFormCollection form)
+    {
+        if (!_codes.TryGetValue(form["code"].ToString(), out var code) || code.ClientId != client.ClientId)
+            return Http.OAuthError(StatusCodes.Status400BadRequest, "invalid_grant", "Invalid authorization code received from token request");
+        if (code.IssuedJti is { } used)
+        {
+            _revoked[used] = true;
+            return Http.OAuthError(StatusCodes.Status400BadRequest, "invalid_grant", "Inactive authorization code received from token request");
+        }
+        if (code.Expires < DateTimeOffset.UtcNow)
+            return Http.OAuthError(StatusCodes.Status400BadRequest, "invalid_grant", "Expired or Revoked authorization code received from token request");
+        if (form["redirect_uri"].ToString() is { Length: > 0 } redirect && redirect != code.RedirectUri)
+            return Http.OAuthError(StatusCodes.Status400BadRequest, "invalid_grant", "Callback url mismatch");
+        if (!Pkce.Verifies(code.Challenge, code.ChallengeMethod, form["code_verifier"].ToString()))
+        {
+            _context.Log.Warn("org.wso2.carbon.identity.oauth2.token.handlers.grant.AuthorizationCodeGrantHandler", "Failed PKCE Verification for oAuth 2.0 request");
+            return Http.OAuthError(StatusCodes.Status400BadRequest, "invalid_grant", "PKCE validation failed");
+        }
+        var (result, jti) = Respond(client, code.Subject, code.Scope, UserToken, code.Nonce);
+        code.IssuedJti = jti;
+        return result;
+    }
+
+    public string Issue(OAuthClient client, string subject, string scope, string userType) =>
+        Issue(client, subject, scope, userType, Guid.NewGuid().ToString());
+
+    private string Issue(OAuthClient client, string subject, string scope, string userType, string jti)
     {
         var now = DateTime.UtcNow;
         return _handler.CreateToken(new SecurityTokenDescriptor
@@ -138,6 +275,7 @@ internal sealed class OAuthServer
             IssuedAt = now,
             NotBefore = now,
             Expires = now + Lifetime,
+            TokenType = AccessTokenType,
             SigningCredentials = new SigningCredentials(_key, SecurityAlgorithms.RsaSha256),
             Claims = new Dictionary<string, object>
             {
@@ -146,8 +284,33 @@ internal sealed class OAuthServer
                 ["client_id"] = client.ClientId,
                 ["scope"] = scope,
                 ["aut"] = userType,
-                ["jti"] = Guid.NewGuid().ToString(),
+                ["jti"] = jti,
             },
+        });
+    }
+
+    /// <summary>An OIDC ID token for the user (audience the client; <c>at_hash</c> of the access token; the
+    /// authorize request's nonce).</summary>
+    private string IdToken(OAuthClient client, string subject, string accessToken, string? nonce)
+    {
+        var now = DateTime.UtcNow;
+        var hash = SHA256.HashData(System.Text.Encoding.ASCII.GetBytes(accessToken));
+        var claims = new Dictionary<string, object>
+        {
+            ["sub"] = subject,
+            ["azp"] = client.ClientId,
+            ["at_hash"] = Base64UrlEncoder.Encode(hash[..(hash.Length / 2)]),
+            ["auth_time"] = new DateTimeOffset(now).ToUnixTimeSeconds(),
+        };
+        if (nonce is not null) claims["nonce"] = nonce;
+        return _handler.CreateToken(new SecurityTokenDescriptor
+        {
+            Issuer = Issuer,
+            Audience = client.ClientId,
+            IssuedAt = now,
+            Expires = now + Lifetime,
+            SigningCredentials = new SigningCredentials(_key, SecurityAlgorithms.RsaSha256),
+            Claims = claims,
         });
     }
 
@@ -170,29 +333,33 @@ internal sealed class OAuthServer
             jwt.TryGetPayloadValue<string>("aut", out var aut) ? aut : "");
     }
 
-    /// <summary><c>POST /oauth2/introspect</c> (RFC 7662): Basic super admin or client credentials.</summary>
-    public async Task<IResult> IntrospectAsync(HttpRequest request)
+    /// <summary><c>POST /oauth2/introspect</c> (RFC 7662). <paramref name="authorizeCaller"/> decides who may ask;
+    /// without it, Basic super admin or client credentials.</summary>
+    public async Task<IResult> IntrospectAsync(HttpRequest request, Func<HttpRequest, IFormCollection, bool>? authorizeCaller = null)
     {
         var form = await Http.ReadFormAsync(request);
-        if (!(Http.Basic(request) is { } basic && IsSuperAdmin(basic.User, basic.Password)) && AuthenticateClient(request, form) is null)
+        var allowed = authorizeCaller?.Invoke(request, form)
+            ?? ((Http.Basic(request) is { } basic && IsSuperAdmin(basic.User, basic.Password)) || AuthenticateClient(request, form) is not null);
+        if (!allowed)
             return Results.Unauthorized();
         if (await ValidateAsync(form["token"].ToString()) is not { } info)
             return Results.Json(new JsonObject { ["active"] = false });
-        return Results.Json(new JsonObject
+        var body = new JsonObject
         {
             ["active"] = true,
             ["client_id"] = info.ClientId,
-            ["username"] = info.Subject,
-            ["sub"] = info.Subject,
-            ["scope"] = info.Scope,
-            ["token_type"] = "Bearer",
-            ["iss"] = info.Issuer,
-            ["iat"] = info.IssuedAt,
-            ["nbf"] = info.IssuedAt,
-            ["exp"] = info.Expires,
-            ["aut"] = info.AuthorizedUserType,
-            ["jti"] = info.Jti,
-        });
+        };
+        if (IntrospectionUsername(info) is { } username) body["username"] = username;
+        body["sub"] = info.Subject;
+        body["scope"] = info.Scope;
+        body["token_type"] = "Bearer";
+        body["iss"] = info.Issuer;
+        body["iat"] = info.IssuedAt;
+        body["nbf"] = info.IssuedAt;
+        body["exp"] = info.Expires;
+        body["aut"] = info.AuthorizedUserType;
+        body["jti"] = info.Jti;
+        return Results.Json(body);
     }
 
     /// <summary><c>POST /oauth2/revoke</c> (RFC 7009): the client that got the token revokes it; 200 either way.</summary>

@@ -14,6 +14,9 @@ internal sealed record StoreConfig(string FileName, string Type, string Password
 /// <summary>One <c>[[resource.access_control]]</c> entry of IS.</summary>
 internal sealed record AccessControlEntry(string Context, bool Secure, IReadOnlyList<string> HttpMethods)
 {
+    /// <summary><c>allowed_auth_handlers</c>, comma separated; empty when not given (all handlers engaged).</summary>
+    public IReadOnlyList<string> AllowedAuthHandlers { get; init; } = [];
+
     public bool Matches(string method, string path) =>
         (HttpMethods.Count == 0 || HttpMethods.Contains(method, StringComparer.OrdinalIgnoreCase))
         && System.Text.RegularExpressions.Regex.IsMatch(path, "^" + Context + "$");
@@ -154,7 +157,10 @@ internal sealed record ServerConfig(
         String(entry, "context") ?? "",
         Bool(entry, "secure") ?? true,
         (String(entry, "http_method") ?? "all") is var methods && methods.Equals("all", StringComparison.OrdinalIgnoreCase)
-            ? [] : methods.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries));
+            ? [] : methods.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+    {
+        AllowedAuthHandlers = (String(entry, "allowed_auth_handlers") ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries),
+    };
 
     private static NotificationListener? ReadNotification(TomlTable listener)
     {

@@ -36,7 +36,12 @@ internal sealed partial class IdentityServerTwin : IAsyncDisposable
     {
         _context = context;
         var advertisedIssuer = context.AdvertisedBase + IsFacts.Token;
-        _oauth = new OAuthServer(context, context.Options.IssuerOverride ?? advertisedIssuer, GrantScopes, AuthenticateUser);
+        _oauth = new OAuthServer(context, context.Options.IssuerOverride ?? advertisedIssuer, GrantScopes, AuthenticateUser)
+        {
+            RegisteredGrants = GrantTypesSupported.ToHashSet(),
+            AccessTokenType = IsFacts.AccessTokenType,
+            IntrospectionUsername = IntrospectionUsername,
+        };
         _outbound = new OutboundTrust(context.Trusted, verifyHostName: true, context.Log,
             "org.wso2.is.notification.ApimOauthEventInterceptor").CreateClient();
     }
@@ -45,11 +50,13 @@ internal sealed partial class IdentityServerTwin : IAsyncDisposable
     {
         var twin = new IdentityServerTwin(context);
         app.MapGet(IsFacts.WellKnown, twin.WellKnown);
+        app.MapGet(IsFacts.DiscoveryWellKnown, twin.WellKnown);
         app.MapGet(IsFacts.Jwks, () => Results.Json(twin._oauth.Jwks()));
         app.MapPost(IsFacts.Token, twin._oauth.TokenAsync);
-        app.MapPost(IsFacts.Introspect, twin._oauth.IntrospectAsync);
+        app.MapPost(IsFacts.Introspect, (HttpRequest request) => twin._oauth.IntrospectAsync(request, twin.MayIntrospect));
         app.MapPost(IsFacts.Revoke, (HttpRequest request) => twin._oauth.RevokeAsync(request, twin.NotifyRevocationAsync));
         app.MapGet(IsFacts.UserInfo, twin.UserInfoAsync);
+        twin.MapLogin(app);
         app.MapGet(IsFacts.HealthCheck, () => Results.Json(new JsonObject
         {
             ["health"] = new JsonArray(new JsonObject { ["key"] = "jdbc/WSO2IdentityDB", ["value"] = "healthy" }),

@@ -164,6 +164,40 @@ public sealed class OAuthFlowTests
     }
 
     [Fact]
+    public async Task The_device_flow_gives_a_token_once_the_user_logged_in_with_the_user_code()
+    {
+        await using var lab = await TwinLab.StartAsync();
+        var client = await RegisterAsync(lab, "device", ["urn:ietf:params:oauth:grant-type:device_code"], Callback);
+        using var request = new HttpRequestMessage(HttpMethod.Post, Is(lab, "/oauth2/device_authorize"))
+        {
+            Content = new FormUrlEncodedContent(new Dictionary<string, string> { ["response_type"] = "device", ["scope"] = "openid" }),
+        };
+        request.Headers.Authorization = TwinLab.Basic(client.Id, client.Secret);
+        using var authorized = await lab.Http.SendAsync(request, Ct);
+        Assert.Equal(HttpStatusCode.OK, authorized.StatusCode);
+        var device = (await authorized.Content.ReadFromJsonAsync<JsonObject>(Ct))!;
+        var grant = new Dictionary<string, string> { ["grant_type"] = "urn:ietf:params:oauth:grant-type:device_code", ["device_code"] = (string)device["device_code"]! };
+
+        var (early, pending) = await PostTokenAsync(lab, client, grant);
+        Assert.Equal((HttpStatusCode.BadRequest, "authorization_pending"), (early, (string?)pending!["error"]));
+
+        using var http = NoRedirectClient(lab);
+        var login = await FollowAsync(http, lab, HttpMethod.Post, "/oauth2/device", new() { ["user_code"] = (string)device["user_code"]! });
+        var back = await FollowAsync(http, lab, HttpMethod.Post, "/commonauth", new()
+        {
+            ["username"] = "admin", ["password"] = lab.AdminPassword, ["sessionDataKey"] = Query(login, "sessionDataKey")!,
+        });
+        var done = await FollowAsync(http, lab, HttpMethod.Get, "/oauth2/authorize?sessionDataKey=" + Uri.EscapeDataString(Query(back, "sessionDataKey")!), null);
+        Assert.Equal("/authenticationendpoint/device_success.do", done.AbsolutePath);
+
+        var (status, body) = await PostTokenAsync(lab, client, grant);
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal("admin", new JsonWebToken((string)body!["access_token"]!).Subject);
+        var (again, used) = await PostTokenAsync(lab, client, grant);
+        Assert.Equal((HttpStatusCode.BadRequest, "expired_token"), (again, (string?)used!["error"]));
+    }
+
+    [Fact]
     public async Task A_registered_grant_the_client_was_not_given_is_unauthorized_client()
     {
         await using var lab = await TwinLab.StartAsync();

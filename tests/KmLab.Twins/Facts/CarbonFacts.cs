@@ -39,4 +39,5 @@ internal static class CarbonFacts
     public const string PasswordGrant = "password";
     public const string RefreshTokenGrant = "refresh_token";
     public const string AuthorizationCodeGrant = "authorization_code";
+    public const string DeviceCodeGrant = "urn:ietf:params:oauth:grant-type:device_code";
 }

@@ -28,6 +28,13 @@ internal static class IsFacts
     public const string LoginPage = "/authenticationendpoint/login.do";
     public const string OAuthErrorPage = "/authenticationendpoint/oauth2_error.do";
 
+    // The device flow (OAUTH@5bb3e844 endpoint/device/DeviceEndpoint.java @Path, UserAuthenticationEndpoint.java
+    // @Path; oauth2/device/constants/Constants.java DEVICE_ENDPOINT_PATH, DEVICE_SUCCESS_ENDPOINT_PATH).
+    public const string DeviceAuthorize = "/oauth2/device_authorize";
+    public const string Device = "/oauth2/device";
+    public const string DevicePage = "/authenticationendpoint/device.do";
+    public const string DeviceSuccessPage = "/authenticationendpoint/device_success.do";
+
     /// <summary>JWTTokenIssuer DEFAULT_TYP_HEADER_VALUE: the <c>typ</c> header of IS 7's JWT access tokens
     /// (OAUTH@3e682faa L98, L377; OAUTH@5bb3e844 L112, L711).</summary>
     public const string AccessTokenType = "at+jwt";

@@ -32,6 +32,16 @@ internal sealed record AuthorizationCode(string ClientId, string RedirectUri, st
     public string? IssuedJti { get; set; }
 }
 
+internal enum DeviceStatus { Pending, Authorized, Used }
+
+/// <summary>A device code and its user code: PENDING until a user logs in with the user code, then AUTHORIZED for
+/// that user, then USED by the token endpoint.</summary>
+internal sealed record DeviceAuthorization(string DeviceCode, string UserCode, string ClientId, IReadOnlyList<string> Scopes, DateTimeOffset Expires)
+{
+    public DeviceStatus Status { get; set; } = DeviceStatus.Pending;
+    public string? User { get; set; }
+}
+
 /// <summary>A refresh token: whose, for which access token, until when; INACTIVE once used (renewal).</summary>
 internal sealed record RefreshGrant(string ClientId, string Subject, string Scope, string AccessJti, DateTimeOffset Expires)
 {
@@ -72,6 +82,7 @@ internal sealed class OAuthServer
     private readonly ConcurrentDictionary<string, bool> _revoked = new();
     private readonly ConcurrentDictionary<string, RefreshGrant> _refreshTokens = new();
     private readonly ConcurrentDictionary<string, AuthorizationCode> _codes = new();
+    private readonly ConcurrentDictionary<string, DeviceAuthorization> _devices = new();
 
     /// <param name="issuer">The <c>iss</c> this server puts into its tokens.</param>
     /// <param name="grantScopes">Which of the requested scopes the grant gives its subject.</param>
@@ -163,6 +174,8 @@ internal sealed class OAuthServer
                 return Refresh(client, form["refresh_token"].ToString());
             case CarbonFacts.AuthorizationCodeGrant:
                 return RedeemCode(client, form);
+            case CarbonFacts.DeviceCodeGrant:
+                return RedeemDeviceCode(client, form["device_code"].ToString());
             default:
                 // A grant IS registers (and its discovery document lists) that the twin does not model.
                 _context.Log.Warn("org.wso2.carbon.identity.oauth2.token.AccessTokenIssuer", $"twin: grant {grant} is not modelled");
@@ -264,6 +277,38 @@ internal sealed class OAuthServer
 
     public string Issue(OAuthClient client, string subject, string scope, string userType) =>
         Issue(client, subject, scope, userType, Guid.NewGuid().ToString());
+
+    /// <summary>A device authorization (RFC 8628) from <c>/oauth2/device_authorize</c>; the login flow approves it.</summary>
+    public DeviceAuthorization NewDeviceAuthorization(OAuthClient client, IReadOnlyList<string> scopes)
+    {
+        // DeviceEndpoint: a UUID device code; GenerateKeys: a 6-character user code from Constants.KEY_SET.
+        var userCode = new string([.. Enumerable.Range(0, DeviceUserCodeLength).Select(_ => DeviceKeySet[RandomNumberGenerator.GetInt32(DeviceKeySet.Length)])]);
+        var device = new DeviceAuthorization(Guid.NewGuid().ToString(), userCode, client.ClientId, scopes, DateTimeOffset.UtcNow + DeviceLifetime);
+        _devices[device.DeviceCode] = device;
+        return device;
+    }
+
+    public DeviceAuthorization? FindDeviceByUserCode(string userCode) =>
+        _devices.Values.FirstOrDefault(d => d.UserCode == userCode && d.Expires > DateTimeOffset.UtcNow && d.Status == DeviceStatus.Pending);
+
+    public const string DeviceKeySet = "BCDFGHJKLMNPQRSTVWXYZbcdfghjklmnpqrstvwxyz23456789";
+    public const int DeviceUserCodeLength = 6;
+    public static readonly TimeSpan DeviceLifetime = TimeSpan.FromMinutes(10);
+    public const int DevicePollInterval = 5;
+
+    /// <summary>DeviceFlowGrant: unknown → invalid_request, not yet approved → authorization_pending, used or expired
+    /// → expired_token (the descriptions are DeviceErrorCodes'); an approved code gives the user's tokens once.</summary>
+    private IResult RedeemDeviceCode(OAuthClient client, string deviceCode)
+    {
+        if (!_devices.TryGetValue(deviceCode, out var device) || device.ClientId != client.ClientId)
+            return Http.OAuthError(StatusCodes.Status400BadRequest, "invalid_request", "The provided device code is not registered or is invalid.");
+        if (device.Status == DeviceStatus.Used || device.Expires < DateTimeOffset.UtcNow)
+            return Http.OAuthError(StatusCodes.Status400BadRequest, "expired_token", "Forbidden");
+        if (device.Status == DeviceStatus.Pending || device.User is null)
+            return Http.OAuthError(StatusCodes.Status400BadRequest, "authorization_pending", "Precondition required");
+        device.Status = DeviceStatus.Used;
+        return Respond(client, device.User, GrantScope(CarbonFacts.DeviceCodeGrant, device.User, device.Scopes), UserToken, nonce: null).Result;
+    }
 
     private string Issue(OAuthClient client, string subject, string scope, string userType, string jti)
     {

@@ -94,6 +94,7 @@ internal sealed partial class IdentityServerTwin : IAsyncDisposable
             IntrospectionEndpoint = b + IsFacts.Introspect,
             RevocationEndpoint = b + IsFacts.Revoke,
             EndSessionEndpoint = b + IsFacts.Logout,
+            DeviceAuthorizationEndpoint = b + IsFacts.DeviceAuthorize,
             GrantTypesSupported = GrantTypesSupported,
             ResponseTypesSupported = ["code", "id_token", "token", "code id_token", "id_token token", "code token"],
             ScopesSupported = ["openid", "profile", "email", "address", "phone", "groups", "roles"],

@@ -13,6 +13,9 @@ namespace KmLab.Twins.IdentityServer;
 internal sealed record LoginSession(string ClientId, string RedirectUri, IReadOnlyList<string> Scopes, string? State, string? Nonce,
     string? Challenge, string? ChallengeMethod)
 {
+    /// <summary>Set when the login approves a device code (response_type device) rather than asking for a code.</summary>
+    public DeviceAuthorization? Device { get; init; }
+
     public string? User { get; set; }
 }
 
@@ -33,6 +36,8 @@ internal sealed partial class IdentityServerTwin
         app.MapGet(IsFacts.LoginPage, LoginPage);
         app.MapPost(IsFacts.CommonAuth, CommonAuthAsync);
         app.MapGet(IsFacts.Logout, Logout);
+        app.MapPost(IsFacts.DeviceAuthorize, DeviceAuthorizeAsync);
+        app.MapPost(IsFacts.Device, DeviceAsync);
         app.MapPost(IsFacts.Logout, Logout);
     }
 
@@ -110,6 +115,13 @@ internal sealed partial class IdentityServerTwin
     {
         if (!_logins.TryRemove(sessionDataKey, out var login) || login.User is not { } user)
             return ErrorPage("invalid_request", "Invalid authorization request");
+        if (login.Device is { } device)
+        {
+            device.User = user;
+            device.Status = DeviceStatus.Authorized;
+            var app = _oauth.FindClient(login.ClientId)?.ClientName ?? login.ClientId;
+            return Results.Redirect(QueryHelpers.AddQueryString(_context.AdvertisedBase + IsFacts.DeviceSuccessPage, "app_name", app));
+        }
         var scope = _oauth.GrantScope(CarbonFacts.AuthorizationCodeGrant, user, login.Scopes);
         var code = _oauth.NewAuthorizationCode(new AuthorizationCode(login.ClientId, login.RedirectUri, user, scope,
             login.Challenge, login.ChallengeMethod, login.Nonce, DateTimeOffset.UtcNow + OAuthServer.CodeLifetime));
@@ -157,6 +169,44 @@ internal sealed partial class IdentityServerTwin
         }
         login.User = user;
         return Results.Redirect(QueryHelpers.AddQueryString(_context.AdvertisedBase + IsFacts.Authorize, "sessionDataKey", key));
+    }
+
+    /// <summary><c>POST /oauth2/device_authorize</c> (DeviceEndpoint.authorize, L66-92): the client authenticates; 200
+    /// with a device code, a user code, the verification URIs, <c>expires_in</c> and <c>interval</c>.</summary>
+    private async Task<IResult> DeviceAuthorizeAsync(HttpRequest request)
+    {
+        var form = await Http.ReadFormAsync(request);
+        if (_oauth.AuthenticateClient(request, form) is not { } client)
+            return Http.OAuthError(StatusCodes.Status401Unauthorized, "invalid_client", "Client Authentication failed.");
+        var device = _oauth.NewDeviceAuthorization(client, form["scope"].ToString().Split(' ', StringSplitOptions.RemoveEmptyEntries));
+        var page = _context.AdvertisedBase + IsFacts.DevicePage;
+        return Results.Json(new System.Text.Json.Nodes.JsonObject
+        {
+            ["device_code"] = device.DeviceCode,
+            ["user_code"] = device.UserCode,
+            ["verification_uri"] = page,
+            ["verification_uri_complete"] = QueryHelpers.AddQueryString(page, "user_code", device.UserCode),
+            ["expires_in"] = (long)OAuthServer.DeviceLifetime.TotalSeconds,
+            ["interval"] = OAuthServer.DevicePollInterval,
+        });
+    }
+
+    /// <summary><c>POST /oauth2/device</c> <c>user_code</c> (UserAuthenticationEndpoint, L74-130): an unknown, used or
+    /// expired code → 302 to the device page with <c>error=invalid.code</c>; a good one starts the authorize leg with
+    /// response_type device, i.e. 302 to the login page with a sessionDataKey.</summary>
+    private async Task<IResult> DeviceAsync(HttpRequest request)
+    {
+        var form = await Http.ReadFormAsync(request);
+        if (_oauth.FindDeviceByUserCode(form["user_code"].ToString()) is not { } device || _oauth.FindClient(device.ClientId) is not { } client)
+            return Results.Redirect(QueryHelpers.AddQueryString(_context.AdvertisedBase + IsFacts.DevicePage, "error", "invalid.code"));
+        var sessionDataKey = Guid.NewGuid().ToString();
+        _logins[sessionDataKey] = new LoginSession(client.ClientId, client.CallbackUrl ?? "", device.Scopes, null, device.UserCode, null, null) { Device = device };
+        return Results.Redirect(QueryHelpers.AddQueryString(_context.AdvertisedBase + IsFacts.LoginPage, new Dictionary<string, string?>
+        {
+            ["client_id"] = client.ClientId, ["commonAuthCallerPath"] = IsFacts.Authorize, ["response_type"] = "device",
+            ["scope"] = string.Join(' ', device.Scopes), ["tenantDomain"] = IsFacts.SuperTenantDomain, ["sessionDataKey"] = sessionDataKey,
+            ["relyingParty"] = client.ClientId, ["type"] = "oidc", ["sp"] = client.ClientName, ["authenticators"] = "BasicAuthenticator:LOCAL",
+        }));
     }
 
     /// <summary>OIDC RP-initiated logout: the twin keeps no login session, so it only sends the browser on

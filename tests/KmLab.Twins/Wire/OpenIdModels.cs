@@ -14,6 +14,7 @@ internal sealed record OpenIdConfiguration
     [JsonPropertyName("introspection_endpoint")] public string? IntrospectionEndpoint { get; init; }
     [JsonPropertyName("revocation_endpoint")] public string? RevocationEndpoint { get; init; }
     [JsonPropertyName("end_session_endpoint")] public string? EndSessionEndpoint { get; init; }
+    [JsonPropertyName("device_authorization_endpoint")] public string? DeviceAuthorizationEndpoint { get; init; }
     [JsonPropertyName("grant_types_supported")] public IReadOnlyList<string>? GrantTypesSupported { get; init; }
     [JsonPropertyName("response_types_supported")] public IReadOnlyList<string>? ResponseTypesSupported { get; init; }
     [JsonPropertyName("scopes_supported")] public IReadOnlyList<string>? ScopesSupported { get; init; }

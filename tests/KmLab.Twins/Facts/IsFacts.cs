@@ -12,7 +12,7 @@ internal static class IsFacts
     public const string WellKnown = "/oauth2/token/.well-known/openid-configuration";
     public const string Token = "/oauth2/token";
 
-    /// <summary>The same discovery document under the discovery endpoint's own path (OAUTH@5bb3e844 OAuthConstants
+    /// <summary>The same discovery document under the discovery endpoint's own path (identity-inbound-auth-oauth@5bb3e844 OAuthConstants
     /// OAUTH2_DISCOVERY_EP_URL, OIDCDiscoveryEndpoint "oidcdiscovery").</summary>
     public const string DiscoveryWellKnown = "/oauth2/oidcdiscovery/.well-known/openid-configuration";
     public const string Jwks = "/oauth2/jwks";
@@ -28,7 +28,7 @@ internal static class IsFacts
     public const string LoginPage = "/authenticationendpoint/login.do";
     public const string OAuthErrorPage = "/authenticationendpoint/oauth2_error.do";
 
-    // The device flow (OAUTH@5bb3e844 endpoint/device/DeviceEndpoint.java @Path, UserAuthenticationEndpoint.java
+    // The device flow (identity-inbound-auth-oauth@5bb3e844 endpoint/device/DeviceEndpoint.java @Path, UserAuthenticationEndpoint.java
     // @Path; oauth2/device/constants/Constants.java DEVICE_ENDPOINT_PATH, DEVICE_SUCCESS_ENDPOINT_PATH).
     public const string DeviceAuthorize = "/oauth2/device_authorize";
     public const string Device = "/oauth2/device";
@@ -36,7 +36,7 @@ internal static class IsFacts
     public const string DeviceSuccessPage = "/authenticationendpoint/device_success.do";
 
     /// <summary>JWTTokenIssuer DEFAULT_TYP_HEADER_VALUE: the <c>typ</c> header of IS 7's JWT access tokens
-    /// (OAUTH@3e682faa L98, L377; OAUTH@5bb3e844 L112, L711).</summary>
+    /// (identity-inbound-auth-oauth@3e682faa L98, L377; identity-inbound-auth-oauth@5bb3e844 L112, L711).</summary>
     public const string AccessTokenType = "at+jwt";
 
     /// <summary>The super tenant's domain, which a user's fully qualified name ends with.</summary>

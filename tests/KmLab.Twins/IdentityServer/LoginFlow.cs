@@ -42,9 +42,9 @@ internal sealed partial class IdentityServerTwin
     }
 
     /// <summary>TokenValidationHandler: an application token's introspection has no <c>username</c> (IS 7.0:
-    /// RemoveUsernameFromIntrospectionResponseForAppTokens, default true, OAUTH@3e682faa
+    /// RemoveUsernameFromIntrospectionResponseForAppTokens, default true, identity-inbound-auth-oauth@3e682faa
     /// OAuthServerConfiguration.java L169, TokenValidationHandler.java L566-578; IS 7.3: also for applications of
-    /// version v1 and later, OAUTH@5bb3e844 TokenValidationHandler.java L651-675); a user's is the fully
+    /// version v1 and later, identity-inbound-auth-oauth@5bb3e844 TokenValidationHandler.java L651-675); a user's is the fully
     /// qualified name (getAuthzUser → toFullQualifiedUsername, L833-855).</summary>
     private static string? IntrospectionUsername(TokenInfo token) =>
         token.AuthorizedUserType == "APPLICATION" ? null : $"{token.Subject}@{IsFacts.SuperTenantDomain}";

@@ -224,7 +224,7 @@ public sealed class KeyManagerRegistrar(ILoggerFactory? loggerFactory = null)
                      ("--is-internal-url", request.IsInternalUrl), ("--is-display-url", request.EffectiveIsDisplayUrl) })
         {
             if (!url.IsAbsoluteUri || url.Scheme != Uri.UriSchemeHttps)
-                throw new LabException(ExitCodes.Usage, $"{option} '{url}' is not an https URL; give one like https://localhost:9443.");
+                throw new LabException(ExitCodes.Usage, $"{option} '{url}' is not an https URL; give one like {LabUrls.Origin(LabUrls.ApiManager)}.");
         }
 
         if (string.IsNullOrWhiteSpace(request.KeyManagerName) || request.KeyManagerName.Length > 100 || request.KeyManagerName.Any(char.IsWhiteSpace))

@@ -113,7 +113,7 @@ public static class RoleProof
         public async Task<RolesResult> ExecuteAsync(CancellationToken ct)
         {
             var layout = new LabLayout(_lab.StateDirectory);
-            var manifest = Prepare.LabManifest.Read(layout);
+            var manifest = LabManifest.Read(layout);
             var (isVersion, apimVersion) = (Wso2Versions.ParseIdentityServer(manifest.IdentityServerVersion), Wso2Versions.ParseApiManager(manifest.ApiManagerVersion));
             if (!Supports(isVersion, apimVersion))
                 return new RolesResult(false, $"role-based authorization is not proved on IS {isVersion} with APIM {apimVersion}: it needs IS 7.1.0+ (authorize_all_scopes) and APIM 4.5.0+ (the connector's enable_roles_creation); prepare a lab with --is-version 7.1.0+ --apim-version 4.5.0+");
@@ -179,7 +179,7 @@ public static class RoleProof
             var line = $"{request.Command}: GET {url} -> {aliceStatus} for {request.AllowedUser} (role {is7Role}, scope '{aliceScope}'), {bobStatus} {bobCode} for {request.DeniedUser} (scope '{bobScope}')"
                        + (publicUrl is null ? "" : $"; GET {publicUrl} -> {publicStatus} without a token");
             logger.LogInformation("{Line}", line);
-            var tokenUrl = _lab.IsUrl.GetLeftPart(UriPartial.Authority) + IdentityServerEndpoints.Token;
+            var tokenUrl = LabUrls.Token(_lab.IsUrl).ToString();
             var user = "${KMLAB_USER:-" + request.AllowedUser + "}";
             return new RolesResult(true, line, is7Role, url, aliceScope, aliceStatus, bobScope, bobStatus, bobCode)
             {
@@ -364,8 +364,7 @@ public static class RoleProof
 
         private Uri InternalUrl()
         {
-            var manifest = Prepare.LabManifest.Read(new LabLayout(_lab.StateDirectory));
-            return new Uri($"https://{manifest.IdentityServerHost}:{Wso2Ports.ServletHttps + manifest.IdentityServerOffset}");
+            return LabManifest.Read(new LabLayout(_lab.StateDirectory)).IdentityServerInternalUrl();
         }
 
         private static Dictionary<string, string> PasswordForm(string userName, string password, string scope) => new()

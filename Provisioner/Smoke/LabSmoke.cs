@@ -85,7 +85,7 @@ public static class LabSmoke
             var url = new Uri(request.GatewayUrl.GetLeftPart(UriPartial.Authority) + SampleApi.GatewayPath);
             var (status, body) = await StepAsync("call", activity => CallGatewayAsync(gateway, url, accessToken, issuer, activity, ct));
 
-            var tokenUrl = request.IsUrl.GetLeftPart(UriPartial.Authority) + IdentityServerEndpoints.Token;
+            var tokenUrl = LabUrls.Token(request.IsUrl).ToString();
             var tokenCommand = $"TOKEN=$(curl -s --cacert '{layout.CaCertificate}' -u \"{key.ConsumerKey}:$CONSUMER_SECRET\" -d grant_type=client_credentials '{tokenUrl}' | jq -r .access_token)";
             var curl = $"curl --cacert '{layout.CaCertificate}' -H \"Authorization: Bearer $TOKEN\" '{url}'";
             logger.LogInformation("Smoke passed: GET {Url} answered {Status} for a token of {ConsumerKey} issued by {Issuer}", url, status, key.ConsumerKey, issuer);
@@ -226,7 +226,7 @@ public static class LabSmoke
                          ("--is-url", request.IsUrl), ("--is-internal-url", request.IsInternalUrl ?? request.IsUrl) })
             {
                 if (!url.IsAbsoluteUri || url.Scheme != Uri.UriSchemeHttps)
-                    throw new LabException(ExitCodes.Usage, $"{option} '{url}' is not an https URL; give one like https://localhost:9443.");
+                    throw new LabException(ExitCodes.Usage, $"{option} '{url}' is not an https URL; give one like {LabUrls.Origin(LabUrls.ApiManager)}.");
             }
 
             if (string.IsNullOrWhiteSpace(request.KeyManagerName))
@@ -239,8 +239,7 @@ public static class LabSmoke
         /// <summary>How APIM reaches IS on the lab network: the container name and port <c>prepare</c> recorded.</summary>
         private static Uri InternalUrlFromManifest(LabLayout layout)
         {
-            var manifest = LabManifest.Read(layout);
-            return new Uri($"https://{manifest.IdentityServerHost}:{Wso2Ports.ServletHttps + manifest.IdentityServerOffset}");
+            return LabManifest.Read(layout).IdentityServerInternalUrl();
         }
     }
 }

@@ -34,6 +34,10 @@ public sealed record LabTopology(
     public const string DemoApiName = "KmLabDemo";
     public const string DemoApplication = "KmLabDemo";
 
+    /// <summary>The name <c>register</c> gives IS's Key Manager in APIM unless told otherwise; every later step
+    /// generates keys against it.</summary>
+    public const string DefaultKeyManagerName = "IS7";
+
     /// <summary>The DevPortal application <c>publish</c> subscribes by default (password and client-credentials grants).</summary>
     public const string DefaultLabApplication = "KmLabApps";
 

@@ -1,5 +1,5 @@
 using System.CommandLine;
-using KmLab.Provisioner.Publish;
+using KmLab.Provisioner.Demo;
 using KmLab.Provisioner.Register;
 
 namespace KmLab.Provisioner.Cli;

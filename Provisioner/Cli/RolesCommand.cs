@@ -1,7 +1,7 @@
 using System.CommandLine;
 using KmLab.Provisioner.Register;
 using KmLab.Provisioner.Roles;
-using KmLab.Provisioner.Smoke;
+using KmLab.Provisioner.Wso2Rest;
 
 namespace KmLab.Provisioner.Cli;
 

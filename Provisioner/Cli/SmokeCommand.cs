@@ -1,6 +1,8 @@
 using System.CommandLine;
+using KmLab.Provisioner.Publishing;
 using KmLab.Provisioner.Register;
 using KmLab.Provisioner.Smoke;
+using KmLab.Provisioner.Wso2Rest;
 
 namespace KmLab.Provisioner.Cli;
 

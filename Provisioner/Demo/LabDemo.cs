@@ -1,17 +1,15 @@
-using KmLab.Provisioner.Prepare;
-using KmLab.Provisioner.Register;
 using KmLab.Provisioner.Roles;
-using KmLab.Provisioner.Smoke;
 using KmLab.Provisioner.Wso2;
+using KmLab.Provisioner.Wso2Rest;
 using Microsoft.Extensions.Logging;
 
-namespace KmLab.Provisioner.Publish;
+namespace KmLab.Provisioner.Demo;
 
 /// <summary>What one <c>demo</c> run needs. The users' passwords come from <see cref="LabTopology.DemoReaderPasswordVariable"/>
 /// and <see cref="LabTopology.DemoGuestPasswordVariable"/> only.</summary>
 public sealed record DemoRequest(string StateDirectory, string AdminUser, string AdminPassword, string? ReaderPassword, string? GuestPassword)
 {
-    public string KeyManagerName { get; init; } = RegisterRequest.DefaultKeyManagerName;
+    public string KeyManagerName { get; init; } = LabTopology.DefaultKeyManagerName;
     public Uri ApimUrl { get; init; } = LabUrls.ApiManager;
     public Uri GatewayUrl { get; init; } = LabUrls.Gateway;
 

@@ -1,12 +1,11 @@
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using KmLab.Provisioner.Apim;
-using KmLab.Provisioner.Prepare;
-using KmLab.Provisioner.Register;
-using KmLab.Provisioner.Smoke;
+using KmLab.Provisioner.Publishing;
 using KmLab.Provisioner.Wso2;
-using Microsoft.Extensions.Logging;
+using KmLab.Provisioner.Wso2Rest;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Logging;
 
 namespace KmLab.Provisioner.Publish;
 
@@ -24,7 +23,7 @@ public sealed record PublishRequest(string StateDirectory, string Name, string C
     public string? OpenApi { get; init; }
 
     public string Application { get; init; } = LabTopology.DefaultLabApplication;
-    public string KeyManagerName { get; init; } = RegisterRequest.DefaultKeyManagerName;
+    public string KeyManagerName { get; init; } = LabTopology.DefaultKeyManagerName;
     public Uri ApimUrl { get; init; } = LabUrls.ApiManager;
     public Uri GatewayUrl { get; init; } = LabUrls.Gateway;
 
@@ -51,7 +50,7 @@ public static class ApiPublish
     public static readonly string[] DefaultVerbs = ["GET", "POST", "PUT", "DELETE", "PATCH"];
 
     public static Task<PublishResult> RunAsync(PublishRequest request, CancellationToken ct, ILoggerFactory? loggerFactory = null) =>
-        RegisterTelemetry.StepAsync(Command, null, _ => ExecuteAsync(request, (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger(typeof(ApiPublish)), ct));
+        StepTelemetry.StepAsync(Command, null, _ => ExecuteAsync(request, (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger(typeof(ApiPublish)), ct));
 
     private static async Task<PublishResult> ExecuteAsync(PublishRequest request, ILogger logger, CancellationToken ct)
     {
@@ -64,13 +63,13 @@ public static class ApiPublish
         var isUrl = request.IsUrl ?? LabManifest.Read(layout).IdentityServerUrl();
         logger.LogInformation("Starting {Request}", request);
 
-        var calls = new LabCalls(ExitCodes.PublishFailed, new Secrets(request.AdminPassword));
-        using var apim = new Wso2Connection(trust.For(LabSmoke.ApimServerName, request.ApimUrl), logger);
-        using var identityServer = new Wso2Connection(trust.For(LabSmoke.IsServerName, isUrl), logger);
-        using var gateway = new Wso2Connection(trust.For(LabSmoke.GatewayServerName, request.GatewayUrl), logger);
+        var calls = new Wso2Calls(ExitCodes.PublishFailed, new Secrets(request.AdminPassword));
+        using var apim = new Wso2Connection(trust.For(ServerNames.ApiManager, request.ApimUrl), logger);
+        using var identityServer = new Wso2Connection(trust.For(ServerNames.IdentityServer, isUrl), logger);
+        using var gateway = new Wso2Connection(trust.For(ServerNames.Gateway, request.GatewayUrl), logger);
         var (_, restToken) = await ApimRestToken.GetAsync(apim, request.AdminUser, request.AdminPassword, ApimPublisherScopes.Smoke, calls.Secrets,
             (e, operation) => calls.Failure(apim, e, operation, $"set {LabTopology.AdminPasswordVariable} to APIM's admin password and check --admin-user"), ct);
-        var publisher = new ApiPublisher(apim, () => Task.FromResult(restToken.AccessToken), Command, calls, logger);
+        var publisher = new PublishingEngine(apim, () => Task.FromResult(restToken.AccessToken), Command, calls, logger);
 
         // A context another API holds is refused before the application or the API is made.
         if (await publisher.ContextOwnerAsync(request.Name, request.Context, ct) is { } owner) throw publisher.ContextTaken(request.Name, request.Context, owner);

@@ -1,4 +1,4 @@
-namespace KmLab.Provisioner;
+namespace KmLab.Lab;
 
 /// <summary>A failure the user can fix: its message is one line naming the problem and the fix.</summary>
 public sealed class LabException(int exitCode, string message, Exception? inner = null) : Exception(message, inner)

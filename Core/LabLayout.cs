@@ -1,4 +1,4 @@
-namespace KmLab.Provisioner;
+namespace KmLab.Lab;
 
 /// <summary>Where everything lives in the lab's state folder. Each server's folder mounts as its image's config volume.</summary>
 public sealed class LabLayout(string stateDirectory)

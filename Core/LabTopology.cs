@@ -1,9 +1,10 @@
 using KmLab.Provisioner.Wso2;
 
-namespace KmLab.Provisioner;
+namespace KmLab.Lab;
 
 /// <summary>What one lab is made of: the two versions, IS's port offset and the container names the servers
-/// call each other by. Both servers keep <c>[server] hostname = "localhost"</c> (design.md, "Host names").</summary>
+/// call each other by. Both servers keep <c>[server] hostname = "localhost"</c> as shipped (wso2/product-apim@2530387c:all-in-one-apim/modules/distribution/product/src/main/conf/deployment.toml:2), so the
+/// URLs a browser meets (issuer, portals) are the host's, and containers reach each other by container name.</summary>
 public sealed record LabTopology(
     IdentityServerVersion IdentityServerVersion,
     ApiManagerVersion ApiManagerVersion,
@@ -33,6 +34,10 @@ public sealed record LabTopology(
     public const string DemoApiName = "KmLabDemo";
     public const string DemoApplication = "KmLabDemo";
 
+    /// <summary>The name <c>register</c> gives IS's Key Manager in APIM unless told otherwise; every later step
+    /// generates keys against it.</summary>
+    public const string DefaultKeyManagerName = "IS7";
+
     /// <summary>The DevPortal application <c>publish</c> subscribes by default (password and client-credentials grants).</summary>
     public const string DefaultLabApplication = "KmLabApps";
 
@@ -44,8 +49,8 @@ public sealed record LabTopology(
     public static string AdminPasswordFromEnvironment() =>
         Environment.GetEnvironmentVariable(AdminPasswordVariable) is { Length: > 0 } password ? password : DefaultAdminPassword;
 
-    public int IdentityServerHttpsPort => Wso2Ports.ServletHttps + IdentityServerOffset;
-    public int IdentityServerHttpPort => Wso2Ports.ServletHttp + IdentityServerOffset;
+    public int IdentityServerHttpsPort => LabUrls.IdentityServerHttpsPort(IdentityServerOffset);
+    public int IdentityServerHttpPort => LabUrls.IdentityServerHttpPort(IdentityServerOffset);
 
     /// <summary>Keeps the password out of ToString, and so out of any log line that prints the topology.</summary>
     public override string ToString() =>

@@ -1,7 +1,7 @@
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Wso2;
 using KmLab.Hosting;
-using KmLab.Provisioner;
+using KmLab.Lab;
 using KmLab.Provisioner.Wso2;
 
 namespace Aspire.Hosting;

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Aspire.Hosting.ApplicationModel;
 using KmLab.Hosting;
-using KmLab.Provisioner;
+using KmLab.Lab;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Aspire.Hosting;

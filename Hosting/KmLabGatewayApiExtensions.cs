@@ -1,6 +1,6 @@
 using Aspire.Hosting.ApplicationModel;
 using KmLab.Hosting;
-using KmLab.Provisioner;
+using KmLab.Lab;
 
 namespace Aspire.Hosting;
 

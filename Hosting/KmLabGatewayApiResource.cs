@@ -1,4 +1,5 @@
 using System.Text.Json;
+using KmLab.Lab;
 
 namespace Aspire.Hosting.ApplicationModel;
 
@@ -12,7 +13,8 @@ public sealed class KmLabGatewayApiResource : Resource
     {
         (Lab, Service, Context, Version, Application, ApiName) = (lab, service, context, version, application, name);
         // Resolved when a dependent starts, after publish wrote the file; never shown as plain text.
-        ConsumerSecret = new ParameterResource($"{name}-consumer-secret", _ => ReadApplication("consumerSecret"), secret: true);
+        ConsumerSecret = new ParameterResource($"{name}-consumer-secret", _ => Read(Lab.Layout.ApplicationFile(Application),
+            PublishOutputs.ReadApplication, a => a.ConsumerSecret, nameof(LabApplicationFile.ConsumerSecret)), secret: true);
     }
 
     /// <summary>The lab that publishes it.</summary>
@@ -41,23 +43,23 @@ public sealed class KmLabGatewayApiResource : Resource
     /// unless the lab names it (the demo's API).</summary>
     internal string ApiName { get; init; } = null!;
 
-    internal string ReadGatewayUrl() => Read(Lab.Layout.ApiFile(ApiName), "gatewayUrl");
+    internal string ReadGatewayUrl() => Read(Lab.Layout.ApiFile(ApiName), PublishOutputs.ReadApi, a => a.GatewayUrl?.ToString(), nameof(PublishedApi.GatewayUrl));
 
-    internal string ReadApiId() => Read(Lab.Layout.ApiFile(ApiName), "apiId");
+    internal string ReadApiId() => Read(Lab.Layout.ApiFile(ApiName), PublishOutputs.ReadApi, a => a.ApiId, nameof(PublishedApi.ApiId));
 
-    internal string ReadConsumerKey() => ReadApplication("consumerKey");
+    internal string ReadConsumerKey() => Read(Lab.Layout.ApplicationFile(Application), PublishOutputs.ReadApplication, a => a.ConsumerKey, nameof(LabApplicationFile.ConsumerKey));
 
-    private string ReadApplication(string property) => Read(Lab.Layout.ApplicationFile(Application), property);
-
-    private static string Read(string file, string property)
+    /// <summary>One field of a state file, read through Core's reader for it.</summary>
+    private string Read<T>(string file, Func<LabLayout, string, T?> reader, Func<T, string?> field, string fieldName) where T : class
     {
         try
         {
-            using var json = JsonDocument.Parse(File.ReadAllText(file));
-            return json.RootElement.GetProperty(property).GetString()
-                ?? throw new DistributedApplicationException($"{file} has no {property}; run publish again (dashboard: restart the publish step).");
+            var record = reader(Lab.Layout, Path.GetFileNameWithoutExtension(file))
+                ?? throw new FileNotFoundException($"Could not find file '{file}'.", file);
+            return field(record)
+                ?? throw new DistributedApplicationException($"{file} has no {fieldName}; run publish again (dashboard: restart the publish step).");
         }
-        catch (Exception e) when (e is IOException or JsonException or KeyNotFoundException or UnauthorizedAccessException)
+        catch (Exception e) when (e is IOException or JsonException or UnauthorizedAccessException)
         {
             throw new DistributedApplicationException($"{file} cannot be read ({e.Message}); it appears when publish has finished: let the dependent wait for it (WithReference does).", e);
         }

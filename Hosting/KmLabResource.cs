@@ -1,5 +1,5 @@
 using KmLab.Hosting;
-using KmLab.Provisioner;
+using KmLab.Lab;
 using KmLab.Provisioner.Wso2;
 
 namespace Aspire.Hosting.ApplicationModel;
@@ -58,5 +58,5 @@ public sealed class KmLabResource : Resource
 
     /// <summary>The URL of IS's token endpoint as a host process reaches it; it is also the issuer of IS's tokens
     /// (<c>[server] hostname</c> is <see cref="LabTopology.PublicHostName"/>).</summary>
-    public string TokenUrl => $"https://{LabTopology.PublicHostName}:{IdentityServer.HttpsPort}{IdentityServerEndpoints.Token}";
+    public string TokenUrl => LabUrls.Token(LabUrls.IdentityServer(IdentityServer.PortOffset)).ToString();
 }

@@ -1,5 +1,5 @@
 using Aspire.Hosting.ApplicationModel;
-using KmLab.Provisioner;
+using KmLab.Lab;
 
 namespace Aspire.Hosting;
 

@@ -1,10 +1,10 @@
 namespace KmLab.Provisioner.Wso2;
 
-/// <summary>Paths of the API Manager endpoints the lab calls (wso2-facts.md, "Admin REST API"). Shared by the
-/// Refit clients and the twins' route mappings, so a path is written once.</summary>
+/// <summary>Paths of the API Manager endpoints the lab calls (wso2/carbon-apimgt@e62b84c9:components/apimgt/org.wso2.carbon.apimgt.rest.api.admin.v1/src/main/resources/admin-api.yaml), written once for the
+/// Provisioner's Refit clients and the hosting package's readiness checks.</summary>
 public static class ApimEndpoints
 {
-    /// <summary>Turns 200 once APIM has started; used by WSO2's Helm chart and tests.</summary>
+    /// <summary>Turns 200 once APIM has started, without authentication (wso2/carbon-apimgt@e62b84c9:features/apimgt/org.wso2.carbon.apimgt.core.feature/src/main/resources/conf_templates/templates/repository/conf/api-manager.xml.j2:980).</summary>
     public const string StartupHealthCheck = "/api/am/gateway/v2/server-startup-healthcheck";
 
     /// <summary>APIM's own DCR for REST API clients: Basic admin credentials, answers 200 (not 201).</summary>
@@ -83,7 +83,8 @@ public static class ApimErrorCodes
     public static bool IsOpenApiRefusal(long code) => code is >= 900751 and <= 900762;
 }
 
-/// <summary>Facts of the WSO2 IS 7 Key Manager connector (wso2-facts.md, "The IS 7 connector").</summary>
+/// <summary>Facts of the WSO2 IS 7 Key Manager connector (wso2-extensions/apim-km-wso2is@df27fd8c:components/wso2is7.key.manager/src/main/java/org/wso2/is7/client/WSO2IS7KeyManagerConstants.java:26; its configuration fields in
+/// wso2-extensions/apim-km-wso2is@df27fd8c:components/wso2is7.key.manager/src/main/java/org/wso2/is7/client/WSO2IS7ConnectorConfiguration.java).</summary>
 public static class Is7Connector
 {
     /// <summary>The connector type for IS 7 (<c>WSO2-IS</c> is the IS 5.x/6.x one). Shipped from APIM 4.3.0.</summary>
@@ -103,7 +104,7 @@ public static class Is7Connector
     /// <summary>Organizations a Key Manager serves (4.5.0+); <c>ALL</c> is what the admin portal sends.</summary>
     public const string AllOrganizations = "ALL";
 
-    /// <summary>The grant types the seeds give the Key Manager; those the IS well-known document does not
+    /// <summary>The grant types the lab asks for on the Key Manager; those the IS well-known document does not
     /// advertise are dropped at registration.</summary>
     public static IReadOnlyList<string> SeedGrantTypes { get; } =
     [
@@ -142,7 +143,8 @@ public static class Is7Connector
         public const string MutualTls = "MutualTLS";
     }
 
-    /// <summary>The connector properties an APIM version requires (wso2-facts.md); <c>/settings</c> says the same
+    /// <summary>The connector properties an APIM version requires (the connector's configuration fields at the tag
+    /// each APIM version ships: apim-km-wso2is v2.0.2, v2.0.3, v2.0.4, v2.0.8, v2.1.3); <c>/settings</c> says the same
     /// where it lists them, and wins when it does.</summary>
     public static IReadOnlyList<string> RequiredProperties(ApiManagerVersion version)
     {

@@ -1,7 +1,8 @@
 namespace KmLab.Provisioner.Wso2;
 
-/// <summary>Paths of APIM's Publisher REST API v4 (publisher-api.yaml of APIM 4.x) and of the DevPortal v3
-/// subscriptions the lab's smoke uses. Shared by the Refit clients and the twins' route mappings.</summary>
+/// <summary>Paths of APIM's Publisher REST API v4
+/// (wso2/carbon-apimgt@e62b84c9:components/apimgt/org.wso2.carbon.apimgt.rest.api.publisher.v1/src/main/resources/publisher-api.yaml)
+/// and of the DevPortal v3 subscriptions the lab's smoke uses, written once for the Provisioner's Refit clients.</summary>
 public static class ApimPublisherEndpoints
 {
     public const string PublisherBase = "/api/am/publisher/v4";

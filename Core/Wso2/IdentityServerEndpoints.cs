@@ -1,7 +1,8 @@
 namespace KmLab.Provisioner.Wso2;
 
-/// <summary>Paths of the WSO2 Identity Server 7 endpoints the lab uses or hands to APIM. Shared by the Refit
-/// clients and the twins' route mappings, so a path is written once.</summary>
+/// <summary>Paths of the WSO2 Identity Server 7 endpoints the lab uses or hands to APIM, as the IS 7 connector
+/// names them (wso2-extensions/apim-km-wso2is@df27fd8c:components/wso2is7.key.manager/src/main/java/org/wso2/is7/client/WSO2IS7ConnectorConfiguration.java), written once for the Provisioner's Refit clients and the hosting package's readiness
+/// checks.</summary>
 public static class IdentityServerEndpoints
 {
     /// <summary>The OpenID discovery document; IS serves it under the token endpoint, which is also the issuer.</summary>
@@ -12,7 +13,7 @@ public static class IdentityServerEndpoints
     public const string Introspect = "/oauth2/introspect";
     public const string Revoke = "/oauth2/revoke";
 
-    /// <summary>The authorize endpoint (the seeds' table wrongly gives <see cref="ScimMe"/> here).</summary>
+    /// <summary>The authorize endpoint (not <see cref="ScimMe"/>, which the connector takes as its user-info endpoint).</summary>
     public const string Authorize = "/oauth2/authorize";
 
     /// <summary>What discovery returns as userinfo; the IS 7 connector wants <see cref="ScimMe"/> instead.</summary>

@@ -1,6 +1,7 @@
 namespace KmLab.Provisioner.Wso2;
 
-/// <summary>The keystore conventions both images ship with (wso2-facts.md, "Keystores and trust").</summary>
+/// <summary>The keystore conventions both images ship with (wso2/product-apim@2530387c:all-in-one-apim/modules/distribution/product/src/main/conf/deployment.toml:28-33, <c>[keystore.tls]</c>;
+/// wso2/product-is@v7.1.0:modules/distribution/src/repository/resources/conf/deployment.toml, <c>[keystore.primary]</c>).</summary>
 public static class Wso2KeyStores
 {
     public const string Password = "wso2carbon";

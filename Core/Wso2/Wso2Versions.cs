@@ -1,6 +1,9 @@
+using KmLab.Lab;
+
 namespace KmLab.Provisioner.Wso2;
 
-/// <summary>How a product version stores its keystore and truststore (wso2-facts.md, "Keystores and trust").</summary>
+/// <summary>How a product version stores its keystore and truststore: IS 7.1+ ships PKCS12 (wso2/product-is@v7.1.0:modules/distribution/src/repository/resources/conf/deployment.toml,
+/// <c>[keystore.primary]</c>), APIM and IS 7.0 JKS (wso2/product-apim@2530387c:all-in-one-apim/modules/distribution/product/src/main/conf/deployment.toml:28, <c>[keystore.tls]</c>).</summary>
 public enum KeyStoreFormat { Jks, Pkcs12 }
 
 /// <summary>One supported <c>wso2/wso2is</c> image version and the facts that differ between versions.</summary>
@@ -93,7 +96,8 @@ public static class Wso2Images
     public const string JvmMemOptsVariable = "JVM_MEM_OPTS";
 }
 
-/// <summary>Carbon's ports before the offset is added (wso2-facts.md, "Ports and port offset").</summary>
+/// <summary>Carbon's ports before <c>[server] offset</c> is added (wso2/product-apim@2530387c:all-in-one-apim/modules/distribution/product/src/main/conf/deployment.toml:3; the servlet port as
+/// <c>${mgt.transport.https.port}</c> and the gateway's as <c>${https.nio.port}</c> in the same file).</summary>
 public static class Wso2Ports
 {
     public const int ServletHttps = 9443;
@@ -101,6 +105,7 @@ public static class Wso2Ports
     public const int GatewayHttps = 8243;
     public const int GatewayHttp = 8280;
 
-    /// <summary>The seeds run IS with offset 1 (9444) beside APIM (9443).</summary>
+    /// <summary>The lab runs IS with offset 1 (9444) beside APIM (9443), inside and outside the containers, so a URL
+    /// differs between the host and the lab network only by its host name.</summary>
     public const int DefaultIdentityServerOffset = 1;
 }

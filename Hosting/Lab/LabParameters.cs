@@ -1,6 +1,6 @@
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
-using KmLab.Provisioner;
+using KmLab.Lab;
 using KmLab.Provisioner.Wso2;
 using Microsoft.Extensions.Configuration;
 

@@ -1,7 +1,7 @@
 using System.Globalization;
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
-using KmLab.Provisioner;
+using KmLab.Lab;
 
 namespace KmLab.Hosting;
 

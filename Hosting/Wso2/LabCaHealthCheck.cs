@@ -1,7 +1,6 @@
 using System.Net;
 using Aspire.Hosting.ApplicationModel;
-using KmLab.Provisioner;
-using KmLab.Provisioner.Register;
+using KmLab.Lab;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Aspire.Hosting.Wso2;

@@ -1,6 +1,6 @@
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Wso2;
-using KmLab.Provisioner;
+using KmLab.Lab;
 using KmLab.Provisioner.Wso2;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -94,7 +94,7 @@ public static class Wso2ResourceBuilderExtensions
         return builder.WithBindMount(Path.GetFullPath(source, builder.ApplicationBuilder.AppHostDirectory), Wso2Images.ConfigVolume, isReadOnly: true);
     }
 
-    /// <summary>Checks the server's readiness path (wso2-facts.md, "Readiness") over HTTPS, trusting only the lab CA
+    /// <summary>Checks the server's readiness path (<see cref="IWso2ServerResource.HealthCheckPath"/>) over HTTPS, trusting only the lab CA
     /// of the state folder <paramref name="layout"/> describes: the CA that signed the certificates in the config
     /// volume. Resources that <c>WaitFor</c> the server start once it answers 200.</summary>
     public static IResourceBuilder<T> WithReadinessCheck<T>(this IResourceBuilder<T> builder, LabLayout layout)
@@ -158,7 +158,7 @@ public static class Wso2ResourceBuilderExtensions
         foreach (var (path, displayText) in consoles)
         {
             // A plain string: an interpolated one would bind to WithUrl's reference-expression overload.
-            var url = $"https://{LabTopology.PublicHostName}:{server.HttpsPort}{path}";
+            var url = LabUrls.OnHost(server.HttpsPort, path);
             builder.WithUrl(url, displayText);
         }
         return builder;

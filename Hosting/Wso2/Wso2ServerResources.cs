@@ -1,9 +1,10 @@
+using KmLab.Lab;
 using KmLab.Provisioner.Wso2;
 
 namespace Aspire.Hosting.ApplicationModel;
 
 /// <summary>What the lab needs of either WSO2 server: its version, its servlet HTTPS endpoint and the path that
-/// answers 200 once it is ready (wso2-facts.md, "Readiness").</summary>
+/// answers 200 once it is ready (<see cref="ApimEndpoints.StartupHealthCheck"/>, <see cref="IdentityServerEndpoints.WellKnown"/>).</summary>
 public interface IWso2ServerResource : IResourceWithEndpoints, IResourceWithEnvironment, IResourceWithWaitSupport
 {
     /// <summary>The product version the image runs, e.g. <c>7.3.0</c> or <c>4.6.0</c>.</summary>
@@ -36,7 +37,7 @@ public sealed class Wso2IdentityServerResource(string name, IdentityServerVersio
 
     public string ProductVersion => Version.Version;
 
-    public int HttpsPort => Wso2Ports.ServletHttps + PortOffset;
+    public int HttpsPort => LabUrls.IdentityServerHttpsPort(PortOffset);
 
     public EndpointReference HttpsEndpoint => _httpsEndpoint ??= new(this, HttpsEndpointName);
 
@@ -44,7 +45,7 @@ public sealed class Wso2IdentityServerResource(string name, IdentityServerVersio
     public string HealthCheckPath => IdentityServerEndpoints.WellKnown;
 
     /// <summary>The base URL containers on the lab network use (APIM → IS), e.g. <c>https://is7:9444</c>.</summary>
-    public string InternalUrl => $"https://{Name}:{HttpsPort}";
+    public string InternalUrl => LabUrls.Origin(LabUrls.IdentityServerInternal(Name, PortOffset));
 }
 
 /// <summary>WSO2 API Manager 4 (<c>wso2/wso2am</c>) in a container: control plane and gateway in one.</summary>
@@ -64,7 +65,7 @@ public sealed class Wso2ApiManagerResource(string name, ApiManagerVersion versio
 
     public string ProductVersion => Version.Version;
 
-    public int HttpsPort => Wso2Ports.ServletHttps;
+    public int HttpsPort => LabUrls.ApiManagerHttpsPort;
 
     public EndpointReference HttpsEndpoint => _httpsEndpoint ??= new(this, HttpsEndpointName);
 

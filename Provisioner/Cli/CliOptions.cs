@@ -27,7 +27,7 @@ internal static class CliOptions
     public static Uri? Url(ParseResult r, Option<string?> option) =>
         r.GetValue(option) is not { } text ? null
         : Uri.TryCreate(text, UriKind.Absolute, out var url) ? url
-        : throw new LabException(ExitCodes.Usage, $"{option.Name} '{text}' is not a URL; give one like https://localhost:9443.");
+        : throw new LabException(ExitCodes.Usage, $"{option.Name} '{text}' is not a URL; give one like {LabUrls.Origin(LabUrls.ApiManager)}.");
 
     public static Option<string> AdminUser(string description) => new("--admin-user")
     {

@@ -1,10 +1,10 @@
 using System.CommandLine;
-using KmLab.Provisioner.Publish;
+using KmLab.Provisioner.Demo;
 using KmLab.Provisioner.Register;
 
 namespace KmLab.Provisioner.Cli;
 
-/// <summary><c>demo</c>: seeds and proves the workshop demo (issue 11 item 3, contract-12).</summary>
+/// <summary><c>demo</c>: seeds and proves the workshop demo.</summary>
 internal static class DemoCommand
 {
     public static Command Create()
@@ -12,8 +12,8 @@ internal static class DemoCommand
         var state = CliOptions.State();
         var curl = new Option<bool>("--curl") { Description = "Also print ready-to-paste curl lines for both users (passwords and the consumer secret as shell variables)." };
         var keyManager = new Option<string>("--key-manager") { Description = "The Key Manager register created.", DefaultValueFactory = _ => RegisterRequest.DefaultKeyManagerName };
-        var apimUrl = CliOptions.UrlOption("--apim-url", "APIM's HTTPS base URL as reached from here; default https://localhost:9443.");
-        var gatewayUrl = CliOptions.UrlOption("--gateway-url", "APIM's gateway HTTPS base URL as reached from here; default https://localhost:8243.");
+        var apimUrl = CliOptions.UrlOption("--apim-url", $"APIM's HTTPS base URL as reached from here; default {LabUrls.Origin(LabUrls.ApiManager)}.");
+        var gatewayUrl = CliOptions.UrlOption("--gateway-url", $"APIM's gateway HTTPS base URL as reached from here; default {LabUrls.Origin(LabUrls.Gateway)}.");
         var isUrl = CliOptions.UrlOption("--is-url", "IS's HTTPS base URL as reached from here; default https://localhost:<9443 + the lab's IS offset>.");
         var isInternalUrl = CliOptions.UrlOption("--is-internal-url", "IS's HTTPS base URL as APIM's gateway reaches it (the demo API's backend); default: from lab.json.");
         var adminUser = CliOptions.AdminUser("The admin user of APIM and IS.");
@@ -29,8 +29,8 @@ internal static class DemoCommand
                 Environment.GetEnvironmentVariable(LabTopology.DemoReaderPasswordVariable), Environment.GetEnvironmentVariable(LabTopology.DemoGuestPasswordVariable))
             {
                 KeyManagerName = r.GetValue(keyManager)!,
-                ApimUrl = CliOptions.Url(r, apimUrl) ?? new Uri("https://localhost:9443"),
-                GatewayUrl = CliOptions.Url(r, gatewayUrl) ?? new Uri("https://localhost:8243"),
+                ApimUrl = CliOptions.Url(r, apimUrl) ?? LabUrls.ApiManager,
+                GatewayUrl = CliOptions.Url(r, gatewayUrl) ?? LabUrls.Gateway,
                 IsUrl = CliOptions.Url(r, isUrl),
                 IsInternalUrl = CliOptions.Url(r, isInternalUrl),
             };

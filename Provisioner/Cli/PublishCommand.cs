@@ -4,7 +4,7 @@ using KmLab.Provisioner.Register;
 
 namespace KmLab.Provisioner.Cli;
 
-/// <summary><c>publish</c>: one API behind APIM's gateway, subscribed by the lab application (contract-12).</summary>
+/// <summary><c>publish</c>: one API behind APIM's gateway, subscribed by the lab application.</summary>
 internal static class PublishCommand
 {
     public static Command Create()
@@ -22,8 +22,8 @@ internal static class PublishCommand
         var openApi = new Option<string?>("--openapi") { Description = "The service's OpenAPI document (JSON), a file or a URL reached from here; APIM imports it." };
         var application = new Option<string>("--application") { Description = "The DevPortal application that subscribes (password and client-credentials grants).", DefaultValueFactory = _ => LabTopology.DefaultLabApplication };
         var keyManager = new Option<string>("--key-manager") { Description = "The Key Manager register created; its tokens are the API's only ones.", DefaultValueFactory = _ => RegisterRequest.DefaultKeyManagerName };
-        var apimUrl = CliOptions.UrlOption("--apim-url", "APIM's HTTPS base URL as reached from here; default https://localhost:9443.");
-        var gatewayUrl = CliOptions.UrlOption("--gateway-url", "APIM's gateway HTTPS base URL as reached from here; default https://localhost:8243.");
+        var apimUrl = CliOptions.UrlOption("--apim-url", $"APIM's HTTPS base URL as reached from here; default {LabUrls.Origin(LabUrls.ApiManager)}.");
+        var gatewayUrl = CliOptions.UrlOption("--gateway-url", $"APIM's gateway HTTPS base URL as reached from here; default {LabUrls.Origin(LabUrls.Gateway)}.");
         var isUrl = CliOptions.UrlOption("--is-url", "IS's HTTPS base URL as reached from here (token endpoint); default https://localhost:<9443 + the lab's IS offset>.");
         var adminUser = CliOptions.AdminUser("APIM's admin user.");
 
@@ -42,8 +42,8 @@ internal static class PublishCommand
                 OpenApi = r.GetValue(openApi),
                 Application = r.GetValue(application)!,
                 KeyManagerName = r.GetValue(keyManager)!,
-                ApimUrl = CliOptions.Url(r, apimUrl) ?? new Uri("https://localhost:9443"),
-                GatewayUrl = CliOptions.Url(r, gatewayUrl) ?? new Uri("https://localhost:8243"),
+                ApimUrl = CliOptions.Url(r, apimUrl) ?? LabUrls.ApiManager,
+                GatewayUrl = CliOptions.Url(r, gatewayUrl) ?? LabUrls.Gateway,
                 IsUrl = CliOptions.Url(r, isUrl),
             };
             var result = await CliHost.RunAsync((logging, cancel) => ApiPublish.RunAsync(request, cancel, logging), token);

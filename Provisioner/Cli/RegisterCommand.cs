@@ -10,7 +10,7 @@ internal static class RegisterCommand
     {
         var state = CliOptions.State();
         var apimUrl = CliOptions.UrlOption("--apim-url",
-            "APIM's HTTPS base URL as reached from here, e.g. https://localhost:9443.", required: true);
+            $"APIM's HTTPS base URL as reached from here, e.g. {LabUrls.Origin(LabUrls.ApiManager)}.", required: true);
         var isUrl = CliOptions.UrlOption("--is-url",
             "IS's HTTPS base URL as reached from here, e.g. https://localhost:9444.", required: true);
         var isInternalUrl = CliOptions.UrlOption("--is-internal-url",

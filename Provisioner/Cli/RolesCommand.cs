@@ -1,7 +1,7 @@
 using System.CommandLine;
 using KmLab.Provisioner.Register;
 using KmLab.Provisioner.Roles;
-using KmLab.Provisioner.Smoke;
+using KmLab.Provisioner.Wso2Rest;
 
 namespace KmLab.Provisioner.Cli;
 
@@ -11,8 +11,8 @@ internal static class RolesCommand
     public static Command Create()
     {
         var state = CliOptions.State();
-        var apimUrl = CliOptions.UrlOption("--apim-url", "APIM's HTTPS base URL as reached from here, e.g. https://localhost:9443.", required: true);
-        var gatewayUrl = CliOptions.UrlOption("--gateway-url", "APIM's gateway HTTPS base URL as reached from here, e.g. https://localhost:8243.", required: true);
+        var apimUrl = CliOptions.UrlOption("--apim-url", $"APIM's HTTPS base URL as reached from here, e.g. {LabUrls.Origin(LabUrls.ApiManager)}.", required: true);
+        var gatewayUrl = CliOptions.UrlOption("--gateway-url", $"APIM's gateway HTTPS base URL as reached from here, e.g. {LabUrls.Origin(LabUrls.Gateway)}.", required: true);
         var isUrl = CliOptions.UrlOption("--is-url", "IS's HTTPS base URL as reached from here (SCIM2, token), e.g. https://localhost:9444.", required: true);
         var isInternalUrl = CliOptions.UrlOption("--is-internal-url", "IS's HTTPS base URL as APIM's gateway reaches it (the API's backend); default: from lab.json.");
         var name = new Option<string>("--name") { Description = "The Key Manager register created.", DefaultValueFactory = _ => RegisterRequest.DefaultKeyManagerName };

@@ -1,6 +1,8 @@
 using System.CommandLine;
+using KmLab.Provisioner.Publishing;
 using KmLab.Provisioner.Register;
 using KmLab.Provisioner.Smoke;
+using KmLab.Provisioner.Wso2Rest;
 
 namespace KmLab.Provisioner.Cli;
 
@@ -11,9 +13,9 @@ internal static class SmokeCommand
     {
         var state = CliOptions.State();
         var apimUrl = CliOptions.UrlOption("--apim-url",
-            "APIM's HTTPS base URL as reached from here (Publisher and DevPortal APIs), e.g. https://localhost:9443.", required: true);
+            $"APIM's HTTPS base URL as reached from here (Publisher and DevPortal APIs), e.g. {LabUrls.Origin(LabUrls.ApiManager)}.", required: true);
         var gatewayUrl = CliOptions.UrlOption("--gateway-url",
-            "APIM's gateway HTTPS base URL as reached from here, e.g. https://localhost:8243.", required: true);
+            $"APIM's gateway HTTPS base URL as reached from here, e.g. {LabUrls.Origin(LabUrls.Gateway)}.", required: true);
         var isUrl = CliOptions.UrlOption("--is-url",
             "IS's HTTPS base URL as reached from here (token endpoint), e.g. https://localhost:9444.", required: true);
         var isInternalUrl = CliOptions.UrlOption("--is-internal-url",

@@ -1,7 +1,7 @@
 namespace KmLab.Provisioner.Configuration;
 
 /// <summary>The <c>[[event_listener]]</c> through which a WSO2 identity component tells APIM that a token was revoked
-/// (wso2-facts.md, "IS 7 deployment.toml"). APIM ships it for its resident Key Manager; IS needs it added, plus the
+/// (wso2/product-apim@2530387c:all-in-one-apim/modules/distribution/product/src/main/conf/deployment.toml, <c>[[event_listener]]</c> <c>token_revocation</c>). APIM ships it for its resident Key Manager; IS needs it added, plus the
 /// notification handler jar in its dropins, to notify APIM about tokens IS revokes.</summary>
 public static class TokenRevocationListener
 {

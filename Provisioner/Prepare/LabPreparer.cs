@@ -38,9 +38,9 @@ public static class LabPreparer
     /// <summary>The trusted-certificate alias of the lab's root CA in both truststores.</summary>
     public const string CaTrustAlias = "kmlab-ca";
 
-    /// <summary>IS's token revocation notifier only works when WSO2's notification handler jar is in IS's dropins
-    /// (wso2-facts.md): the artifact <c>wso2is.notification.event.handlers</c> of wso2-extensions/apim-km-wso2is
-    /// (components/wso2is.notification.event.handlers/pom.xml), named <c>wso2is.notification.event.handlers-&lt;version&gt;.jar</c>.</summary>
+    /// <summary>IS's token revocation notifier only works when WSO2's notification handler jar is in IS's dropins:
+    /// the artifact <c>wso2is.notification.event.handlers</c>
+    /// (wso2-extensions/apim-km-wso2is@2c3140f3:components/wso2is.notification.event.handlers/pom.xml:11), named <c>wso2is.notification.event.handlers-&lt;version&gt;.jar</c>.</summary>
     public const string RevocationNotifierJarPattern = "wso2is.notification.event.handlers-*.jar";
 
     public static PrepareResult Prepare(PrepareRequest request)

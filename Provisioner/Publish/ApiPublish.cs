@@ -1,12 +1,11 @@
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using KmLab.Provisioner.Apim;
-using KmLab.Provisioner.Prepare;
-using KmLab.Provisioner.Register;
-using KmLab.Provisioner.Smoke;
+using KmLab.Provisioner.Publishing;
 using KmLab.Provisioner.Wso2;
-using Microsoft.Extensions.Logging;
+using KmLab.Provisioner.Wso2Rest;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Logging;
 
 namespace KmLab.Provisioner.Publish;
 
@@ -24,9 +23,9 @@ public sealed record PublishRequest(string StateDirectory, string Name, string C
     public string? OpenApi { get; init; }
 
     public string Application { get; init; } = LabTopology.DefaultLabApplication;
-    public string KeyManagerName { get; init; } = RegisterRequest.DefaultKeyManagerName;
-    public Uri ApimUrl { get; init; } = new("https://localhost:9443");
-    public Uri GatewayUrl { get; init; } = new("https://localhost:8243");
+    public string KeyManagerName { get; init; } = LabTopology.DefaultKeyManagerName;
+    public Uri ApimUrl { get; init; } = LabUrls.ApiManager;
+    public Uri GatewayUrl { get; init; } = LabUrls.Gateway;
 
     /// <summary>IS as reached from here (token endpoint); null: <c>https://localhost:&lt;9443 + offset&gt;</c> from lab.json.</summary>
     public Uri? IsUrl { get; init; }
@@ -51,7 +50,7 @@ public static class ApiPublish
     public static readonly string[] DefaultVerbs = ["GET", "POST", "PUT", "DELETE", "PATCH"];
 
     public static Task<PublishResult> RunAsync(PublishRequest request, CancellationToken ct, ILoggerFactory? loggerFactory = null) =>
-        RegisterTelemetry.StepAsync(Command, null, _ => ExecuteAsync(request, (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger(typeof(ApiPublish)), ct));
+        StepTelemetry.StepAsync(Command, null, _ => ExecuteAsync(request, (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger(typeof(ApiPublish)), ct));
 
     private static async Task<PublishResult> ExecuteAsync(PublishRequest request, ILogger logger, CancellationToken ct)
     {
@@ -61,16 +60,16 @@ public static class ApiPublish
             ?? throw new LabException(ExitCodes.Usage, $"the OpenAPI document {request.OpenApi} names no absolute server URL; give --backend with the service's URL as APIM's gateway reaches it.");
         var layout = new LabLayout(request.StateDirectory);
         using var trust = LabTrust.Read(layout);
-        var isUrl = request.IsUrl ?? new Uri($"https://{LabTopology.PublicHostName}:{Wso2Ports.ServletHttps + LabManifest.Read(layout).IdentityServerOffset}");
+        var isUrl = request.IsUrl ?? LabManifest.Read(layout).IdentityServerUrl();
         logger.LogInformation("Starting {Request}", request);
 
-        var calls = new LabCalls(ExitCodes.PublishFailed, new Secrets(request.AdminPassword));
-        using var apim = new Wso2Connection(trust.For(LabSmoke.ApimServerName, request.ApimUrl), logger);
-        using var identityServer = new Wso2Connection(trust.For(LabSmoke.IsServerName, isUrl), logger);
-        using var gateway = new Wso2Connection(trust.For(LabSmoke.GatewayServerName, request.GatewayUrl), logger);
+        var calls = new Wso2Calls(ExitCodes.PublishFailed, new Secrets(request.AdminPassword));
+        using var apim = new Wso2Connection(trust.For(ServerNames.ApiManager, request.ApimUrl), logger);
+        using var identityServer = new Wso2Connection(trust.For(ServerNames.IdentityServer, isUrl), logger);
+        using var gateway = new Wso2Connection(trust.For(ServerNames.Gateway, request.GatewayUrl), logger);
         var (_, restToken) = await ApimRestToken.GetAsync(apim, request.AdminUser, request.AdminPassword, ApimPublisherScopes.Smoke, calls.Secrets,
             (e, operation) => calls.Failure(apim, e, operation, $"set {LabTopology.AdminPasswordVariable} to APIM's admin password and check --admin-user"), ct);
-        var publisher = new ApiPublisher(apim, () => Task.FromResult(restToken.AccessToken), Command, calls, logger);
+        var publisher = new PublishingEngine(apim, () => Task.FromResult(restToken.AccessToken), Command, calls, logger);
 
         // A context another API holds is refused before the application or the API is made.
         if (await publisher.ContextOwnerAsync(request.Name, request.Context, ct) is { } owner) throw publisher.ContextTaken(request.Name, request.Context, owner);
@@ -91,7 +90,7 @@ public static class ApiPublish
         if (answer.Status == 401)
             throw calls.Failed($"the gateway refused IS's token for {request.Name} at {probeUrl} (401{(answer.Code is { } c2 ? $" {c2}" : "")}); re-run register with --name {request.KeyManagerName}, then publish");
 
-        var tokenUrl = new Uri(isUrl.GetLeftPart(UriPartial.Authority) + IdentityServerEndpoints.Token);
+        var tokenUrl = LabUrls.Token(isUrl);
         PublishOutputs.Write(layout, new PublishedApi(request.Name, request.Context, request.Version, apiUrl, request.Application, key.ConsumerKey!, api.Id!),
             new LabApplicationFile(request.Application, request.KeyManagerName, key.ConsumerKey!, key.ConsumerSecret!, tokenUrl));
         logger.LogInformation("Published {Name} {Version} at {Url} ({Outcome}); the gateway answered {Status}", request.Name, request.Version, apiUrl, outcome, answer.Status);
@@ -160,7 +159,7 @@ public static class ApiPublish
             throw new LabException(ExitCodes.Usage, $"--backend '{backend}' is not an http(s) URL; give one like http://orders:8080.");
         foreach (var (option, url) in new[] { ("--apim-url", request.ApimUrl), ("--gateway-url", request.GatewayUrl), ("--is-url", request.IsUrl ?? request.ApimUrl) })
             if (!url.IsAbsoluteUri || url.Scheme != Uri.UriSchemeHttps)
-                throw new LabException(ExitCodes.Usage, $"{option} '{url}' is not an https URL; give one like https://localhost:9443.");
+                throw new LabException(ExitCodes.Usage, $"{option} '{url}' is not an https URL; give one like {LabUrls.Origin(LabUrls.ApiManager)}.");
         if (string.IsNullOrEmpty(request.AdminUser) || string.IsNullOrEmpty(request.AdminPassword))
             throw new LabException(ExitCodes.Usage, $"the admin user and password must not be empty; set --admin-user and {LabTopology.AdminPasswordVariable}.");
 

@@ -51,7 +51,7 @@ internal static class KeyManagerDefinition
         };
     }
 
-    /// <summary>The seeds' grant types that IS advertises, keeping the seeds' order; the rest are returned as dropped.</summary>
+    /// <summary>The lab's grant types that IS advertises, keeping the lab's order; the rest are returned as dropped.</summary>
     public static (IReadOnlyList<string> Kept, IReadOnlyList<string> Dropped) GrantTypes(IEnumerable<string>? advertised)
     {
         var offered = new HashSet<string>(advertised ?? [], StringComparer.Ordinal);
@@ -120,7 +120,7 @@ internal static class KeyManagerDefinition
         }
     }
 
-    /// <summary>The connector's properties by APIM version (wso2-facts.md, "The IS 7 connector").</summary>
+    /// <summary>The connector's properties by APIM version (wso2-extensions/apim-km-wso2is@df27fd8c:components/wso2is7.key.manager/src/main/java/org/wso2/is7/client/WSO2IS7ConnectorConfiguration.java at the tag each APIM version ships).</summary>
     public static IEnumerable<string> FactsFor(ApiManagerVersion version)
     {
         IEnumerable<string> names = RequiredProperties(version);

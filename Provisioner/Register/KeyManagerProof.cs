@@ -1,10 +1,11 @@
 using KmLab.Provisioner.Apim;
 using KmLab.Provisioner.IdentityServer;
+using KmLab.Provisioner.Wso2Rest;
 using Microsoft.Extensions.Logging;
 using Microsoft.IdentityModel.JsonWebTokens;
-using Polly;
 using Polly.Retry;
 using Polly.Timeout;
+using Polly;
 using Refit;
 
 namespace KmLab.Provisioner.Register;
@@ -62,7 +63,7 @@ public sealed class KeyManagerProof
             {
                 var key = await KeysAsync(devPortal, applicationId, keyManager.Name, attempt);
                 var form = new Dictionary<string, string> { ["grant_type"] = OAuthGrants.ClientCredentials };
-                var response = await isApi.TokenAsync(form, KeyManagerRegistrar.Basic(key.ConsumerKey!, key.ConsumerSecret!), attempt);
+                var response = await isApi.TokenAsync(form, Wso2Connection.Basic(key.ConsumerKey!, key.ConsumerSecret!), attempt);
                 secrets.Add(response.AccessToken);
                 return (key, response);
             }, ct);

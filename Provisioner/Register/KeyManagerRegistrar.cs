@@ -1,11 +1,11 @@
 using System.Net;
-using System.Text;
 using System.Text.Json;
+using System.Text;
 using KmLab.Provisioner.Apim;
-using KmLab.Provisioner.Prepare;
 using KmLab.Provisioner.Wso2;
-using Microsoft.Extensions.Logging;
+using KmLab.Provisioner.Wso2Rest;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Logging;
 using Refit;
 
 namespace KmLab.Provisioner.Register;
@@ -27,11 +27,11 @@ public sealed class KeyManagerRegistrar(ILoggerFactory? loggerFactory = null)
     private readonly ILogger _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<KeyManagerRegistrar>();
 
     public Task<RegisterResult> RunAsync(RegisterRequest request, CancellationToken ct) =>
-        RegisterTelemetry.StepAsync(Command, null, async run =>
+        StepTelemetry.StepAsync(Command, null, async run =>
         {
             run?.SetTag("kmlab.key_manager", request.KeyManagerName);
             var result = await RunStepsAsync(request, ct);
-            run?.SetTag(RegisterTelemetry.OutcomeTag, result.Outcome);
+            run?.SetTag(StepTelemetry.OutcomeTag, result.Outcome);
             return result;
         });
 
@@ -50,7 +50,7 @@ public sealed class KeyManagerRegistrar(ILoggerFactory? loggerFactory = null)
         using var identityServer = new Wso2Connection(trust.For(IsServerName, request.IsUrl), _logger);
 
         // 1. Readiness of both, side by side.
-        await RegisterTelemetry.StepAsync(Command, "readiness", async _ =>
+        await StepTelemetry.StepAsync(Command, "readiness", async _ =>
         {
             await Task.WhenAll(
                 Readiness.WaitAsync(apim, ApimEndpoints.StartupHealthCheck, request.ReadinessTimeout, _logger, ct),
@@ -59,11 +59,11 @@ public sealed class KeyManagerRegistrar(ILoggerFactory? loggerFactory = null)
         });
 
         // 2. Admin API token, from APIM itself.
-        var token = await RegisterTelemetry.StepAsync(Command, "admin-token", _ => AdminTokenAsync(apim, request, secrets, ct));
+        var token = await StepTelemetry.StepAsync(Command, "admin-token", _ => AdminTokenAsync(apim, request, secrets, ct));
         var admin = apim.Refit<IApimAdminApi>(() => Task.FromResult(token));
 
         // 3. The connector, and what it wants.
-        var connector = await RegisterTelemetry.StepAsync(Command, "connector", async activity =>
+        var connector = await StepTelemetry.StepAsync(Command, "connector", async activity =>
         {
             var settings = await Call(apim, "GET " + ApimEndpoints.Settings, secrets, () => admin.GetSettingsAsync(ct));
             var found = settings.KeyManagerConfiguration.FirstOrDefault(c => c.Type == Is7Connector.Type)
@@ -73,7 +73,7 @@ public sealed class KeyManagerRegistrar(ILoggerFactory? loggerFactory = null)
         });
 
         // 4. The Key Manager: discovered through APIM (which proves APIM reaches and trusts IS), then completed.
-        var desired = await RegisterTelemetry.StepAsync(Command, "build", async activity =>
+        var desired = await StepTelemetry.StepAsync(Command, "build", async activity =>
         {
             var wellKnown = request.IsInternalUrl.GetLeftPart(UriPartial.Authority) + IdentityServerEndpoints.WellKnown;
             var discovery = await DiscoverAsync(admin, apim, identityServer, request, wellKnown, secrets, ct);
@@ -99,15 +99,15 @@ public sealed class KeyManagerRegistrar(ILoggerFactory? loggerFactory = null)
         }
 
         // 5. Create or update by name.
-        var (outcome, stored) = await RegisterTelemetry.StepAsync(Command, "create-or-update", async activity =>
+        var (outcome, stored) = await StepTelemetry.StepAsync(Command, "create-or-update", async activity =>
         {
             var result = await CreateOrUpdateAsync(admin, apim, desired, secrets, ct);
-            activity?.SetTag(RegisterTelemetry.OutcomeTag, result.Outcome);
+            activity?.SetTag(StepTelemetry.OutcomeTag, result.Outcome);
             return result;
         });
 
         // 6. Prove it: keys generated with this Key Manager get a token from IS, whose iss is the Key Manager's issuer.
-        var proof = await RegisterTelemetry.StepAsync(Command, "prove", _ =>
+        var proof = await StepTelemetry.StepAsync(Command, "prove", _ =>
             new KeyManagerProof(apim, identityServer, _logger, secrets).ProveAsync(request, stored, () => Task.FromResult(token), ct));
 
         _logger.LogInformation("Key Manager {Name} {Outcome} (id {Id}); proven with consumer key {ConsumerKey}, issuer {Issuer}",
@@ -215,16 +215,13 @@ public sealed class KeyManagerRegistrar(ILoggerFactory? loggerFactory = null)
     }
 
     /// <summary>An HTTP Basic authorization header value.</summary>
-    public static string Basic(string user, string password) =>
-        "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes($"{user}:{password}"));
-
     private static void Validate(RegisterRequest request)
     {
         foreach (var (option, url) in new[] { ("--apim-url", request.ApimUrl), ("--is-url", request.IsUrl),
                      ("--is-internal-url", request.IsInternalUrl), ("--is-display-url", request.EffectiveIsDisplayUrl) })
         {
             if (!url.IsAbsoluteUri || url.Scheme != Uri.UriSchemeHttps)
-                throw new LabException(ExitCodes.Usage, $"{option} '{url}' is not an https URL; give one like https://localhost:9443.");
+                throw new LabException(ExitCodes.Usage, $"{option} '{url}' is not an https URL; give one like {LabUrls.Origin(LabUrls.ApiManager)}.");
         }
 
         if (string.IsNullOrWhiteSpace(request.KeyManagerName) || request.KeyManagerName.Length > 100 || request.KeyManagerName.Any(char.IsWhiteSpace))
@@ -233,22 +230,5 @@ public sealed class KeyManagerRegistrar(ILoggerFactory? loggerFactory = null)
         if (string.IsNullOrEmpty(request.AdminUser) || string.IsNullOrEmpty(request.AdminPassword))
             throw new LabException(ExitCodes.Usage,
                 $"the admin user and password must not be empty; set --admin-user and {LabTopology.AdminPasswordVariable}.");
-    }
-}
-
-/// <summary>The secrets of one run, so that text coming back from a server can be scrubbed of them before it is shown.</summary>
-internal sealed class Secrets(string adminPassword)
-{
-    private readonly List<string> _values = [adminPassword];
-
-    public void Add(string? secret)
-    {
-        if (!string.IsNullOrEmpty(secret)) lock (_values) _values.Add(secret);
-    }
-
-    public string Scrub(string text)
-    {
-        lock (_values)
-            return _values.Where(s => s.Length >= 3).Aggregate(text, (t, s) => t.Replace(s, Is7Connector.MaskedValue, StringComparison.Ordinal));
     }
 }

@@ -23,7 +23,7 @@ public sealed record RegisterRequest(
     string AdminPassword,
     bool DryRun)
 {
-    public const string DefaultKeyManagerName = "IS7";
+    public const string DefaultKeyManagerName = LabTopology.DefaultKeyManagerName;
 
     /// <summary>How long both servers get to answer their health checks (APIM takes about 3 minutes to boot).</summary>
     public TimeSpan ReadinessTimeout { get; init; } = DefaultReadinessTimeout;

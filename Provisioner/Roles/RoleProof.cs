@@ -1,16 +1,15 @@
 using System.Net;
 using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using System.Text;
 using KmLab.Provisioner.Apim;
 using KmLab.Provisioner.IdentityServer;
-using KmLab.Provisioner.Publish;
-using KmLab.Provisioner.Register;
-using KmLab.Provisioner.Smoke;
+using KmLab.Provisioner.Publishing;
 using KmLab.Provisioner.Wso2;
-using Microsoft.Extensions.Logging;
+using KmLab.Provisioner.Wso2Rest;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Logging;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Refit;
 
@@ -105,7 +104,7 @@ public static class RoleProof
     private sealed class Run(RolesRequest request, ILogger logger)
     {
         private readonly SmokeRequest _lab = request.Lab;
-        private readonly LabCalls _calls = new(request.FailureCode, new Secrets(request.Lab.AdminPassword));
+        private readonly Wso2Calls _calls = new(request.FailureCode, new Secrets(request.Lab.AdminPassword));
         private Secrets _secrets => _calls.Secrets;
         private string _allowedPassword = "";
         private string _deniedPassword = "";
@@ -113,16 +112,16 @@ public static class RoleProof
         public async Task<RolesResult> ExecuteAsync(CancellationToken ct)
         {
             var layout = new LabLayout(_lab.StateDirectory);
-            var manifest = Prepare.LabManifest.Read(layout);
+            var manifest = LabManifest.Read(layout);
             var (isVersion, apimVersion) = (Wso2Versions.ParseIdentityServer(manifest.IdentityServerVersion), Wso2Versions.ParseApiManager(manifest.ApiManagerVersion));
             if (!Supports(isVersion, apimVersion))
                 return new RolesResult(false, $"role-based authorization is not proved on IS {isVersion} with APIM {apimVersion}: it needs IS 7.1.0+ (authorize_all_scopes) and APIM 4.5.0+ (the connector's enable_roles_creation); prepare a lab with --is-version 7.1.0+ --apim-version 4.5.0+");
 
             var is7Role = Validate();
             using var trust = LabTrust.Read(layout);
-            using var apim = new Wso2Connection(trust.For(LabSmoke.ApimServerName, _lab.ApimUrl), logger);
-            using var identityServer = new Wso2Connection(trust.For(LabSmoke.IsServerName, _lab.IsUrl), logger);
-            using var gateway = new Wso2Connection(trust.For(LabSmoke.GatewayServerName, _lab.GatewayUrl), logger);
+            using var apim = new Wso2Connection(trust.For(ServerNames.ApiManager, _lab.ApimUrl), logger);
+            using var identityServer = new Wso2Connection(trust.For(ServerNames.IdentityServer, _lab.IsUrl), logger);
+            using var gateway = new Wso2Connection(trust.For(ServerNames.Gateway, _lab.GatewayUrl), logger);
             logger.LogInformation("Starting {Request}", request);
 
             var scopes = string.Join(' ', ApimPublisherScopes.Smoke, RoleEndpoints.SharedScopeManage, ApimScopes.Register);
@@ -131,10 +130,10 @@ public static class RoleProof
             Task<string> Bearer() => Task.FromResult(restToken.AccessToken);
             var admin = apim.Refit<IApimAdminApi>(Bearer);
             var shared = apim.Refit<IApimSharedScopesApi>(Bearer);
-            var publisher = new ApiPublisher(apim, Bearer, request.Command, _calls, logger);
+            var publisher = new PublishingEngine(apim, Bearer, request.Command, _calls, logger);
             var scim = identityServer.Refit<IIdentityServerScimApi>();
             var isApi = identityServer.Refit<IIdentityServerApi>();
-            var basic = KeyManagerRegistrar.Basic(_lab.AdminUser, _lab.AdminPassword);
+            var basic = Wso2Connection.Basic(_lab.AdminUser, _lab.AdminPassword);
 
             await KeyManagerAsync(apim, admin, ct);
             // A context another API holds is refused before the application, the users or the scope are made.
@@ -179,7 +178,7 @@ public static class RoleProof
             var line = $"{request.Command}: GET {url} -> {aliceStatus} for {request.AllowedUser} (role {is7Role}, scope '{aliceScope}'), {bobStatus} {bobCode} for {request.DeniedUser} (scope '{bobScope}')"
                        + (publicUrl is null ? "" : $"; GET {publicUrl} -> {publicStatus} without a token");
             logger.LogInformation("{Line}", line);
-            var tokenUrl = _lab.IsUrl.GetLeftPart(UriPartial.Authority) + IdentityServerEndpoints.Token;
+            var tokenUrl = LabUrls.Token(_lab.IsUrl).ToString();
             var user = "${KMLAB_USER:-" + request.AllowedUser + "}";
             return new RolesResult(true, line, is7Role, url, aliceScope, aliceStatus, bobScope, bobStatus, bobCode)
             {
@@ -244,7 +243,7 @@ public static class RoleProof
                 // The only way to tell whether an existing user has the password is to log in with it.
                 try
                 {
-                    await isApi.TokenAsync(PasswordForm(userName, password, "openid"), KeyManagerRegistrar.Basic(key.ConsumerKey!, key.ConsumerSecret!), ct);
+                    await isApi.TokenAsync(PasswordForm(userName, password, "openid"), Wso2Connection.Basic(key.ConsumerKey!, key.ConsumerSecret!), ct);
                 }
                 catch (ApiException e) when (e.StatusCode is HttpStatusCode.BadRequest or HttpStatusCode.Unauthorized && e.Content?.Contains("invalid_grant", StringComparison.Ordinal) == true)
                 {
@@ -263,7 +262,7 @@ public static class RoleProof
                 logger.LogInformation("Created IS user {User} (id {Id})", userName, (string?)created["id"]);
                 return (string)created["id"]!;
             }
-            catch (ApiException e) when (e.StatusCode == HttpStatusCode.BadRequest && LabCalls.ScimDetail(e) is { } detail)
+            catch (ApiException e) when (e.StatusCode == HttpStatusCode.BadRequest && Wso2Calls.ScimDetail(e) is { } detail)
             {
                 // SCIMUserManager.createUser: the user store's refusal (31301 user name, 30003 password) is 400 invalidValue.
                 throw _calls.Failed(ExitCodes.NameRefused, $"IS refused user '{userName}': {detail}; give another user name, or set {passwordVariable} to a password IS accepts, then re-run {request.Command}");
@@ -364,8 +363,7 @@ public static class RoleProof
 
         private Uri InternalUrl()
         {
-            var manifest = Prepare.LabManifest.Read(new LabLayout(_lab.StateDirectory));
-            return new Uri($"https://{manifest.IdentityServerHost}:{Wso2Ports.ServletHttps + manifest.IdentityServerOffset}");
+            return LabManifest.Read(new LabLayout(_lab.StateDirectory)).IdentityServerInternalUrl();
         }
 
         private static Dictionary<string, string> PasswordForm(string userName, string password, string scope) => new()
@@ -377,7 +375,7 @@ public static class RoleProof
             string userName, string password, CancellationToken ct)
         {
             var response = await CallAsync(identityServer, "POST " + IdentityServerEndpoints.Token, $"check the user in IS's console, then re-run {request.Command}",
-                () => isApi.TokenAsync(PasswordForm(userName, password, "openid " + request.ScopeName), KeyManagerRegistrar.Basic(key.ConsumerKey!, key.ConsumerSecret!), ct));
+                () => isApi.TokenAsync(PasswordForm(userName, password, "openid " + request.ScopeName), Wso2Connection.Basic(key.ConsumerKey!, key.ConsumerSecret!), ct));
             _secrets.Add(response.AccessToken);
             var scope = response.Scope ?? (new JsonWebTokenHandler().CanReadToken(response.AccessToken)
                 ? new JsonWebToken(response.AccessToken).TryGetPayloadValue<string>("scope", out var s) ? s : "" : "");
@@ -393,33 +391,4 @@ public static class RoleProof
 
         private LabException Failed(string message, Exception? inner = null) => _calls.Failed(message, inner);
     }
-}
-
-/// <summary>What IS 7's role management refuses in a role name (carbon-identity-framework
-/// RoleManagementServiceImpl.addRole): empty, longer than 255 characters, the user-store domain separator '/'. Names
-/// starting <c>system_</c> are refused unless <c>[role_mgt] allow_system_prefix_for_role</c>, which prepare sets
-/// because the connector creates <c>system_primary_&lt;role&gt;</c>.</summary>
-public static class IsRoleFacts
-{
-    public const int MaxLength = 255;
-    public const char DomainSeparator = '/';
-
-    public static string? Refusal(string is7Role) =>
-        is7Role.Length == 0 ? "Role name cannot be empty."
-        : is7Role.Length > MaxLength ? $"Provided role name exceeds the maximum length of {MaxLength} characters."
-        : is7Role.Contains(DomainSeparator) ? $"Invalid character: {DomainSeparator} contains in the role name: {is7Role}."
-        : null;
-}
-
-/// <summary>IS 7's primary user store defaults (user-mgt.xml UsernameJavaRegEx, PasswordJavaRegEx).</summary>
-public static class UserStoreFacts
-{
-    public const string UserNamePattern = @"^[\S]{3,30}$";
-    public const string PasswordPattern = @"^[\S]{5,30}$";
-}
-
-/// <summary>The gateway's answer to a token without any of the operation's scopes (403).</summary>
-public static class ApimRoleFacts
-{
-    public const long ScopeMismatch = 900910;
 }

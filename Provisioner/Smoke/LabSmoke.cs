@@ -2,16 +2,16 @@ using System.Diagnostics;
 using System.Net;
 using KmLab.Provisioner.Apim;
 using KmLab.Provisioner.IdentityServer;
-using KmLab.Provisioner.Prepare;
-using KmLab.Provisioner.Publish;
+using KmLab.Provisioner.Publishing;
 using KmLab.Provisioner.Register;
 using KmLab.Provisioner.Wso2;
-using Microsoft.Extensions.Logging;
+using KmLab.Provisioner.Wso2Rest;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Logging;
 using Microsoft.IdentityModel.JsonWebTokens;
-using Polly;
 using Polly.Retry;
 using Polly.Timeout;
+using Polly;
 using Refit;
 
 namespace KmLab.Provisioner.Smoke;
@@ -23,9 +23,9 @@ namespace KmLab.Provisioner.Smoke;
 /// with <see cref="ExitCodes.SmokeFailed"/>.</summary>
 public static class LabSmoke
 {
-    public const string ApimServerName = "APIM";
-    public const string GatewayServerName = "APIM gateway";
-    public const string IsServerName = "IS";
+    public const string ApimServerName = ServerNames.ApiManager;
+    public const string GatewayServerName = ServerNames.Gateway;
+    public const string IsServerName = ServerNames.IdentityServer;
 
     /// <summary>The DevPortal application <c>register</c> creates and the smoke subscribes.</summary>
     public const string LabApplicationName = KeyManagerProof.ApplicationName;
@@ -33,7 +33,7 @@ public static class LabSmoke
     private const string Command = "smoke";
 
     public static Task<SmokeResult> RunAsync(SmokeRequest request, CancellationToken ct, ILoggerFactory? loggerFactory = null) =>
-        RegisterTelemetry.StepAsync(Command, null, run =>
+        StepTelemetry.StepAsync(Command, null, run =>
         {
             run?.SetTag("kmlab.key_manager", request.KeyManagerName);
             return new Run(request, (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger(typeof(LabSmoke))).ExecuteAsync(ct);
@@ -42,7 +42,7 @@ public static class LabSmoke
     /// <summary>One run: its connections, its secrets, its steps.</summary>
     private sealed class Run(SmokeRequest request, ILogger logger)
     {
-        private readonly LabCalls _calls = new(ExitCodes.SmokeFailed, new Secrets(request.AdminPassword));
+        private readonly Wso2Calls _calls = new(ExitCodes.SmokeFailed, new Secrets(request.AdminPassword));
         private Secrets _secrets => _calls.Secrets;
 
         public async Task<SmokeResult> ExecuteAsync(CancellationToken ct)
@@ -59,7 +59,7 @@ public static class LabSmoke
             using var gateway = new Wso2Connection(trust.For(GatewayServerName, request.GatewayUrl), logger);
 
             var token = await StepAsync("rest-token", _ => RestTokenAsync(apim, ct));
-            var publisher = new ApiPublisher(apim, () => Task.FromResult(token), Command, _calls, logger);
+            var publisher = new PublishingEngine(apim, () => Task.FromResult(token), Command, _calls, logger);
             var devPortal = publisher.DevPortal;
 
             // The application and its keys come first: without them (register not run) nothing else is worth doing.
@@ -85,7 +85,7 @@ public static class LabSmoke
             var url = new Uri(request.GatewayUrl.GetLeftPart(UriPartial.Authority) + SampleApi.GatewayPath);
             var (status, body) = await StepAsync("call", activity => CallGatewayAsync(gateway, url, accessToken, issuer, activity, ct));
 
-            var tokenUrl = request.IsUrl.GetLeftPart(UriPartial.Authority) + IdentityServerEndpoints.Token;
+            var tokenUrl = LabUrls.Token(request.IsUrl).ToString();
             var tokenCommand = $"TOKEN=$(curl -s --cacert '{layout.CaCertificate}' -u \"{key.ConsumerKey}:$CONSUMER_SECRET\" -d grant_type=client_credentials '{tokenUrl}' | jq -r .access_token)";
             var curl = $"curl --cacert '{layout.CaCertificate}' -H \"Authorization: Bearer $TOKEN\" '{url}'";
             logger.LogInformation("Smoke passed: GET {Url} answered {Status} for a token of {ConsumerKey} issued by {Issuer}", url, status, key.ConsumerKey, issuer);
@@ -124,7 +124,7 @@ public static class LabSmoke
 
         private static T Tagged<T>(Activity? activity, T value, string outcome)
         {
-            activity?.SetTag(RegisterTelemetry.OutcomeTag, outcome);
+            activity?.SetTag(StepTelemetry.OutcomeTag, outcome);
             return value;
         }
 
@@ -134,7 +134,7 @@ public static class LabSmoke
             var form = new Dictionary<string, string> { ["grant_type"] = OAuthGrants.ClientCredentials };
             var response = await CallAsync(identityServer, "POST " + IdentityServerEndpoints.Token,
                 $"re-run register with --name {request.KeyManagerName} (it re-proves the application's keys against IS)",
-                () => isApi.TokenAsync(form, KeyManagerRegistrar.Basic(key.ConsumerKey!, key.ConsumerSecret!), ct));
+                () => isApi.TokenAsync(form, Wso2Connection.Basic(key.ConsumerKey!, key.ConsumerSecret!), ct));
             _secrets.Add(response.AccessToken);
             return response.AccessToken;
         }
@@ -203,7 +203,7 @@ public static class LabSmoke
         }
 
         private Task<T> StepAsync<T>(string name, Func<Activity?, Task<T>> body) =>
-            RegisterTelemetry.StepAsync(Command, name, body, e => e as LabException ?? new LabException(ExitCodes.SmokeFailed,
+            StepTelemetry.StepAsync(Command, name, body, e => e as LabException ?? new LabException(ExitCodes.SmokeFailed,
                 $"smoke step '{name}' failed: {_secrets.Scrub(e.Message)}; re-run smoke, and report it if it persists.", e));
 
         private Task<T> CallAsync<T>(Wso2Connection server, string operation, string fix, Func<Task<T>> call) => _calls.CallAsync(server, operation, fix, call);
@@ -212,7 +212,7 @@ public static class LabSmoke
 
         private LabException Failed(string message, Exception? inner = null) => _calls.Failed(message, inner);
 
-        private static long? ErrorCode(string body) => LabCalls.ErrorCode(body);
+        private static long? ErrorCode(string body) => Wso2Calls.ErrorCode(body);
 
         private static string Short(string text)
         {
@@ -226,7 +226,7 @@ public static class LabSmoke
                          ("--is-url", request.IsUrl), ("--is-internal-url", request.IsInternalUrl ?? request.IsUrl) })
             {
                 if (!url.IsAbsoluteUri || url.Scheme != Uri.UriSchemeHttps)
-                    throw new LabException(ExitCodes.Usage, $"{option} '{url}' is not an https URL; give one like https://localhost:9443.");
+                    throw new LabException(ExitCodes.Usage, $"{option} '{url}' is not an https URL; give one like {LabUrls.Origin(LabUrls.ApiManager)}.");
             }
 
             if (string.IsNullOrWhiteSpace(request.KeyManagerName))
@@ -239,8 +239,7 @@ public static class LabSmoke
         /// <summary>How APIM reaches IS on the lab network: the container name and port <c>prepare</c> recorded.</summary>
         private static Uri InternalUrlFromManifest(LabLayout layout)
         {
-            var manifest = LabManifest.Read(layout);
-            return new Uri($"https://{manifest.IdentityServerHost}:{Wso2Ports.ServletHttps + manifest.IdentityServerOffset}");
+            return LabManifest.Read(layout).IdentityServerInternalUrl();
         }
     }
 }

@@ -163,13 +163,12 @@ public sealed class HostingPackageTests
         Assert.Same(publish, wait.Resource);
         Assert.Equal(WaitType.WaitForCompletion, wait.WaitType);
 
-        // What publish writes (contract-12), then the dependent's environment.
+        // What publish writes (through Core's writer, as publish does), then the dependent's environment.
         var layout = lab.Resource.Layout;
         var secret = "s" + Guid.NewGuid().ToString("N");
-        Directory.CreateDirectory(layout.ApisDirectory);
-        Directory.CreateDirectory(layout.ApplicationsDirectory);
-        await File.WriteAllTextAsync(layout.ApiFile("orders-api"), """{"name":"orders-api","gatewayUrl":"https://localhost:8243/orders/1.0.0","consumerKey":"ck1"}""", ct);
-        await File.WriteAllTextAsync(layout.ApplicationFile("KmLabApps"), $$"""{"name":"KmLabApps","consumerKey":"ck1","consumerSecret":"{{secret}}"}""", ct);
+        PublishOutputs.Write(layout,
+            new PublishedApi("orders-api", "/orders", "1.0.0", new Uri("https://localhost:8243/orders/1.0.0"), "KmLabApps", "ck1", "api-1"),
+            new LabApplicationFile("KmLabApps", "IS7", "ck1", secret, new Uri("https://localhost:9444/oauth2/token")));
         var env = await EnvironmentOf(builder, client.Resource);
         Assert.Equal("https://localhost:8243/orders/1.0.0", env["KmLab__GatewayApis__orders-api__Url"]);
         Assert.Equal("ck1", env["KmLab__GatewayApis__orders-api__ConsumerKey"]);

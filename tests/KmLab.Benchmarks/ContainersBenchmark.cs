@@ -3,6 +3,7 @@ using Docker.DotNet.Models;
 using KmLab.Containers.Tests.Lab;
 using KmLab.Provisioner.Register;
 using KmLab.Provisioner.Smoke;
+using KmLab.Provisioner.Wso2Rest;
 
 namespace KmLab.Benchmarks;
 

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using KmLab.Provisioner;
+using KmLab.Lab;
 using KmLab.Provisioner.Prepare;
 using KmLab.Provisioner.Wso2;
 

@@ -1,4 +1,4 @@
-using KmLab.Provisioner.Publish;
+using KmLab.Provisioner.Demo;
 using KmLab.Provisioner.Roles;
 
 namespace KmLab.Containers.Tests;

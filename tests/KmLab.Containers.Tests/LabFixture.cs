@@ -1,8 +1,9 @@
 using System.Runtime.ExceptionServices;
 using KmLab.Containers.Tests.Lab;
-using KmLab.Provisioner;
 using KmLab.Provisioner.Register;
 using KmLab.Provisioner.Smoke;
+using KmLab.Provisioner.Wso2Rest;
+using KmLab.Provisioner;
 
 namespace KmLab.Containers.Tests;
 

@@ -23,7 +23,7 @@ public sealed class RegisterTests(LabFixture fixture)
         var issuer = wellKnown.GetProperty("issuer").GetString();
         Assert.Equal(RegisterOutcomes.Created, fixture.FirstRegistration.Outcome);
         Assert.Equal(issuer, fixture.FirstRegistration.Issuer);
-        // design.md, "Host names": the issuer is the browser's URL (localhost, the published port), not the container's.
+        // [server] hostname stays "localhost" (LabTopology): the issuer is the browser's URL (localhost, the published port), not the container's.
         Assert.Equal($"https://{LabTopology.PublicHostName}:{lab.Topology.IdentityServerHttpsPort}/oauth2/token", issuer);
         Assert.NotEmpty(fixture.FirstRegistration.KeyManagerId);
     }

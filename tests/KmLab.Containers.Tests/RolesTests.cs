@@ -1,6 +1,6 @@
 using KmLab.Provisioner.Register;
 using KmLab.Provisioner.Roles;
-using KmLab.Provisioner.Smoke;
+using KmLab.Provisioner.Wso2Rest;
 
 namespace KmLab.Containers.Tests;
 

@@ -1,9 +1,7 @@
-using System.Net;
 using System.Net.Http.Headers;
+using System.Net;
 using System.Security.Cryptography;
 using KmLab.Containers.Tests.Lab;
-using KmLab.Provisioner.Register;
-using KmLab.Provisioner.Smoke;
 using KmLab.Provisioner.Wso2;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
@@ -68,7 +66,7 @@ public sealed class SmokeTests(LabFixture fixture)
         {
             Content = new FormUrlEncodedContent(new Dictionary<string, string> { ["token"] = application.AccessToken, ["token_type_hint"] = "access_token" }),
         };
-        revoke.Headers.Authorization = AuthenticationHeaderValue.Parse(KeyManagerRegistrar.Basic(application.ConsumerKey, application.ConsumerSecret));
+        revoke.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes($"{application.ConsumerKey}:{application.ConsumerSecret}")));
         using (var revoked = await http.SendAsync(revoke, Ct))
             Assert.Equal(HttpStatusCode.OK, revoked.StatusCode);
 

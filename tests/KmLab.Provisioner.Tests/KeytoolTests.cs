@@ -8,7 +8,7 @@ using KmLab.Provisioner.Wso2;
 
 namespace KmLab.Provisioner.Tests;
 
-/// <summary>The JDK's keytool reads every generated store as the WSO2 images will (wso2-facts.md, "Keystores and trust").</summary>
+/// <summary>The JDK's keytool reads every generated store as the WSO2 images will (formats: Core's KeyStoreFormat).</summary>
 public sealed class KeytoolTests
 {
     /// <summary>Every supported version of each product appears once.</summary>

@@ -1,7 +1,8 @@
 using System.Text.Json.Nodes;
-using KmLab.Provisioner;
+using KmLab.Provisioner.Demo;
 using KmLab.Provisioner.Publish;
 using KmLab.Provisioner.Roles;
+using KmLab.Provisioner;
 
 namespace KmLab.Register.Tests;
 

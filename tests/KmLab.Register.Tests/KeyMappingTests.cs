@@ -1,7 +1,8 @@
-using KmLab.Provisioner;
 using KmLab.Provisioner.Apim;
 using KmLab.Provisioner.Register;
 using KmLab.Provisioner.Wso2;
+using KmLab.Provisioner.Wso2Rest;
+using KmLab.Provisioner;
 using Microsoft.Extensions.Logging;
 
 namespace KmLab.Register.Tests;

@@ -1,8 +1,9 @@
 using System.Text.RegularExpressions;
-using KmLab.Provisioner;
 using KmLab.Provisioner.Prepare;
 using KmLab.Provisioner.Register;
 using KmLab.Provisioner.Wso2;
+using KmLab.Provisioner.Wso2Rest;
+using KmLab.Provisioner;
 
 namespace KmLab.Register.Tests;
 

@@ -96,7 +96,7 @@ public sealed class RegisterRequestsTests
             || (r.Method == "POST" && (r.Path == ApimEndpoints.KeyManagers || r.Path.StartsWith(ApimEndpoints.DevPortalBase, StringComparison.Ordinal))));
     }
 
-    /// <summary>The Key Manager APIM should receive, written out field by field from the facts (wso2-facts.md).</summary>
+    /// <summary>The Key Manager APIM should receive, written out field by field from Core's connector facts.</summary>
     internal static async Task<JsonObject> ExpectedBodyAsync(Lab lab, string apimVersion, Uri? display = null)
     {
         var inner = lab.IsInternalUrl.GetLeftPart(UriPartial.Authority);

@@ -1,8 +1,8 @@
-using KmLab.Provisioner;
 using KmLab.Provisioner.Apim;
 using KmLab.Provisioner.Register;
 using KmLab.Provisioner.Roles;
-using KmLab.Provisioner.Smoke;
+using KmLab.Provisioner.Wso2Rest;
+using KmLab.Provisioner;
 
 namespace KmLab.Register.Tests;
 

@@ -1,10 +1,11 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text;
-using KmLab.Provisioner;
 using KmLab.Provisioner.Apim;
 using KmLab.Provisioner.Register;
 using KmLab.Provisioner.Wso2;
+using KmLab.Provisioner.Wso2Rest;
+using KmLab.Provisioner;
 using Refit;
 
 namespace KmLab.Register.Tests;
@@ -37,7 +38,7 @@ public sealed class SecretsAndTelemetryTests
         using var parent = new Activity("test").Start();
         using var listener = new ActivityListener
         {
-            ShouldListenTo = s => s.Name == RegisterTelemetry.ActivitySourceName,
+            ShouldListenTo = s => s.Name == StepTelemetry.ActivitySourceName,
             Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
             ActivityStopped = a => { if (a.TraceId == parent.TraceId) spans.Enqueue(a); },
         };
@@ -45,7 +46,7 @@ public sealed class SecretsAndTelemetryTests
 
         await lab.RegisterAsync();
 
-        var outcomes = spans.ToDictionary(s => s.DisplayName, s => s.GetTagItem(RegisterTelemetry.OutcomeTag));
+        var outcomes = spans.ToDictionary(s => s.DisplayName, s => s.GetTagItem(StepTelemetry.OutcomeTag));
         Assert.Equal("created", outcomes["register"]);
         Assert.Equal("created", outcomes["register create-or-update"]);
         foreach (var step in new[] { "readiness", "admin-token", "connector", "build", "prove" })

@@ -1,13 +1,14 @@
-using System.Net;
 using System.Net.Http.Headers;
+using System.Net;
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
-using KmLab.Provisioner;
 using KmLab.Provisioner.Apim;
 using KmLab.Provisioner.IdentityServer;
 using KmLab.Provisioner.Register;
 using KmLab.Provisioner.Smoke;
 using KmLab.Provisioner.Wso2;
+using KmLab.Provisioner.Wso2Rest;
+using KmLab.Provisioner;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 using Refit;

@@ -1,6 +1,7 @@
-using KmLab.Provisioner;
 using KmLab.Provisioner.Register;
 using KmLab.Provisioner.Smoke;
+using KmLab.Provisioner.Wso2Rest;
+using KmLab.Provisioner;
 
 namespace KmLab.Register.Tests;
 

@@ -26,7 +26,7 @@ public sealed record LabImages(string Kind, string IdentityServer, string ApiMan
         {
             // A twin boots in a second or two; the allowance covers a busy 2-core machine.
             TwinKind => new(kind, IdentityServerTwin, ApiManagerTwin, TimeSpan.FromSeconds(90)),
-            // wso2-facts.md: IS 7.3 boots in under a minute, APIM in about three.
+            // IS 7.3 boots in under a minute, APIM in about three, on WSO2's images here.
             Wso2Kind => new(kind, topology.IdentityServerVersion.Image, topology.ApiManagerVersion.Image, TimeSpan.FromMinutes(6)),
             _ => throw new InvalidOperationException($"{Variable}='{kind}' is not known; use '{TwinKind}' (default) or '{Wso2Kind}'."),
         };

@@ -3,7 +3,7 @@ using KmLab.Provisioner;
 namespace KmLab.Containers.Tests.Lab;
 
 /// <summary>IS tells APIM about revoked tokens only with WSO2's notification handler jar in its dropins, which the
-/// IS image does not ship (wso2-facts.md); <c>prepare</c> configures the listener only when the jar is there.</summary>
+/// IS image does not ship (wso2-extensions/apim-km-wso2is@2c3140f3:components/wso2is.notification.event.handlers/pom.xml:11); <c>prepare</c> configures the listener only when the jar is there.</summary>
 public static class RevocationNotifierJar
 {
     /// <summary>For <c>KMLAB_IMAGES=wso2</c>: a path to the real jar (e.g. from WSO2's apim-km-wso2is release).</summary>

@@ -30,7 +30,7 @@ public class DeploymentTomlTests
         var server = Table(toml, "server");
         Assert.Equal("localhost", server["hostname"]);
         Assert.Equal((long)lab.IdentityServerOffset, server["offset"]);
-        // IS 7.0 ships JKS stores; 7.1 and later PKCS12 (wso2-facts.md, "Keystores and trust").
+        // IS 7.0 ships JKS stores; 7.1 and later PKCS12 (wso2/product-is@v7.1.0:modules/distribution/src/repository/resources/conf/deployment.toml).
         var (keyStoreFile, trustStoreFile, type) = isVersion == "7.0.0"
             ? ("wso2carbon.jks", "client-truststore.jks", "JKS")
             : ("wso2carbon.p12", "client-truststore.p12", "PKCS12");

@@ -59,16 +59,7 @@ internal static class Tls
     }
 
     /// <summary>Chain trust anchored in the given certificates only, not in the machine's store.</summary>
-    public static X509ChainPolicy TrustOnly(X509Certificate2Collection trusted)
-    {
-        var policy = new X509ChainPolicy
-        {
-            TrustMode = X509ChainTrustMode.CustomRootTrust,
-            RevocationMode = X509RevocationMode.NoCheck,
-        };
-        policy.CustomTrustStore.AddRange(trusted);
-        return policy;
-    }
+    public static X509ChainPolicy TrustOnly(X509Certificate2Collection trusted) => LabTrust.TrustOnly(trusted);
 
     private static async Task ServeOnceAsync(TcpListener listener, SslStreamCertificateContext certificate, CancellationToken cancellation)
     {

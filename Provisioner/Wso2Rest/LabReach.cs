@@ -1,4 +1,4 @@
-namespace KmLab.Provisioner.Smoke;
+namespace KmLab.Provisioner.Wso2Rest;
 
 /// <summary>What one <c>smoke</c> run needs.</summary>
 /// <param name="StateDirectory">The state folder <c>prepare</c> wrote; its lab CA is the only trust anchor.</param>

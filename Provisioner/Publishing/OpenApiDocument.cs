@@ -1,8 +1,9 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Json;
 using KmLab.Provisioner.Apim;
+using KmLab.Provisioner.Wso2Rest;
 
-namespace KmLab.Provisioner.Publish;
+namespace KmLab.Provisioner.Publishing;
 
 /// <summary>An OpenAPI (or Swagger 2.0) document in JSON, read by the provisioner itself (a file, or a URL it reaches:
 /// APIM may not reach the service's address), with the operations its <c>paths</c> declare. APIM's import derives
@@ -45,7 +46,7 @@ public sealed class OpenApiDocument
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or HttpRequestException or TaskCanceledException && !ct.IsCancellationRequested)
         {
-            throw Unreadable(source, e is HttpRequestException or TaskCanceledException ? Register.Wso2Connection.Reason(e) : e.Message);
+            throw Unreadable(source, e is HttpRequestException or TaskCanceledException ? Wso2Connection.Reason(e) : e.Message);
         }
         return Parse(source, text);
     }

@@ -5,8 +5,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using KmLab.Provisioner;
-using KmLab.Provisioner.Wso2;
+using KmLab.Lab;
 
 namespace KmLab.Testing;
 
@@ -17,7 +16,7 @@ public sealed partial class KmLabEndToEnd : IDisposable
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
     private readonly LabLayout _layout;
-    private readonly LabCaTrust _trust;
+    private readonly LabTrust _trust;
     private readonly string _adminUser;
     private readonly string _adminPassword;
     private readonly HttpClient _http;
@@ -27,12 +26,13 @@ public sealed partial class KmLabEndToEnd : IDisposable
         _layout = layout;
         _adminUser = adminUser;
         _adminPassword = adminPassword;
-        _trust = LabCaTrust.Read(layout.CaCertificate, layout.IssuingCaCertificate);
+        if (!File.Exists(layout.CaCertificate))
+            throw new KmLabTestException($"the lab CA certificate {layout.CaCertificate} does not exist; has the lab's prepare step run with this state folder?");
+        _trust = LabTrust.Read(layout);
         _http = new HttpClient(_trust.CreateHandler()) { Timeout = TimeSpan.FromSeconds(30) };
-        var host = LabTopology.PublicHostName;
-        IdentityServerUrl = new Uri($"https://{host}:{Wso2Ports.ServletHttps + identityServerOffset}");
-        ApiManagerUrl = new Uri($"https://{host}:{Wso2Ports.ServletHttps}");
-        GatewayUrl = new Uri($"https://{host}:{Wso2Ports.GatewayHttps}");
+        IdentityServerUrl = LabUrls.IdentityServer(identityServerOffset);
+        ApiManagerUrl = LabUrls.ApiManager;
+        GatewayUrl = LabUrls.Gateway;
     }
 
     /// <summary>The lab whose state folder is <paramref name="stateDirectory"/> (what its <c>prepare</c> step wrote).</summary>
@@ -47,10 +47,16 @@ public sealed partial class KmLabEndToEnd : IDisposable
         if (!File.Exists(layout.Manifest))
             throw new KmLabTestException($"{layout.Manifest} does not exist: the lab's prepare step has not run with state folder {layout.Root}.");
         // lab.json is what prepare decided; the servers' host ports follow from IS's port offset.
-        var offset = ReadJson(layout.Manifest)["identityServerOffset"] is JsonValue value && value.TryGetValue<int>(out var o)
-            ? o
-            : throw new KmLabTestException($"{layout.Manifest} has no identityServerOffset; run the lab's prepare step again.");
-        return new KmLabEndToEnd(layout, offset, adminUser, adminPassword);
+        LabManifest manifest;
+        try
+        {
+            manifest = LabManifest.Read(layout);
+        }
+        catch (LabException e)
+        {
+            throw new KmLabTestException($"{layout.Manifest} cannot be read ({e.Message}); run the lab's prepare step again.", e);
+        }
+        return new KmLabEndToEnd(layout, manifest.IdentityServerOffset, adminUser, adminPassword);
     }
 
     /// <summary>The state folder.</summary>
@@ -128,8 +134,9 @@ public sealed partial class KmLabEndToEnd : IDisposable
         var file = _layout.ApplicationFile(name);
         if (!File.Exists(file))
             throw new KmLabTestException($"{file} does not exist: no lab application {name}; publish an API for it first (the AppHost's AddGatewayApi).");
-        var json = ReadJson(file);
-        return new LabApplication(name, Required(json, "consumerKey", file), Required(json, "consumerSecret", file));
+        var application = ReadState(file, () => PublishOutputs.ReadApplication(_layout, name));
+        return new LabApplication(name, Required(application.ConsumerKey, nameof(application.ConsumerKey), file),
+            Required(application.ConsumerSecret, nameof(application.ConsumerSecret), file));
     }
 
     /// <summary>A client-credentials token from IS for the lab application <paramref name="application"/>.</summary>
@@ -193,7 +200,7 @@ public sealed partial class KmLabEndToEnd : IDisposable
 
     private async Task<LabToken> TokenAsync(LabApplication application, Dictionary<string, string> form, string what, CancellationToken ct)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(IdentityServerUrl, IdentityServerEndpoints.Token))
+        using var request = new HttpRequestMessage(HttpMethod.Post, LabUrls.Token(IdentityServerUrl))
         {
             Content = new FormUrlEncodedContent(form),
         };
@@ -227,32 +234,35 @@ public sealed partial class KmLabEndToEnd : IDisposable
 
     private GatewayApi ReadApi(string name, string file)
     {
-        var json = ReadJson(file);
-        var context = "/" + Required(json, "context", file).Trim('/');
-        var version = Required(json, "version", file);
-        // gatewayUrl is the gateway's base (https://localhost:8243) or the API's own URL on it.
-        var gateway = new Uri(Required(json, "gatewayUrl", file));
+        var published = ReadState(file, () => PublishOutputs.ReadApi(_layout, name));
+        var context = "/" + Required(published.Context, nameof(published.Context), file).Trim('/');
+        var version = Required(published.Version, nameof(published.Version), file);
+        // The recorded gateway URL is the gateway's base (https://localhost:8243) or the API's own URL on it.
+        var gateway = published.GatewayUrl
+            ?? throw new KmLabTestException($"{file} has no '{nameof(published.GatewayUrl)}'; run the lab's publish step again.");
         var basePath = $"{context}/{version}";
         var url = gateway.AbsolutePath.TrimEnd('/').EndsWith(basePath, StringComparison.Ordinal)
             ? gateway
             : new Uri(gateway.GetLeftPart(UriPartial.Authority) + basePath);
-        return new GatewayApi(name, url, context, version, Required(json, "application", file), Required(json, "consumerKey", file));
+        return new GatewayApi(name, url, context, version, Required(published.Application, nameof(published.Application), file),
+            Required(published.ConsumerKey, nameof(published.ConsumerKey), file));
     }
 
-    private static JsonObject ReadJson(string file)
+    /// <summary>A state file through Core's reader for it; a missing or unreadable file names the step to re-run.</summary>
+    private static T ReadState<T>(string file, Func<T?> read) where T : class
     {
         try
         {
-            return JsonNode.Parse(File.ReadAllText(file)) as JsonObject ?? throw new JsonException("not an object");
+            return read() ?? throw new FileNotFoundException($"Could not find file '{file}'.", file);
         }
-        catch (Exception e) when (e is JsonException or IOException)
+        catch (Exception e) when (e is JsonException or IOException or NotSupportedException)
         {
             throw new KmLabTestException($"{file} cannot be read ({e.Message}); run the lab step that writes it again.", e);
         }
     }
 
-    private static string Required(JsonObject json, string field, string file) =>
-        json[field]?.GetValueKind() == JsonValueKind.String && (string?)json[field] is { Length: > 0 } value
+    private static string Required(string? value, string field, string file) =>
+        value is { Length: > 0 }
             ? value
             : throw new KmLabTestException($"{file} has no '{field}'; run the lab's publish step again.");
 

@@ -4,7 +4,7 @@ using Polly;
 using Polly.Retry;
 using Polly.Timeout;
 
-namespace KmLab.Provisioner.Register;
+namespace KmLab.Provisioner.Wso2Rest;
 
 /// <summary>Waits until a server's health endpoint answers 200: retries with capped exponential backoff inside an
 /// overall timeout (a resilience pipeline). A refused certificate stops the wait at once.</summary>

@@ -1,9 +1,9 @@
 using System.Diagnostics;
 
-namespace KmLab.Provisioner.Register;
+namespace KmLab.Provisioner.Wso2Rest;
 
 /// <summary>Traces of <c>register</c> and <c>smoke</c>: a span per run and per step, tagged with its outcome.</summary>
-public static class RegisterTelemetry
+public static class StepTelemetry
 {
     /// <summary>The provisioner's <see cref="ActivitySource"/> name (ServiceDefaults listens to <c>KmLab.*</c>).</summary>
     public const string ActivitySourceName = "KmLab.Provisioner";

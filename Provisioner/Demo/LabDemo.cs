@@ -1,19 +1,17 @@
-using KmLab.Provisioner.Prepare;
-using KmLab.Provisioner.Register;
 using KmLab.Provisioner.Roles;
-using KmLab.Provisioner.Smoke;
 using KmLab.Provisioner.Wso2;
+using KmLab.Provisioner.Wso2Rest;
 using Microsoft.Extensions.Logging;
 
-namespace KmLab.Provisioner.Publish;
+namespace KmLab.Provisioner.Demo;
 
 /// <summary>What one <c>demo</c> run needs. The users' passwords come from <see cref="LabTopology.DemoReaderPasswordVariable"/>
 /// and <see cref="LabTopology.DemoGuestPasswordVariable"/> only.</summary>
 public sealed record DemoRequest(string StateDirectory, string AdminUser, string AdminPassword, string? ReaderPassword, string? GuestPassword)
 {
-    public string KeyManagerName { get; init; } = RegisterRequest.DefaultKeyManagerName;
-    public Uri ApimUrl { get; init; } = new("https://localhost:9443");
-    public Uri GatewayUrl { get; init; } = new("https://localhost:8243");
+    public string KeyManagerName { get; init; } = LabTopology.DefaultKeyManagerName;
+    public Uri ApimUrl { get; init; } = LabUrls.ApiManager;
+    public Uri GatewayUrl { get; init; } = LabUrls.Gateway;
 
     /// <summary>IS as reached from here; null: <c>https://localhost:&lt;9443 + offset&gt;</c> from lab.json.</summary>
     public Uri? IsUrl { get; init; }
@@ -29,7 +27,7 @@ public sealed record DemoRequest(string StateDirectory, string AdminUser, string
 /// <summary>What the demo proved, and the lines to repeat it (secrets only as shell variables).</summary>
 public sealed record DemoResult(bool Supported, string Line, IReadOnlyList<string> Curl);
 
-/// <summary>The workshop demo (issue 11 item 3): API <see cref="ApiName"/> with a public operation (IS's JWKS, no
+/// <summary>The workshop demo: API <see cref="ApiName"/> with a public operation (IS's JWKS, no
 /// token) and a role-protected one (IS's health, scope <see cref="Scope"/>), the shared scope bound to role
 /// <see cref="Role"/>, two IS users (<see cref="Reader"/> holds the role, <see cref="Guest"/> does not) and the
 /// application <see cref="Application"/>. It is the role proof with these names, so every step creates or reuses:
@@ -53,7 +51,7 @@ public static class LabDemo
                 throw new LabException(ExitCodes.Usage, $"{variable} is not set; set it to the demo user's password (5-30 characters, no spaces; the AppHost sets it from its secret parameter).");
         var layout = new LabLayout(request.StateDirectory);
         var manifest = LabManifest.Read(layout);
-        var isUrl = request.IsUrl ?? new Uri($"https://{LabTopology.PublicHostName}:{Wso2Ports.ServletHttps + manifest.IdentityServerOffset}");
+        var isUrl = request.IsUrl ?? manifest.IdentityServerUrl();
         var proof = await RoleProof.RunAsync(new RolesRequest(new SmokeRequest(request.StateDirectory, request.ApimUrl, request.GatewayUrl, isUrl,
                 request.KeyManagerName, request.AdminUser, request.AdminPassword)
             {
@@ -72,7 +70,7 @@ public static class LabDemo
         if (!proof.Supported) return new DemoResult(false, "demo: " + proof.Line, []);
 
         var key = proof.Key!;
-        var tokenUrl = new Uri(isUrl.GetLeftPart(UriPartial.Authority) + IdentityServerEndpoints.Token);
+        var tokenUrl = LabUrls.Token(isUrl);
         PublishOutputs.Write(layout, new PublishedApi(ApiName, Context, RoleProof.ApiVersion, proof.ApiUrl!, Application, key.ConsumerKey!, proof.ApiId!),
             new LabApplicationFile(Application, request.KeyManagerName, key.ConsumerKey!, key.ConsumerSecret!, tokenUrl));
         return new DemoResult(true, proof.Line, Curl(layout, key.ConsumerKey!, tokenUrl, proof));

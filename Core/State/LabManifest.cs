@@ -2,7 +2,7 @@ using System.Text;
 using System.Text.Json;
 using KmLab.Provisioner.Wso2;
 
-namespace KmLab.Provisioner.Prepare;
+namespace KmLab.Lab;
 
 /// <summary>What <c>prepare</c> decided, for the steps after it (lab.json). It never holds the admin password.</summary>
 public sealed record LabManifest(
@@ -41,5 +41,12 @@ public sealed record LabManifest(
         }
     }
 
-    internal byte[] ToJsonBytes() => Encoding.UTF8.GetBytes(JsonSerializer.Serialize(this, Json) + "\n");
+    /// <summary>IS as this machine reaches it (the AppHost publishes IS's port unchanged on the host).</summary>
+    public Uri IdentityServerUrl() => LabUrls.IdentityServer(IdentityServerOffset);
+
+    /// <summary>IS as containers on the lab network reach it (APIM's connector, for one).</summary>
+    public Uri IdentityServerInternalUrl() => LabUrls.IdentityServerInternal(IdentityServerHost, IdentityServerOffset);
+
+    /// <summary>lab.json's bytes; <c>prepare</c> writes them (atomically, only when they changed).</summary>
+    public byte[] ToJsonBytes() => Encoding.UTF8.GetBytes(JsonSerializer.Serialize(this, Json) + "\n");
 }

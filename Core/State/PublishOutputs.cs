@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace KmLab.Provisioner.Publish;
+namespace KmLab.Lab;
 
 /// <summary><c>&lt;state&gt;/apis/&lt;name&gt;.json</c>: where the gateway serves an API and which application calls it.</summary>
 public sealed record PublishedApi(

@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 using KmLab.Provisioner.Apim;
 using KmLab.Provisioner.Wso2;
 
-namespace KmLab.Provisioner.Smoke;
+namespace KmLab.Provisioner.Publishing;
 
 /// <summary>The sample API the smoke publishes: one GET resource whose backend is IS's own health endpoint (a service
 /// the lab already runs, no authentication), secured by the lab's Key Manager only.</summary>

@@ -1,14 +1,13 @@
 using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
 
-namespace KmLab.Provisioner.Register;
+namespace KmLab.Lab;
 
 /// <summary>TLS to one lab server, trusting the lab CA and nothing else (no system roots, never switched off).
 /// Remembers why it refused a certificate, so the failure can name the server and the certificate.</summary>
-/// <param name="intermediates">The lab's issuing CA, for building the chain when a server sends only its own
-/// certificate; never a trust anchor.</param>
-internal sealed class LabTls(string serverName, Uri baseUrl, X509Certificate2 labCa, string labCaPath,
-    X509Certificate2Collection? intermediates = null)
+/// <param name="trust">The lab CA; its issuing CA helps build the chain when a server sends only its own
+/// certificate, and is never a trust anchor.</param>
+public sealed class LabTls(string serverName, Uri baseUrl, LabTrust trust)
 {
     private volatile string? _refusal;
     private volatile string? _presentedSubject;
@@ -29,7 +28,7 @@ internal sealed class LabTls(string serverName, Uri baseUrl, X509Certificate2 la
     /// <summary>The refusal as a <see cref="LabException"/>, if this server's certificate was refused.</summary>
     public LabException? Refusal() => _refusal is { } reason
         ? new LabException(ExitCodes.UntrustedCertificate,
-            $"{serverName} at {baseUrl} presented {reason}; run prepare with this --state and restart {serverName} so it serves a certificate from the lab CA at {labCaPath}.")
+            $"{serverName} at {baseUrl} presented {reason}; run prepare with this --state and restart {serverName} so it serves a certificate from the lab CA at {trust.CaCertificate}.")
         : null;
 
     private bool Validate(object sender, X509Certificate? certificate, X509Chain? sent, SslPolicyErrors errors)
@@ -42,14 +41,9 @@ internal sealed class LabTls(string serverName, Uri baseUrl, X509Certificate2 la
 
         using var leaf = new X509Certificate2(certificate);
         _presentedSubject = leaf.Subject;
-        using var chain = new X509Chain();
-        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.CustomTrustStore.Add(labCa);
-        if (intermediates is not null) chain.ChainPolicy.ExtraStore.AddRange(intermediates);
+        using var chain = new X509Chain { ChainPolicy = trust.ChainPolicy() };
         // What the server sent along with its certificate helps build the chain; only the lab CA is trusted.
         if (sent is not null) chain.ChainPolicy.ExtraStore.AddRange(sent.ChainPolicy.ExtraStore);
-        // The lab CA publishes no revocation lists.
-        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
 
         var problems = new List<string>();
         if (!chain.Build(leaf))

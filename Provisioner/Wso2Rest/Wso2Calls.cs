@@ -1,14 +1,13 @@
 using System.Net;
 using System.Text.Json.Nodes;
-using KmLab.Provisioner.Register;
 using Refit;
 
-namespace KmLab.Provisioner.Publish;
+namespace KmLab.Provisioner.Wso2Rest;
 
 /// <summary>How the steps after <c>register</c> (smoke, roles, publish, demo) call APIM and IS: a failed call becomes
 /// one line naming the server, the operation, what it answered and the fix, with the command's own exit code; the
 /// run's secrets are scrubbed from anything a server sent back.</summary>
-internal sealed class LabCalls(int exitCode, Secrets secrets)
+internal sealed class Wso2Calls(int exitCode, Secrets secrets)
 {
     public Secrets Secrets => secrets;
     public int ExitCode => exitCode;

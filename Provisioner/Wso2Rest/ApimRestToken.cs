@@ -7,7 +7,7 @@ using Polly.Retry;
 using Polly.Timeout;
 using Refit;
 
-namespace KmLab.Provisioner.Register;
+namespace KmLab.Provisioner.Wso2Rest;
 
 /// <summary>A token for APIM's REST APIs, always from APIM itself: its client registration with the admin's Basic
 /// credentials (the same client name returns the same client), then the password grant for the wanted scopes.
@@ -42,7 +42,7 @@ internal static class ApimRestToken
             GrantType = string.Join(' ', OAuthGrants.ClientCredentials, OAuthGrants.Password, OAuthGrants.RefreshToken),
             SaasApp = true,
         };
-        var basic = KeyManagerRegistrar.Basic(adminUser, adminPassword);
+        var basic = Wso2Connection.Basic(adminUser, adminPassword);
         var client = await CallAsync(RegistrationOperation, () => patience is null
             ? oauth.RegisterClientAsync(request, basic, ct)
             : RegisterPatientlyAsync(apim, oauth, request, basic, patience, ct));
@@ -55,7 +55,7 @@ internal static class ApimRestToken
             ["password"] = adminPassword,
             ["scope"] = scopes,
         };
-        var token = await CallAsync(TokenOperation, () => oauth.TokenAsync(form, KeyManagerRegistrar.Basic(client.ClientId, client.ClientSecret), ct));
+        var token = await CallAsync(TokenOperation, () => oauth.TokenAsync(form, Wso2Connection.Basic(client.ClientId, client.ClientSecret), ct));
         secrets.Add(token.AccessToken);
         return (client.ClientId, token);
 

@@ -1,21 +1,20 @@
 using System.Net;
-using System.Text;
 using System.Text.Json;
+using System.Text;
 using KmLab.Provisioner.Apim;
 using KmLab.Provisioner.IdentityServer;
-using KmLab.Provisioner.Register;
-using KmLab.Provisioner.Smoke;
 using KmLab.Provisioner.Wso2;
+using KmLab.Provisioner.Wso2Rest;
 using Microsoft.Extensions.Logging;
 using Refit;
 
-namespace KmLab.Provisioner.Publish;
+namespace KmLab.Provisioner.Publishing;
 
 /// <summary>The one publish sequence of the lab (smoke, roles, publish and demo use it): create or update an API by
 /// name and version (from a body or an OpenAPI document), deploy a revision to the Default gateway when it changed,
 /// publish it, subscribe an application, and wait until the gateway serves it. Every step creates or reuses, so a
 /// re-run changes nothing and a half-done run is completed.</summary>
-internal sealed class ApiPublisher(Wso2Connection apim, Func<Task<string>> bearer, string command, LabCalls calls, ILogger logger)
+internal sealed class PublishingEngine(Wso2Connection apim, Func<Task<string>> bearer, string command, Wso2Calls calls, ILogger logger)
 {
     private readonly IApimPublisherApi _publisher = apim.Refit<IApimPublisherApi>(bearer);
     private readonly IApimSubscriptionsApi _subscriptions = apim.Refit<IApimSubscriptionsApi>(bearer);
@@ -214,7 +213,7 @@ internal sealed class ApiPublisher(Wso2Connection apim, Func<Task<string>> beare
         var response = await calls.CallAsync(identityServer, "POST " + IdentityServerEndpoints.Token,
             $"re-run register with --name {keyManager} (it re-proves the application's keys against IS), then {command}",
             () => identityServer.Refit<IIdentityServerApi>().TokenAsync(new Dictionary<string, string> { ["grant_type"] = OAuthGrants.ClientCredentials },
-                KeyManagerRegistrar.Basic(key.ConsumerKey!, key.ConsumerSecret!), ct));
+                Wso2Connection.Basic(key.ConsumerKey!, key.ConsumerSecret!), ct));
         calls.Secrets.Add(response.AccessToken);
         return response.AccessToken;
     }
@@ -243,7 +242,7 @@ internal sealed class ApiPublisher(Wso2Connection apim, Func<Task<string>> beare
             {
                 using var response = await gateway.Probe.SendAsync(message, ct);
                 var body = await response.Content.ReadAsStringAsync(ct);
-                answer = new GatewayAnswer((int)response.StatusCode, LabCalls.ErrorCode(body), body);
+                answer = new GatewayAnswer((int)response.StatusCode, Wso2Calls.ErrorCode(body), body);
             }
             catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !ct.IsCancellationRequested)
             {

@@ -1,3 +1,4 @@
+using System.Text;
 using System.Net;
 using System.Security.Authentication;
 using System.Text.Json;
@@ -7,7 +8,7 @@ using Microsoft.Extensions.Logging;
 using Polly;
 using Refit;
 
-namespace KmLab.Provisioner.Register;
+namespace KmLab.Provisioner.Wso2Rest;
 
 /// <summary>HTTP to one WSO2 server: TLS pinned to the lab CA, transient failures (5xx, 408, 429, dropped
 /// connections) retried with backoff by a resilience pipeline, and failures turned into one-line <see cref="LabException"/>s.</summary>
@@ -146,4 +147,8 @@ internal sealed class Wso2Connection : IDisposable
         Probe.Dispose();
         _transport.Dispose();
     }
+
+    /// <summary>An HTTP Basic authorization header value.</summary>
+    public static string Basic(string user, string password) =>
+        "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes($"{user}:{password}"));
 }

@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using KmLab.Hosting;
 using KmLab.Provisioner.Wso2;
 
@@ -40,10 +41,10 @@ public sealed class RealImageRunTests
             ]);
 
             await run.AssertFinishedAsync(Preflight.ResourceName);
-            // WSO2's image of each server, not a twin (the name may carry its registry, docker.io/).
-            var preflight = await run.LogWhenAsync(Preflight.ResourceName, l => l.Contains($"{Wso2Images.ApiManager}:{apimVersion} is present", StringComparison.Ordinal));
-            Assert.Contains($"{Wso2Images.IdentityServer}:{isVersion} is present", preflight);
-            Assert.Contains($"{Wso2Images.ApiManager}:{apimVersion} is present", preflight);
+            // WSO2's image of each server, not a twin (present, or pulled; the name may carry its registry).
+            var preflight = await run.LogWhenAsync(Preflight.ResourceName, l => l.Contains($"{Wso2Images.ApiManager}:{apimVersion}", StringComparison.Ordinal));
+            Assert.Matches($@"ok: (image |pulled )(docker\.io/)?{Regex.Escape($"{Wso2Images.IdentityServer}:{isVersion}")}", preflight);
+            Assert.Matches($@"ok: (image |pulled )(docker\.io/)?{Regex.Escape($"{Wso2Images.ApiManager}:{apimVersion}")}", preflight);
             await run.AssertFinishedAsync(ProvisionerSteps.PrepareCommand);
             // prepare fetched WSO2's notification handler jar (this machine reaches WSO2's Maven repository).
             Assert.Contains("token revocation: wired", await run.LogWhenAsync(ProvisionerSteps.PrepareCommand,

@@ -54,12 +54,17 @@ internal static class PrepareCommand
             Description = $"APIM 4.7.0+: replace the lab's APIM encryption key (the old one is kept beside it); {ApimEncryptionKey.WhatReplacingBreaks}.",
         };
 
+        var mavenRepository = new Option<string?>("--maven-repository")
+        {
+            Description = $"Maven repository to fetch WSO2's notification handler jar from (token revocation); default ${HandlerJarDownload.RepositoryVariable}, else {HandlerJarDownload.DefaultRepository}.",
+        };
+
         var command = new Command("prepare",
             "Writes both servers' configuration volumes and the lab CA into a state folder. " + CliOptions.AdminPasswordNote)
         {
-            state, isVersion, apimVersion, isOffset, isHost, apimHost, renewCa, encryptionKeyEnv, renewEncryptionKey,
+            state, isVersion, apimVersion, isOffset, isHost, apimHost, renewCa, encryptionKeyEnv, renewEncryptionKey, mavenRepository,
         };
-        command.SetAction((ParseResult r, CancellationToken ct) => CliRunner.RunAsync(_ =>
+        command.SetAction((ParseResult r, CancellationToken ct) => CliRunner.RunAsync(async _ =>
         {
             var topology = new LabTopology(
                 Wso2Versions.ParseIdentityServer(r.GetValue(isVersion)!),
@@ -69,13 +74,19 @@ internal static class PrepareCommand
                 r.GetValue(apimHost)!,
                 LabTopology.DefaultAdminUser,
                 LabTopology.AdminPasswordFromEnvironment());
+            var download = await HandlerJarDownload.FetchAsync(new LabLayout(r.GetValue(state)!),
+                topology.ApiManagerVersion.NotificationHandlerVersion, HandlerJarDownload.Repository(r.GetValue(mavenRepository)),
+                HandlerJarDownload.Timeout, ct);
             var result = LabPreparer.Prepare(new PrepareRequest(r.GetValue(state)!, topology, r.GetValue(renewCa))
             {
+                HandlerJar = download.Jar,
                 EncryptionKey = SuppliedEncryptionKey(r.GetValue(encryptionKeyEnv)),
                 RenewEncryptionKey = r.GetValue(renewEncryptionKey),
             });
+            // Said only once prepare succeeded: bad input stays one error line.
+            if (download.Warning is { } warning)
+                Console.Error.WriteLine($"warning: {warning}");
             PrintSummary(topology, result);
-            return Task.CompletedTask;
         }, ct));
         return command;
     }

@@ -14,6 +14,10 @@ public sealed record PrepareRequest(string StateDirectory, LabTopology Topology,
 
     /// <summary>Replace the lab's APIM encryption key (what APIM encrypted with the old one becomes unreadable).</summary>
     public bool RenewEncryptionKey { get; init; }
+
+    /// <summary>WSO2's notification handler jar (<see cref="HandlerJarDownload"/>), written into the state folder
+    /// with the rest when IS's dropins hold none yet; null: only a jar already there wires revocation.</summary>
+    public HandlerJar? HandlerJar { get; init; }
 }
 
 public sealed record PrepareResult(LabLayout Layout, bool CaCreated, IReadOnlyList<string> FilesWritten)
@@ -64,6 +68,15 @@ public static class LabPreparer
         var issued = PlanKeyStores([identityServer, apiManager], ca, now, plan);
 
         var revocationJar = RevocationNotifierJar(layout.IdentityServerVolume);
+        if (revocationJar is null && request.HandlerJar is { } fetched)
+        {
+            // Kept beside the CA for the next run, and put where IS loads it. World-readable: the image's entrypoint
+            // copies the whole volume as IS's user, and a file it cannot read stops the container.
+            plan.Write(Path.Combine(HandlerJarDownload.CacheDirectory(layout), fetched.FileName), fetched.Bytes, new StateFileAccess.Public());
+            plan.Write(Path.Combine(LabLayout.DropinsDirectory(layout.IdentityServerVolume), fetched.FileName), fetched.Bytes,
+                new StateFileAccess.Public(identityServer.ContainerUid));
+            revocationJar = fetched.FileName;
+        }
         var documentedJar = RevocationNotifierJarPattern.Replace("*", topology.ApiManagerVersion.NotificationHandlerVersion);
         if (revocationJar is not null && revocationJar != documentedJar)
             warnings.Add($"IS's dropins hold {revocationJar}, but WSO2 documents {documentedJar} for APIM {topology.ApiManagerVersion}; if IS does not tell APIM about revoked tokens, put that jar there instead.");

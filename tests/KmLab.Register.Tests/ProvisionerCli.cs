@@ -35,6 +35,9 @@ internal static class ProvisionerCli
         foreach (var (name, value) in environment ?? new Dictionary<string, string>())
             start.Environment[name] = value;
         start.Environment.Remove("OTEL_EXPORTER_OTLP_ENDPOINT");
+        // Hermetic: prepare fetches WSO2's handler jar only from a repository a test names (port 1: nothing listens).
+        if (environment?.ContainsKey(Provisioner.Prepare.HandlerJarDownload.RepositoryVariable) != true)
+            start.Environment[Provisioner.Prepare.HandlerJarDownload.RepositoryVariable] = "http://127.0.0.1:1/";
         // Plain text, as a console that is not a terminal gets it.
         start.Environment["DOTNET_SYSTEM_CONSOLE_ALLOW_ANSI_COLOR_REDIRECTION"] = "false";
 

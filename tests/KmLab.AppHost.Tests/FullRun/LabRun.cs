@@ -11,7 +11,8 @@ namespace KmLab.AppHost.Tests.FullRun;
 /// parameters, and every resource's console log collected as it is written.</summary>
 public sealed class LabRun : IAsyncDisposable
 {
-    public static readonly TimeSpan Timeout = TimeSpan.FromMinutes(5);
+    /// <summary>Twins boot in seconds; WSO2's APIM takes minutes on a CI runner (RealImageRunTests).</summary>
+    public static readonly TimeSpan Timeout = TimeSpan.FromMinutes(RealImageRunTests.Enabled ? 15 : 5);
 
 
     private readonly Dashboard? _dashboard;

@@ -57,7 +57,7 @@ public sealed class ContainerLab : IAsyncDisposable
     }
 
     public static LabTopology DefaultTopology() => new(
-        Wso2Versions.DefaultIdentityServer, Wso2Versions.DefaultApiManager, Wso2Ports.DefaultIdentityServerOffset,
+        LabVersions.IdentityServer, LabVersions.ApiManager, Wso2Ports.DefaultIdentityServerOffset,
         LabTopology.DefaultIdentityServerHost, LabTopology.DefaultApiManagerHost, LabTopology.DefaultAdminUser,
         // A fresh secret per lab; it never appears in output (LabTopology.ToString leaves it out).
         Convert.ToBase64String(RandomNumberGenerator.GetBytes(18)));

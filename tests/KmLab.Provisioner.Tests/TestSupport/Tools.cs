@@ -52,5 +52,8 @@ internal static class Tools
             new Dictionary<string, string>(environment ?? new Dictionary<string, string>())
             {
                 [LabTopology.AdminPasswordVariable] = adminPassword,
+                // Hermetic: prepare fetches WSO2's handler jar only from a repository a test names.
+                [Prepare.HandlerJarDownload.RepositoryVariable] = environment?.GetValueOrDefault(Prepare.HandlerJarDownload.RepositoryVariable)
+                    ?? LocalMaven.ClosedPortUrl(),
             });
 }

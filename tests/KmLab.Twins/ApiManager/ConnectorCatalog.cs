@@ -116,7 +116,7 @@ internal static class ConnectorCatalog
 
     /// <summary>The connection properties a save must contain (containsKey, APIAdminImpl CAM-4.6 L1629-1639).</summary>
     public static IEnumerable<string> RequiredConnection(string type, ApimRelease release, IReadOnlyList<string>? extraRequired) =>
-        Describe(type, release, extraRequired).Configurations.Where(f => f.Required).Select(f => f.Name);
+        Describe(type, release, extraRequired).Configurations.Where(f => f.Required == true && f.Name is not null).Select(f => f.Name!);
 
     /// <summary>Names of the properties GET masks (<c>mask: true</c>), wherever they are declared.</summary>
     public static IEnumerable<string> Masked(string type, ApimRelease release) =>

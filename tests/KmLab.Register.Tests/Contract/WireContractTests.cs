@@ -6,6 +6,7 @@ using KmLab.Provisioner.Publish;
 using KmLab.Provisioner.Register;
 using KmLab.Provisioner.Roles;
 using KmLab.Provisioner.Smoke;
+using KmLab.Twins;
 using KmLab.Twins.Hosting;
 
 namespace KmLab.Register.Tests.Contract;
@@ -37,7 +38,9 @@ public sealed class WireContractTests
 
         var calls = lab.ApiManager.Requests.Where(r => specs.Any(s => Under(r.Path, s.BasePath))).ToList();
         Assert.NotEmpty(calls);
-        var failures = calls.SelectMany(call => Check(call, specs.First(s => Under(call.Path, s.BasePath)))).ToList();
+        Assert.NotEmpty(lab.ApiManager.Routes);
+        var failures = calls.SelectMany(call => Check(call, specs.First(s => Under(call.Path, s.BasePath))))
+            .Concat(CheckRoutes(lab.ApiManager, specs)).ToList();
         var unexplained = failures.Where(f => !KnownDeviations.Any(d => d.Explains(f))).Select(f => f.ToString()).Distinct().ToList();
         Assert.True(unexplained.Count == 0,
             $"{unexplained.Count} call(s) off WSO2's APIM {apimVersion} specs:\n" + string.Join('\n', unexplained));
@@ -104,6 +107,22 @@ public sealed class WireContractTests
             GatewayTimeout = TimeSpan.FromSeconds(15),
             ScopeTimeout = TimeSpan.FromSeconds(20),
         }, ct, lab.Logs.Factory);
+    }
+
+    /// <summary>A twin serves only what WSO2's server has: every route it maps under a spec's base path is an
+    /// operation of that spec (path template and method).</summary>
+    private static IEnumerable<Failure> CheckRoutes(RunningTwin twin, IReadOnlyList<ApimSpec> specs)
+    {
+        foreach (var (method, template) in twin.Routes)
+            if (specs.FirstOrDefault(s => Under(template, s.BasePath)) is { } spec)
+            {
+                var path = template[spec.BasePath.Length..];
+                // Any value for each route parameter: the spec's template must take it.
+                var sample = Regex.Replace(path, @"\{[^}]*}", "x");
+                if (spec.Find(method, sample) is not { } operation
+                    || Regex.Replace(operation.Template, @"\{[^}]*}", "{}") != Regex.Replace(path, @"\{[^}]*}", "{}"))
+                    yield return new Failure(spec.Name, $"{method} {path}", "route", "the twin serves an operation the spec does not have");
+            }
     }
 
     private static string OpenApi(params string[] paths) => new JsonObject

@@ -47,6 +47,9 @@ internal sealed class RequestCapture
         }
         finally
         {
+            // Bytes still held by the pipe over the copying stream go out before the server's own stream returns.
+            try { await context.Response.BodyWriter.FlushAsync(context.RequestAborted); }
+            catch (Exception e) when (e is OperationCanceledException or IOException or InvalidOperationException) { }
             context.Response.Body = original;
             captured.ResponseStatus = context.Response.StatusCode;
             captured.ResponseContentType = context.Response.ContentType;

@@ -5,6 +5,8 @@ using KmLab.Twins.Hosting;
 using KmLab.Twins.IdentityServer;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http.Metadata;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -109,6 +111,12 @@ public sealed class RunningTwin : IAsyncDisposable
     public IReadOnlyList<string> LogLines => _log.Lines;
 
     public void ClearRequests() => _capture.Clear();
+
+    /// <summary>Every route the twin serves: its methods and its path template, as mapped.</summary>
+    public IReadOnlyList<(string Method, string Template)> Routes =>
+        [.. ((IEndpointRouteBuilder)_app).DataSources.SelectMany(d => d.Endpoints).OfType<RouteEndpoint>()
+            .SelectMany(e => (e.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods ?? ["*"])
+                .Select(m => (m, "/" + (e.RoutePattern.RawText ?? "").TrimStart('/'))))];
 
     /// <summary>Completes when the host stops (Ctrl+C or SIGTERM in a container).</summary>
     public Task WaitForShutdownAsync(CancellationToken ct = default) => _app.WaitForShutdownAsync(ct);

@@ -78,7 +78,7 @@ internal sealed partial class ApiManagerTwin
                 return DecryptionFailure(undecryptable.Value.Name);
             var list = _state.KeyManagers.Select(k => new KeyManagerInfo
             {
-                Id = k.Value.Id, Name = k.Value.Name, Type = k.Value.Type, DisplayName = k.Value.DisplayName,
+                Id = k.Value.Id, Name = k.Value.Name, Type = k.Value.Type,
                 Description = k.Value.Description, Enabled = k.Value.Enabled, IsGlobal = false, IsUsed = false,
                 TokenType = k.Value.TokenType,
             }).ToList();

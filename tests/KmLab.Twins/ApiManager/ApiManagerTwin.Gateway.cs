@@ -142,9 +142,9 @@ internal sealed partial class ApiManagerTwin
             return [new X509SecurityKey(_context.PrimaryCertificate)];
         return keyManager.Certificates switch
         {
-            { Type: ApimFacts.CertificateJwks, Value: var url } =>
+            { Type: ApimFacts.CertificateJwks, Value: { } url } =>
                 new JsonWebKeySet(await _outbound.GetStringAsync(url, ct)).GetSigningKeys(),
-            { Type: ApimFacts.CertificatePem, Value: var pem } =>
+            { Type: ApimFacts.CertificatePem, Value: { } pem } =>
                 [new X509SecurityKey(X509Certificate2.CreateFromPem(Encoding.UTF8.GetString(Convert.FromBase64String(pem))))],
             _ => [],
         };

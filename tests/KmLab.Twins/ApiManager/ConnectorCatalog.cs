@@ -20,7 +20,17 @@ internal static class ConnectorCatalog
         [.. (installed ?? DefaultInstalled).Where(t => t != Default).Select(type => Describe(type, release, extraRequired))];
 
     /// <param name="extraRequired">Connection properties this server requires besides the connector's own (a test knob).</param>
-    public static KeyManagerConnectorConfiguration Describe(string type, ApimRelease release, IReadOnlyList<string>? extraRequired = null) => new()
+    public static KeyManagerConnectorConfiguration Describe(string type, ApimRelease release, IReadOnlyList<string>? extraRequired = null)
+    {
+        var described = DescribeAll(type, release, extraRequired);
+        return release.SettingsHaveUpdateDisabled ? described : described with
+        {
+            Configurations = [.. described.Configurations.Select(c => c with { UpdateDisabled = null })],
+            AuthConfigurations = described.AuthConfigurations?.Select(c => c with { UpdateDisabled = null }).ToList(),
+        };
+    }
+
+    private static KeyManagerConnectorConfiguration DescribeAll(string type, ApimRelease release, IReadOnlyList<string>? extraRequired) => new()
     {
         Type = type,
         DisplayName = type switch { Default => ApimFacts.ResidentKeyManagerName, ApimFacts.LegacyIsType => "WSO2 Identity Server 5.10.0", ApimFacts.Is7Type => ApimFacts.Is7DisplayName, _ => type },
@@ -106,7 +116,7 @@ internal static class ConnectorCatalog
 
     /// <summary>The connection properties a save must contain (containsKey, APIAdminImpl CAM-4.6 L1629-1639).</summary>
     public static IEnumerable<string> RequiredConnection(string type, ApimRelease release, IReadOnlyList<string>? extraRequired) =>
-        Describe(type, release, extraRequired).Configurations.Where(f => f.Required).Select(f => f.Name);
+        Describe(type, release, extraRequired).Configurations.Where(f => f.Required == true && f.Name is not null).Select(f => f.Name!);
 
     /// <summary>Names of the properties GET masks (<c>mask: true</c>), wherever they are declared.</summary>
     public static IEnumerable<string> Masked(string type, ApimRelease release) =>

@@ -263,7 +263,7 @@ internal sealed partial class ApiManagerTwin
         if ((await AuthorizeAsync(request, ApiReadScopes)).Failure is { } failure) return failure;
         lock (_gate)
             return FindApi(apiId) is { } stored
-                ? Http.Json(new ApiRevisionDeploymentList { Count = stored.Deployments.Count, List = [.. stored.Deployments] })
+                ? Http.Json(new ApiRevisionDeploymentList { List = [.. stored.Deployments] })
                 : ApiNotFound(apiId);
     }
 

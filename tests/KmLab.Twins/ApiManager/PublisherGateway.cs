@@ -29,7 +29,7 @@ internal sealed partial class ApiManagerTwin
             return Http.Error(StatusCodes.Status404NotFound, 404, "Not Found", "The requested resource is not available.");
         }
         var method = request.Method;
-        var operation = (api.Operations ?? []).FirstOrDefault(o => o.Verb.Equals(method, StringComparison.OrdinalIgnoreCase) && ResourceMatches(o.Target, resource));
+        var operation = (api.Operations ?? []).FirstOrDefault(o => o.Verb is { } verb && verb.Equals(method, StringComparison.OrdinalIgnoreCase) && o.Target is { } target && ResourceMatches(target, resource));
         if (operation is null)
             return Http.Error(StatusCodes.Status404NotFound, ApiResourceNotFound, "No matching resource found for given API Request",
                 $"No matching resource found in the API for the given request: {method} {resource}");

@@ -23,6 +23,11 @@ internal sealed record ApimRelease(string Version)
     /// dropdown), <c>user_schema_cache_enabled</c> appears; admin-api.yaml 4.6.0 adds <c>authConfigurations</c>.</summary>
     public bool ConnectorHasAuthConfigurations => Minor >= 6;
 
+    /// <summary>admin-api.yaml 4.6.0 adds <c>KeyManagerConfiguration.updateDisabled</c>; its DTO initialises it to
+    /// <c>false</c>, so every connector setting carries it from 4.6 on and none before (carbon-apimgt
+    /// e62b84c9 rest.api.admin.v1 <c>KeyManagerConfigurationDTO.java</c> L34; absent at fb680d80, f3adc4d4, 2a785f86).</summary>
+    public bool SettingsHaveUpdateDisabled => Minor >= 6;
+
     /// <summary>4.7.0 encrypts internal data with the symmetric key of <c>[encryption] key</c> (PAPIM v4.7.0
     /// <c>…/resources/conf/default.json</c>: <c>SymmetricKeyInternalCryptoProvider</c>, <c>AES/GCM/NoPadding</c>;
     /// <c>api-manager.sh</c> L320 runs EncryptionKeyGenerator first). Earlier versions encrypt with the keystore's

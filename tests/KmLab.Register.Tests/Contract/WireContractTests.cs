@@ -6,6 +6,8 @@ using KmLab.Provisioner.Publish;
 using KmLab.Provisioner.Register;
 using KmLab.Provisioner.Roles;
 using KmLab.Provisioner.Smoke;
+using KmLab.Provisioner.Wso2Rest;
+using KmLab.Provisioner.Demo;
 using KmLab.Twins;
 using KmLab.Twins.Hosting;
 

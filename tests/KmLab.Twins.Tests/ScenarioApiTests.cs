@@ -120,4 +120,19 @@ public sealed class ScenarioApiTests
         Assert.Equal(401, (long)body!["code"]!);
         Assert.Equal("Unauthenticated request", (string?)body["description"]);
     }
+
+    [Fact]
+    public async Task Deleting_an_application_answers_200_and_then_404()
+    {
+        await using var lab = await TwinLab.StartAsync();
+        var app = await lab.CreateApplicationAsync("short-lived");
+
+        var (deleted, _) = await lab.SendAsync(HttpMethod.Delete, $"/api/am/devportal/v3/applications/{app}");
+        var (again, _) = await lab.SendAsync(HttpMethod.Delete, $"/api/am/devportal/v3/applications/{app}");
+        var (read, _) = await lab.SendAsync(HttpMethod.Get, $"/api/am/devportal/v3/applications/{app}");
+
+        Assert.Equal(200, deleted);
+        Assert.Equal(404, again);
+        Assert.Equal(404, read);
+    }
 }

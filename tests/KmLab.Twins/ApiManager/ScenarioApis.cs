@@ -21,6 +21,25 @@ internal sealed partial class ApiManagerTwin
         app.MapGet(ApimFacts.ApiLifecycleState, LifecycleStateAsync);
         app.MapGet(ApimFacts.DevPortalKeyManagers, DevPortalKeyManagersAsync);
         app.MapPost(ApimFacts.OAuthKeyGenerateToken, GenerateTokenAsync);
+        app.MapDelete(ApimFacts.Application, DeleteApplicationAsync);
+    }
+
+    /// <summary><c>DELETE /applications/{applicationId}</c> (ApplicationsApiServiceImpl.applicationsApplicationIdDelete,
+    /// CAM-4.6 L820-842, simple workflow): 200, the application goes with its key mappings and subscriptions; the
+    /// Key Manager's clients stay; 404 for an unknown id.</summary>
+    private async Task<IResult> DeleteApplicationAsync(HttpRequest request, string applicationId)
+    {
+        if ((await AuthorizeAsync(request, DevPortalScopes)).Failure is { } failure) return failure;
+        lock (_gate)
+        {
+            if (FindApplication(applicationId) is not { } application) return ApplicationNotFound(applicationId);
+            _state.Applications.Remove(application);
+            _published.Subscriptions.RemoveAll(s => s.ApplicationId == applicationId);
+            Save();
+            SavePublished();
+            _context.Log.Info(KeysLogger, $"Application {application.Value.Name} deleted");
+            return Results.Ok();
+        }
     }
 
     /// <summary>PublisherCommonUtils.prepareToCreateAPIByDTO (CAM-4.6 L2829-2830): a context without a leading

@@ -263,6 +263,9 @@ public sealed class Wso2Harness : IAsyncDisposable
         Assert.True(created.Status == 201, $"POST apis answered {created.Status}: {created.Body?.ToJsonString()}");
         var id = created.Text("id")!;
         var revision = await UntilAsync(() => SendAsync(HttpMethod.Post, $"{Paths.Apis}/{id}/revisions", new JsonObject { ["description"] = "Initial Revision" }), 201);
+        // H PublisherBaseSteps.java L275: the harness pauses 3 s after the revision. The scenarios' key generation
+        // relies on it: it is what puts a Key Manager created just before past its propagation to the runtime.
+        await Task.Delay(TimeSpan.FromSeconds(3), Ct);
         var deployed = await SendAsync(HttpMethod.Post, $"{Paths.Apis}/{id}/deploy-revision?revisionId={revision.Text("id")}",
             new JsonArray(new JsonObject { ["name"] = "Default", ["vhost"] = "localhost", ["displayOnDevportal"] = true }));
         Assert.True(deployed.Status is 200 or 201, $"deploy-revision answered {deployed.Status}: {deployed.Body?.ToJsonString()}");

@@ -57,7 +57,7 @@ public sealed class BootScenarioTests(LabFixture fixture)
         var residentKeys = await h.GenerateKeysAsync(residentApp, "Resident Key Manager", [Wso2Harness.ClientCredentials]);
         Assert.Equal(200, residentKeys.Status);
         Assert.Equal(201, (await h.SubscribeAsync(residentApp, apiId)).Status);
-        // H stepdefinitions/ApplicationBaseSteps.java L2323-2340: generate-token for the key mapping.
+        // the harness's stepdefinitions/ (see Wso2Harness) ApplicationBaseSteps.java L2323-2340: generate-token for the key mapping.
         var residentToken = await h.SendAsync(HttpMethod.Post,
             $"/api/am/devportal/v3/applications/{residentApp}/oauth-keys/{residentKeys.Text("keyMappingId")}/generate-token",
             new System.Text.Json.Nodes.JsonObject { ["consumerSecret"] = residentKeys.Text("consumerSecret"), ["validityPeriod"] = 3600 });

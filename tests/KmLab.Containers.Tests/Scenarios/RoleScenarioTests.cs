@@ -12,7 +12,7 @@ public sealed class RoleScenarioTests(LabFixture fixture)
     private const string SharedScopes = "/api/am/publisher/v4/scopes";
 
     // F/is7_role_creation.feature:15, after F/_setup_is7_key_manager.feature:11 (its Key Manager, wso2is7.json with
-    // enable_roles_creation true). The step is H stepdefinitions/PublisherBaseSteps.java L1617-1708: a shared scope
+    // enable_roles_creation true). The step is the harness's stepdefinitions/ (see Wso2Harness) PublisherBaseSteps.java L1617-1708: a shared scope
     // bound to a new role; IS is probed for system_primary_<role> three times 2 s apart; a scope created before the
     // Key Manager reached the runtime never gets its role, so it is deleted and made again with new names, for 60 s.
     [Fact]
@@ -54,7 +54,7 @@ public sealed class RoleScenarioTests(LabFixture fixture)
         Assert.True(await RoleExistsAsync(h, expectedRole));
     }
 
-    /// <summary>H stepdefinitions/ApplicationBaseSteps.java L3143-3168: SCIM2 Roles by display name, Basic IS admin,
+    /// <summary>the harness's stepdefinitions/ (see Wso2Harness) ApplicationBaseSteps.java L3143-3168: SCIM2 Roles by display name, Basic IS admin,
     /// 200 with <c>totalResults</c> ≥ 1.</summary>
     private static async Task<bool> RoleExistsAsync(Wso2Harness h, string role)
     {

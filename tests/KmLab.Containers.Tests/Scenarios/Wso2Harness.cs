@@ -8,13 +8,14 @@ using KmLab.Provisioner.Wso2;
 
 namespace KmLab.Containers.Tests.Scenarios;
 
-/// <summary>The requests of WSO2's own integration harness (wso2/product-apim@140e5b9079d232920f192aeed98f16171b07e40c,
-/// all-in-one-apim/modules/integration-v2/tests-integration/cucumber-tests, below "H"), sent to the lab with plain
-/// HTTP and JSON of the harness's payload shapes: they are WSO2's requests, not the Provisioner's. Everything it
-/// creates is deleted on dispose, applications before Key Managers, as the harness's clean-up does.</summary>
+/// <summary>The requests of WSO2's own integration harness, sent to the lab with plain HTTP and JSON of the harness's
+/// payload shapes: they are WSO2's requests, not the Provisioner's. Everything it creates is deleted on dispose,
+/// applications before Key Managers, as the harness's clean-up does. Citations: "H" =
+/// wso2/product-apim@140e5b9079d232920f192aeed98f16171b07e40c:all-in-one-apim/modules/integration-v2/tests-integration/cucumber-tests/src/test/java/org/wso2/am/integration/cucumbertests/
+/// (its <c>stepdefinitions/</c> and <c>utils/</c>), "R" = the same module's <c>src/test/resources/</c>.</summary>
 public sealed class Wso2Harness : IAsyncDisposable
 {
-    /// <summary>The IS 7 host of the harness's config-only payloads (H resources/artifacts/payloads/keymanagers/
+    /// <summary>The IS 7 host of the harness's config-only payloads (R artifacts/payloads/keymanagers/
     /// wso2is7-config*.json): stored, never contacted.</summary>
     public const string ConfigOnlyIs = "https://is7.example.com:9444";
 
@@ -53,7 +54,7 @@ public sealed class Wso2Harness : IAsyncDisposable
         public string? Text(string path) => path.Split('.').Aggregate(Body, (node, key) => node?[key]) is JsonValue v ? v.ToString() : null;
     }
 
-    /// <summary>H src/test/java/…/utils/Names.java L43-57: <c>${UNIQUE:x}</c> becomes <c>x_&lt;8 hex&gt;_&lt;n&gt;</c>.</summary>
+    /// <summary>H utils/Names.java L43-57: <c>${UNIQUE:x}</c> becomes <c>x_&lt;8 hex&gt;_&lt;n&gt;</c>.</summary>
     public static string Unique(string prefix) =>
         $"{prefix}_{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4))}_{Interlocked.Increment(ref _unique)}";
 
@@ -103,7 +104,7 @@ public sealed class Wso2Harness : IAsyncDisposable
         return await ReadAsync(await _http.SendAsync(request, Ct));
     }
 
-    /// <summary>The <c>wso2is7.json</c> shape (H …/payloads/keymanagers/wso2is7.json L1-43) on the lab's IS: endpoints
+    /// <summary>The <c>wso2is7.json</c> shape (R artifacts/payloads/keymanagers/wso2is7.json L1-43) on the lab's IS: endpoints
     /// where APIM reaches IS, the issuer IS advertises, the lab's admin as the connector's user.</summary>
     public JsonObject Is7KeyManager(string prefix, string? isBase = null)
     {
@@ -177,7 +178,7 @@ public sealed class Wso2Harness : IAsyncDisposable
 
     public Task<Reply> GetKeyManagerAsync(string id) => SendAsync(HttpMethod.Get, $"{ApimEndpoints.KeyManagers}/{id}");
 
-    /// <summary>H ApplicationBaseSteps.java L4158-4290: GET, change one field, PUT.</summary>
+    /// <summary>H stepdefinitions/ApplicationBaseSteps.java L4158-4290: GET, change one field, PUT.</summary>
     public async Task<Reply> UpdateKeyManagerAsync(string id, string field, JsonNode value)
     {
         var current = await GetKeyManagerAsync(id);
@@ -194,7 +195,7 @@ public sealed class Wso2Harness : IAsyncDisposable
         return reply;
     }
 
-    /// <summary>H ApplicationBaseSteps.java L4004-4087, "and wait until it is operational": every 2 s for 60 s, a
+    /// <summary>H stepdefinitions/ApplicationBaseSteps.java L4004-4087, "and wait until it is operational": every 2 s for 60 s, a
     /// probe application generates client-credentials keys against the Key Manager and is deleted again.</summary>
     public async Task WaitOperationalAsync(string keyManagerId)
     {
@@ -210,7 +211,7 @@ public sealed class Wso2Harness : IAsyncDisposable
         Assert.Fail($"Key Manager {keyManagerId} was not operational within 60 s (last keygen {last.Status}: {last.Body?.ToJsonString()})");
     }
 
-    /// <summary>H …/payloads/create_apim_test_app_oauth.json: <c>{name, throttlingPolicy Unlimited, tokenType OAUTH}</c>.</summary>
+    /// <summary>R artifacts/payloads/create_apim_test_app_oauth.json: <c>{name, throttlingPolicy Unlimited, tokenType OAUTH}</c>.</summary>
     public async Task<string> CreateApplicationAsync()
     {
         var reply = await SendAsync(HttpMethod.Post, Paths.Applications, new JsonObject
@@ -230,7 +231,7 @@ public sealed class Wso2Harness : IAsyncDisposable
         if (reply.Status == 200) _applications.Remove(id);
     }
 
-    /// <summary>H ApplicationBaseSteps.java L1891-1912: <c>POST /applications/{id}/generate-keys</c>.</summary>
+    /// <summary>H stepdefinitions/ApplicationBaseSteps.java L1891-1912: <c>POST /applications/{id}/generate-keys</c>.</summary>
     public Task<Reply> GenerateKeysAsync(string applicationId, string keyManager, IEnumerable<string> grants) =>
         SendAsync(HttpMethod.Post, $"{Paths.Applications}/{applicationId}/generate-keys", new JsonObject
         {
@@ -241,7 +242,7 @@ public sealed class Wso2Harness : IAsyncDisposable
     /// <summary>H stepdefinitions/PublisherBaseSteps.java L1073-1084 (create L71-87, revision L228-275, deploy
     /// L306-324), publish L485-530, lifecycle L950-: the API of create_apim_test_api.json, context without a
     /// leading <c>/</c>. The harness's backend (a node service at nodebackend:3001) is not in the lab: IS's health
-    /// endpoint stands in, as for the lab's own smoke API, so the resource is <c>GET /health</c>.</summary>
+    /// endpoint stands in, as for the lab's own smoke API, so the resource is <c>GET /health</c>. Payload: R artifacts/payloads/create_apim_test_api.json.</summary>
     public async Task<(string Id, string Context)> CreateDeployedPublishedApiAsync()
     {
         var backend = SampleApi.BackendBase(Lab.IsInternalUrl);
@@ -263,7 +264,7 @@ public sealed class Wso2Harness : IAsyncDisposable
         Assert.True(created.Status == 201, $"POST apis answered {created.Status}: {created.Body?.ToJsonString()}");
         var id = created.Text("id")!;
         var revision = await UntilAsync(() => SendAsync(HttpMethod.Post, $"{Paths.Apis}/{id}/revisions", new JsonObject { ["description"] = "Initial Revision" }), 201);
-        // H PublisherBaseSteps.java L275: the harness pauses 3 s after the revision. The scenarios' key generation
+        // H stepdefinitions/PublisherBaseSteps.java L275: the harness pauses 3 s after the revision. The scenarios' key generation
         // relies on it: it is what puts a Key Manager created just before past its propagation to the runtime.
         await Task.Delay(TimeSpan.FromSeconds(3), Ct);
         var deployed = await SendAsync(HttpMethod.Post, $"{Paths.Apis}/{id}/deploy-revision?revisionId={revision.Text("id")}",
@@ -276,18 +277,18 @@ public sealed class Wso2Harness : IAsyncDisposable
         return (id, api.Text("context")!);
     }
 
-    /// <summary>H ApplicationBaseSteps.java L1531-1556.</summary>
+    /// <summary>H stepdefinitions/ApplicationBaseSteps.java L1531-1556.</summary>
     public Task<Reply> SubscribeAsync(string applicationId, string apiId) =>
         SendAsync(HttpMethod.Post, Paths.Subscriptions, new JsonObject
         {
             ["applicationId"] = applicationId, ["apiId"] = apiId, ["throttlingPolicy"] = "Unlimited",
         });
 
-    /// <summary>H ApplicationBaseSteps.java L2429-2458: a client-credentials token from IS with the keys' client.</summary>
+    /// <summary>H stepdefinitions/ApplicationBaseSteps.java L2429-2458: a client-credentials token from IS with the keys' client.</summary>
     public Task<Reply> IsClientCredentialsTokenAsync(string consumerKey, string consumerSecret) =>
         FormAsync(new Uri(Lab.IsUrl, IdentityServerEndpoints.Token), (consumerKey, consumerSecret), new() { ["grant_type"] = ClientCredentials });
 
-    /// <summary>H stepdefinitions/APIInvocationSteps.java L253-263, utils/Utils.java L207-225: the gateway every 2 s
+    /// <summary>H stepdefinitions/APIInvocationSteps.java L253-263, H utils/Utils.java L207-225: the gateway every 2 s
     /// until it answers <paramref name="expected"/>, within max(<paramref name="seconds"/>, 180) s; the last status.</summary>
     public async Task<int> GatewayUntilAsync(string context, string accessToken, int expected, int seconds)
     {
@@ -304,7 +305,7 @@ public sealed class Wso2Harness : IAsyncDisposable
         }
     }
 
-    /// <summary>H ApplicationBaseSteps.java L3096-3134: revoke at IS as the client, then IS's introspection as its admin.</summary>
+    /// <summary>H stepdefinitions/ApplicationBaseSteps.java L3096-3134: revoke at IS as the client, then IS's introspection as its admin.</summary>
     public async Task<(Reply Revoked, Reply Introspected)> RevokeAtIsAsync(string consumerKey, string consumerSecret, string accessToken)
     {
         var revoked = await FormAsync(new Uri(Lab.IsUrl, IdentityServerEndpoints.Revoke), (consumerKey, consumerSecret), new() { ["token"] = accessToken });
@@ -313,8 +314,8 @@ public sealed class Wso2Harness : IAsyncDisposable
     }
 
     /// <summary>The lab's own Key Manager (from <c>register</c>) has IS's issuer too, and the gateway resolves a token's
-    /// Key Manager by issuer: WSO2 runs these scenarios with at most one Key Manager per issuer (H
-    /// resources/testng-v2.xml L414-421). So a scenario that goes through the gateway disables the lab's Key Manager
+    /// Key Manager by issuer: WSO2 runs these scenarios with at most one Key Manager per issuer (R
+    /// testng-v2.xml L414-421). So a scenario that goes through the gateway disables the lab's Key Manager
     /// while it runs and enables it again after, waiting until it is operational.</summary>
     public async Task<IAsyncDisposable> SetLabKeyManagerAsideAsync(string labKeyManagerId)
     {

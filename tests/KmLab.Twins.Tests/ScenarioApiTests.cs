@@ -106,6 +106,24 @@ public sealed class ScenarioApiTests
         Assert.Equal(3, ((string)token!["accessToken"]!).Split('.').Length);
         Assert.Equal(400, wrong);
         Assert.Equal(404, unknown);
+
+        // The token is the Resident Key Manager's: the gateway takes it for a subscribed API.
+        var (_, api) = await lab.SendAsync(HttpMethod.Post, Apis, new JsonObject
+        {
+            ["name"] = "Health", ["context"] = "health", ["version"] = "1.0.0", ["policies"] = new JsonArray("Unlimited"),
+            ["endpointConfig"] = new JsonObject { ["endpoint_type"] = "http", ["production_endpoints"] = new JsonObject { ["url"] = lab.IsInternal + "/api/health-check/v1.0" } },
+            ["operations"] = new JsonArray(new JsonObject { ["target"] = "/health", ["verb"] = "GET" }),
+        });
+        var id = (string)api!["id"]!;
+        var (_, revision) = await lab.SendAsync(HttpMethod.Post, $"{Apis}/{id}/revisions", new JsonObject { ["description"] = "r1" });
+        await lab.SendAsync(HttpMethod.Post, $"{Apis}/{id}/deploy-revision?revisionId={revision!["id"]}",
+            new JsonArray(new JsonObject { ["name"] = "Default", ["vhost"] = "localhost", ["displayOnDevportal"] = true }));
+        await lab.SendAsync(HttpMethod.Post, $"{Apis}/change-lifecycle?apiId={id}&action=Publish");
+        await lab.SendAsync(HttpMethod.Post, "/api/am/devportal/v3/subscriptions", new JsonObject { ["apiId"] = id, ["applicationId"] = app, ["throttlingPolicy"] = "Unlimited" });
+        using var call = new HttpRequestMessage(HttpMethod.Get, new Uri(lab.ApiManager.GatewayUrl!, "/health/1.0.0/health"));
+        call.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", (string)token["accessToken"]!);
+        using var response = await lab.Http.SendAsync(call, TestContext.Current.CancellationToken);
+        Assert.Equal(200, (int)response.StatusCode);
     }
 
     [Fact]

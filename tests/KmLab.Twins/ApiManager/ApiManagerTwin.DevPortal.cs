@@ -105,6 +105,7 @@ internal sealed partial class ApiManagerTwin
                 return Http.Error(ApimFacts.KeyManagerNotRegistered);
             }
             keyManagerName = stored.Value.Name;
+            if (OAuthAppCreationRefused(stored.Value) is { } refused) return refused;
             if (application.Keys.Any(k => k.KeyManager == keyManagerName && k.KeyType == body.KeyType))
             {
                 _context.Log.Error(KeysLogger, $"Key Mappings already exists for application {application.Value.Name}");

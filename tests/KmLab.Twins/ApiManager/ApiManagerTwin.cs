@@ -50,6 +50,7 @@ internal sealed partial class ApiManagerTwin : IAsyncDisposable
         app.MapPost(ApimFacts.Notify, twin.NotifyAsync);
         twin.MapAdmin(app);
         twin.MapDevPortal(app);
+        twin.MapScenarioApis(app);
         twin.MapGateway(app);
         twin.MapPublisher(app);
         twin.MapScopes(app);
@@ -84,8 +85,10 @@ internal sealed partial class ApiManagerTwin : IAsyncDisposable
             return (null, Http.Error(StatusCodes.Status401Unauthorized, 900901, "Invalid Credentials", "Invalid Credentials. Make sure you have provided the correct security credentials"));
         if (!anyOf.Any(token.Scopes.Contains))
         {
-            _context.Log.Error(RestLogger, $"You are not authorized to access the resource {request.Method} {request.Path}: it needs one of the scopes {string.Join(", ", anyOf)}");
-            return (null, Http.Error(StatusCodes.Status403Forbidden, 900910, "The access token does not allow you to access the requested resource", "User is NOT authorized to access the Resource. Scope validation failed."));
+            // OAuthJwtAuthenticatorImpl answers a failed scope check with false, the interceptor throws
+            // AuthenticationException("Unauthenticated request") and GlobalThrowableMapper makes it a 401 (code 401).
+            _context.Log.Error(RestLogger, $"scopes validation failed for the token: {request.Method} {request.Path} needs one of the scopes {string.Join(", ", anyOf)}");
+            return (null, Http.Error(ApimFacts.RestScopeValidationFailed));
         }
         return (token, null);
     }

@@ -171,8 +171,9 @@ internal sealed partial class ApiManagerTwin
     /// (API_CONTEXT_ALREADY_EXISTS, "An API with context '%s' already exists").</summary>
     private async Task<IResult> AddApiAsync(HttpRequest request, Api? body, string provider)
     {
-        if (body is null || string.IsNullOrWhiteSpace(body.Name) || string.IsNullOrWhiteSpace(body.Version) || !(body.Context?.StartsWith('/') ?? false))
-            return Http.Error(StatusCodes.Status400BadRequest, 900400, "Bad Request", "API name, version and a context starting with / are required");
+        if (body is null || string.IsNullOrWhiteSpace(body.Name) || string.IsNullOrWhiteSpace(body.Version) || string.IsNullOrWhiteSpace(body.Context))
+            return Http.Error(StatusCodes.Status400BadRequest, 900400, "Bad Request", "API name, version and context are required");
+        body = WithLeadingSlash(body);
         Api api;
         lock (_gate)
         {

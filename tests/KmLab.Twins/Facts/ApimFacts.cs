@@ -71,6 +71,10 @@ internal static class ApimFacts
     public const string OAuthKeys = Application + "/oauth-keys";
     /// <summary>devportal-api.yaml (CAM-4.6 L3155): "Clean up keys after failed key generation"; 200, empty body.</summary>
     public const string OAuthKeyCleanUp = OAuthKeys + "/{keyMappingId}/clean-up";
+    /// <summary>devportal-api.yaml <c>POST /applications/{applicationId}/oauth-keys/{keyMappingId}/generate-token</c>.</summary>
+    public const string OAuthKeyGenerateToken = OAuthKeys + "/{keyMappingId}/generate-token";
+    /// <summary>devportal-api.yaml <c>GET /key-managers</c> (scope <c>apim:subscribe</c>).</summary>
+    public const string DevPortalKeyManagers = DevPortalBase + "/key-managers";
     public const string Subscriptions = DevPortalBase + "/subscriptions";
 
     public const string PublisherBase = "/api/am/publisher/v4";
@@ -80,6 +84,8 @@ internal static class ApimFacts
     public const string ApiDeployRevision = Api + "/deploy-revision";
     public const string ApiDeployments = Api + "/deployments";
     public const string ChangeLifecycle = Apis + "/change-lifecycle";
+    /// <summary>publisher-api.yaml <c>getAPILifecycleState</c>.</summary>
+    public const string ApiLifecycleState = Api + "/lifecycle-state";
     /// <summary>publisher-api.yaml <c>importOpenAPIDefinition</c> (CAM-4.6 L5196, CAM-4.3 L2235): multipart.</summary>
     public const string ApiImportOpenApi = Apis + "/import-openapi";
     /// <summary>publisher-api.yaml <c>updateAPISwagger</c> (CAM-4.6 L799, CAM-4.3 L532): multipart <c>apiDefinition</c>.</summary>
@@ -131,6 +137,10 @@ internal static class ApimFacts
     public static readonly WireError AdditionalPropertiesMissing = new(903215, 400, "'additionalProperties' is required and should not be null", "The field 'additionalProperties' is required and should not be null"); // L681
     public static readonly WireError AdditionalPropertiesUnparsable = new(903216, 400, "Error while parsing 'additionalProperties'", "Error while parsing 'additionalProperties'"); // L685
     /// <summary>Any APIManagementException without its own code (APIManagementException(String) → INTERNAL_ERROR, L341).</summary>
+    public static readonly WireError KeyManagerDoesNotCreateOAuthApps = new(901405, 400, "Key Manager doesn't support generating OAuth applications", "Key Manager doesn't support generating OAuth applications"); // L455
+    /// <summary>GlobalThrowableMapper (CAM-4.6 rest.api.util L128-138) for the interceptors' AuthenticationException:
+    /// code 401, empty message, the exception text as description.</summary>
+    public static readonly WireError RestScopeValidationFailed = new(401, 401, "", "Unauthenticated request");
     public static readonly WireError GeneralError = new(900967, 500, "General Error", "Server Error Occurred");
 
     // --- Key mappings (CAM-4.6 ApiMgtDAO.createApplicationRegistrationEntry L300-308, APIConstants L1567-1570) -------
@@ -170,6 +180,7 @@ internal static class ApimFacts
     public const string CertificateJwks = "JWKS";
     public const string CertificatePem = "PEM";
     public const string TokenTypeDirect = "DIRECT";
+    public const string TokenTypeExchanged = "EXCHANGED";
     public const string DefaultConsumerKeyClaim = "azp";
     public const string DefaultScopesClaim = "scope";
 

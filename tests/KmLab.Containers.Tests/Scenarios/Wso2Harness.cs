@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
 using KmLab.Containers.Tests.Lab;
+using KmLab.Provisioner.Publishing;
 using KmLab.Provisioner.Smoke;
 using KmLab.Provisioner.Wso2;
 

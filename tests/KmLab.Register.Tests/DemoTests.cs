@@ -10,8 +10,8 @@ namespace KmLab.Register.Tests;
 /// is one line with its own exit code.</summary>
 public sealed class DemoTests
 {
-    private const string ReaderPassword = "demo-reader-pw1";
-    private const string GuestPassword = "demo-guest-pw1";
+    private const string ReaderPassword = "Demo-reader-pw1";
+    private const string GuestPassword = "Demo-guest-pw1";
 
     [Theory]
     [InlineData("4.6.0")]

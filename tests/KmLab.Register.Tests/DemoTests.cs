@@ -72,12 +72,12 @@ public sealed class DemoTests
         await lab.RegisterAsync();
         await DemoAsync(lab);
 
-        var e = await Assert.ThrowsAsync<LabException>(() => DemoAsync(lab, guestPassword: "another-guest-pw"));
+        var e = await Assert.ThrowsAsync<LabException>(() => DemoAsync(lab, guestPassword: "Another-guest-pw1"));
 
         Assert.Equal(ExitCodes.UserPasswordMismatch, e.ExitCode);
         Assert.Contains("'kmlab-demo-guest' exists in IS with another password", e.Message);
         Assert.Contains(LabTopology.DemoGuestPasswordVariable, e.Message);
-        Assert.DoesNotContain("another-guest-pw", e.Message);
+        Assert.DoesNotContain("Another-guest-pw1", e.Message);
     }
 
     [Fact]

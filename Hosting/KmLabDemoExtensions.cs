@@ -33,13 +33,11 @@ public static class KmLabDemoExtensions
         foreach (var name in new[] { ProvisionerSteps.DemoResourceName, ProvisionerSteps.DemoApiResourceName, LabParameters.DemoReaderPasswordName, LabParameters.DemoGuestPasswordName })
             KmLabBuilderExtensions.EnsureFree(builder, name);
 
-        // Letters and digits, long enough for IS's default password rule, as the admin password.
-        var reader = builder.AddParameter(LabParameters.DemoReaderPasswordName,
-                new GenerateParameterDefault { MinLength = 22, Special = false }, secret: true, persist: true)
+        // Each character class at least once: IdentityServerPasswordRule, the strictest password any supported IS takes.
+        var reader = builder.AddParameter(LabParameters.DemoReaderPasswordName, DemoPasswords.Default(), secret: true, persist: true)
             .WithDescription("Password of the demo user who holds the demo role.", enableMarkdown: false)
             .WithParentRelationship(lab);
-        var guest = builder.AddParameter(LabParameters.DemoGuestPasswordName,
-                new GenerateParameterDefault { MinLength = 22, Special = false }, secret: true, persist: true)
+        var guest = builder.AddParameter(LabParameters.DemoGuestPasswordName, DemoPasswords.Default(), secret: true, persist: true)
             .WithDescription("Password of the demo user without the demo role.", enableMarkdown: false)
             .WithParentRelationship(lab);
 

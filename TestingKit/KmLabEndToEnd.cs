@@ -164,7 +164,8 @@ public sealed partial class KmLabEndToEnd : IDisposable
 
     /// <summary>Creates a user in IS's primary user store (SCIM2, as the super admin).</summary>
     /// <param name="userName">The user name (3-30 characters, no spaces); a new unique one when null.</param>
-    /// <param name="password">The password (5-30 characters, no spaces); a random one when null.</param>
+    /// <param name="password">The password (IS's default rule: 8 or more characters with an upper-case and a
+    /// lower-case letter and a digit, on IS 7.0.0 also a special character); a random one when null.</param>
     /// <param name="cancellationToken">Cancels the request.</param>
     /// <exception cref="KmLabTestException">IS refused the user (the message says why: a taken name, a refused pattern).</exception>
     public async Task<LabUser> CreateUserAsync(string? userName = null, string? password = null, CancellationToken cancellationToken = default)

@@ -16,11 +16,11 @@ public static class IsRoleFacts
         : null;
 }
 
-/// <summary>IS 7's primary user store defaults (user-mgt.xml UsernameJavaRegEx, PasswordJavaRegEx).</summary>
+/// <summary>IS 7's primary user store default user name pattern (user-mgt.xml UsernameJavaRegEx); passwords:
+/// <see cref="IdentityServerPasswordRule"/>.</summary>
 public static class UserStoreFacts
 {
     public const string UserNamePattern = @"^[\S]{3,30}$";
-    public const string PasswordPattern = @"^[\S]{5,30}$";
 }
 
 /// <summary>The gateway's answer to a token without any of the operation's scopes (403).</summary>

@@ -48,7 +48,7 @@ public static class LabDemo
     {
         foreach (var (value, variable) in new[] { (request.ReaderPassword, LabTopology.DemoReaderPasswordVariable), (request.GuestPassword, LabTopology.DemoGuestPasswordVariable) })
             if (string.IsNullOrEmpty(value))
-                throw new LabException(ExitCodes.Usage, $"{variable} is not set; set it to the demo user's password (5-30 characters, no spaces; the AppHost sets it from its secret parameter).");
+                throw new LabException(ExitCodes.Usage, $"{variable} is not set; set it to the demo user's password ({IdentityServerPasswordRule.Description}; the AppHost sets it from its secret parameter).");
         var layout = new LabLayout(request.StateDirectory);
         var manifest = LabManifest.Read(layout);
         var isUrl = request.IsUrl ?? manifest.IdentityServerUrl();

@@ -209,8 +209,8 @@ public static class RoleProof
             _deniedPassword = request.DeniedPassword ?? request.UserPassword ?? DerivedPassword();
             foreach (var (password, variable) in new[] { (_allowedPassword, request.AllowedPasswordVariable), (_deniedPassword, request.DeniedPasswordVariable) })
             {
-                if (!Regex.IsMatch(password, UserStoreFacts.PasswordPattern))
-                    throw new LabException(ExitCodes.Usage, $"{variable} is refused by IS's user store (5-30 characters, no spaces); set another one.");
+                if (IdentityServerPasswordRule.Refusal(password) is { } lacks)
+                    throw new LabException(ExitCodes.NameRefused, $"{variable} is a password IS may refuse ({lacks}); set it to one with {IdentityServerPasswordRule.Description}.");
                 _secrets.Add(password);
             }
             return is7Role;
@@ -332,7 +332,8 @@ public static class RoleProof
             var users = Values((await CallAsync(identityServer, "GET " + RoleEndpoints.Role, fix, () => scim.GetRoleAsync(roleId, basic, ct)))["users"]);
             var operations = new JsonArray();
             if (!users.Contains(aliceId)) operations.Add(new JsonObject { ["op"] = "add", ["path"] = "users", ["value"] = new JsonArray(new JsonObject { ["value"] = aliceId }) });
-            if (users.Contains(bobId)) operations.Add(new JsonObject { ["op"] = "remove", ["path"] = "users", ["value"] = new JsonArray(new JsonObject { ["value"] = bobId }) });
+            // Not path "users" with a value: IS would remove every member.
+            if (users.Contains(bobId)) operations.Add(new JsonObject { ["op"] = "remove", ["path"] = IdentityServerRoleMembers.OneMemberPath(bobId) });
             if (operations.Count == 0) return;
             await CallAsync(identityServer, "PATCH " + RoleEndpoints.Role, fix, () => scim.PatchRoleAsync(roleId,
                 new JsonObject { ["schemas"] = new JsonArray(RoleEndpoints.PatchOpSchema), ["Operations"] = operations }, basic, ct));

@@ -13,7 +13,7 @@ public sealed class DemoTests(LabFixture fixture)
     public async Task The_demo_is_seeded_and_proved_through_the_gateway_and_a_second_run_proves_it_again()
     {
         var lab = await fixture.LabAsync();
-        var request = new DemoRequest(lab.Layout.Root, lab.Topology.AdminUser, lab.Topology.AdminPassword, "demo-reader-c1", "demo-guest-c1")
+        var request = new DemoRequest(lab.Layout.Root, lab.Topology.AdminUser, lab.Topology.AdminPassword, "Demo-reader-c1", "Demo-guest-c1")
         {
             ApimUrl = lab.ApimUrl, GatewayUrl = lab.GatewayUrl, IsUrl = lab.IsUrl, IsInternalUrl = lab.IsInternalUrl,
         };
@@ -34,6 +34,6 @@ public sealed class DemoTests(LabFixture fixture)
             Assert.Contains("-> 200 without a token", result.Line);
         }
         Assert.True(File.Exists(lab.Layout.ApplicationFile(LabDemo.Application)));
-        Assert.DoesNotContain("demo-guest-c1", string.Join('\n', second.Curl));
+        Assert.DoesNotContain("Demo-guest-c1", string.Join('\n', second.Curl));
     }
 }

@@ -11,8 +11,8 @@ namespace KmLab.Register.Tests;
 /// is one line with its own exit code.</summary>
 public sealed class DemoTests
 {
-    private const string ReaderPassword = "demo-reader-pw1";
-    private const string GuestPassword = "demo-guest-pw1";
+    private const string ReaderPassword = "Demo-reader-pw1";
+    private const string GuestPassword = "Demo-guest-pw1";
 
     [Theory]
     [InlineData("4.6.0")]
@@ -73,12 +73,12 @@ public sealed class DemoTests
         await lab.RegisterAsync();
         await DemoAsync(lab);
 
-        var e = await Assert.ThrowsAsync<LabException>(() => DemoAsync(lab, guestPassword: "another-guest-pw"));
+        var e = await Assert.ThrowsAsync<LabException>(() => DemoAsync(lab, guestPassword: "Another-guest-pw1"));
 
         Assert.Equal(ExitCodes.UserPasswordMismatch, e.ExitCode);
         Assert.Contains("'kmlab-demo-guest' exists in IS with another password", e.Message);
         Assert.Contains(LabTopology.DemoGuestPasswordVariable, e.Message);
-        Assert.DoesNotContain("another-guest-pw", e.Message);
+        Assert.DoesNotContain("Another-guest-pw1", e.Message);
     }
 
     [Fact]

@@ -80,8 +80,8 @@ public sealed class ReadmeCommandLineTests
 
     private static readonly Dictionary<string, string> DemoPasswords = new()
     {
-        [LabTopology.DemoReaderPasswordVariable] = "readme-reader-1",
-        [LabTopology.DemoGuestPasswordVariable] = "readme-guest-1",
+        [LabTopology.DemoReaderPasswordVariable] = "Readme-reader-1",
+        [LabTopology.DemoGuestPasswordVariable] = "Readme-guest-1",
     };
 
     [Fact]
@@ -125,7 +125,7 @@ public sealed class ReadmeCommandLineTests
 
     private static async Task<(ProvisionerCli.Run Run, string Secret)> ProduceAsync(int code)
     {
-        const string secret = "pw-readme-secret";
+        const string secret = "Pw-readme-secret-1"; // also a demo password IS takes (exit 34 below)
         using var state = new TempState();
         var prepare = Substitute(ReadmeLine("prepare").Required, state.Path, urls: null);
         switch (code)

@@ -18,7 +18,7 @@ public sealed class RolesTests
         await using var lab = await Lab.StartAsync(apimVersion, isVersion: "7.3.0");
         await lab.RegisterAsync();
 
-        const string userPassword = "rbac-demo-pass-1";
+        const string userPassword = "Rbac-demo-pass-1";
         var first = await RolesAsync(lab, userPassword);
         lab.ApiManager.ClearRequests();
         lab.IdentityServer.ClearRequests();
@@ -83,12 +83,12 @@ public sealed class RolesTests
         await RolesAsync(lab);
         lab.ApiManager.ClearRequests();
 
-        var e = await Assert.ThrowsAsync<LabException>(() => RolesAsync(lab, password: "another-pass-1"));
+        var e = await Assert.ThrowsAsync<LabException>(() => RolesAsync(lab, password: "Another-pass-1"));
 
         Assert.Equal(ExitCodes.UserPasswordMismatch, e.ExitCode);
         Assert.Contains("exists in IS with another password", e.Message);
         Assert.Contains(RoleProof.UserPasswordVariable, e.Message);
-        Assert.DoesNotContain("another-pass-1", e.Message);
+        Assert.DoesNotContain("Another-pass-1", e.Message);
         Assert.DoesNotContain(lab.ApiManager.Requests, r => r.Method is "POST" or "PUT" && r.Path.StartsWith("/api/am/publisher", StringComparison.Ordinal));
     }
 

@@ -91,7 +91,7 @@ public sealed class PublishingRulesTests
             return (response.StatusCode, text.Length == 0 ? null : JsonNode.Parse(text));
         }
 
-        var spaced = await Post("/scim2/Users", new JsonObject { ["userName"] = "a b", ["password"] = "good-pass-1" });
+        var spaced = await Post("/scim2/Users", new JsonObject { ["userName"] = "a b", ["password"] = "Good-pass-1" });
         var shortPassword = await Post("/scim2/Users", new JsonObject { ["userName"] = "carol", ["password"] = "pw" });
         var slash = await Post("/scim2/v2/Roles", new JsonObject { ["displayName"] = "a/b" });
         var tooLong = await Post("/scim2/v2/Roles", new JsonObject { ["displayName"] = new string('r', 256) });
@@ -100,7 +100,8 @@ public sealed class PublishingRulesTests
         Assert.Equal("invalidValue", (string?)spaced.Body!["scimType"]);
         Assert.StartsWith("31301 - Username a b is not valid.", (string?)spaced.Body!["detail"]);
         Assert.Equal(HttpStatusCode.BadRequest, shortPassword.Status);
-        Assert.StartsWith("30003 - Credential not valid.", (string?)shortPassword.Body!["detail"]);
+        Assert.Equal("invalidValue", (string?)shortPassword.Body!["scimType"]);
+        Assert.Equal("The minimum length of password should be 8.", (string?)shortPassword.Body!["detail"]);
         Assert.Equal(HttpStatusCode.BadRequest, slash.Status);
         Assert.Equal("Invalid character: / contains in the role name: a/b.", (string?)slash.Body!["detail"]);
         Assert.Equal(HttpStatusCode.BadRequest, tooLong.Status);

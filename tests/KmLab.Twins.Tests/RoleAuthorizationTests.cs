@@ -38,10 +38,10 @@ public sealed class RoleAuthorizationTests
         var again = await Send(HttpMethod.Patch, $"/api/server/v1/api-resources/{resource.Body!["id"]}", new JsonObject { ["addedScopes"] = new JsonArray(new JsonObject { ["name"] = "rbac_read" }) });
         Assert.Equal(HttpStatusCode.Conflict, again.Status);
 
-        var alice = await Send(HttpMethod.Post, "/scim2/Users", new JsonObject { ["userName"] = "alice", ["password"] = "alice-pass-1" });
-        var bob = await Send(HttpMethod.Post, "/scim2/Users", new JsonObject { ["userName"] = "bob", ["password"] = "bob-pass-1" });
+        var alice = await Send(HttpMethod.Post, "/scim2/Users", new JsonObject { ["userName"] = "alice", ["password"] = "Alice-pass-1" });
+        var bob = await Send(HttpMethod.Post, "/scim2/Users", new JsonObject { ["userName"] = "bob", ["password"] = "Bob-pass-1" });
         Assert.Equal((HttpStatusCode.Created, HttpStatusCode.Created), (alice.Status, bob.Status));
-        Assert.Equal(HttpStatusCode.Conflict, (await Send(HttpMethod.Post, "/scim2/Users", new JsonObject { ["userName"] = "bob", ["password"] = "bob-pass-2" })).Status);
+        Assert.Equal(HttpStatusCode.Conflict, (await Send(HttpMethod.Post, "/scim2/Users", new JsonObject { ["userName"] = "bob", ["password"] = "Bob-pass-2" })).Status);
 
         var role = await Send(HttpMethod.Post, "/scim2/v2/Roles", new JsonObject { ["displayName"] = "readers", ["permissions"] = new JsonArray(new JsonObject { ["value"] = "rbac_read" }) });
         Assert.Equal(HttpStatusCode.Created, role.Status);
@@ -63,8 +63,8 @@ public sealed class RoleAuthorizationTests
             return (string)body!["scope"]!;
         }
 
-        Assert.Equal(["openid", "rbac_read"], (await Scope(("grant_type", "password"), ("username", "alice"), ("password", "alice-pass-1"), ("scope", "openid rbac_read unregistered"))).Split(' ').Order());
-        Assert.Equal(["openid"], (await Scope(("grant_type", "password"), ("username", "bob"), ("password", "bob-pass-1"), ("scope", "openid rbac_read"))).Split(' '));
+        Assert.Equal(["openid", "rbac_read"], (await Scope(("grant_type", "password"), ("username", "alice"), ("password", "Alice-pass-1"), ("scope", "openid rbac_read unregistered"))).Split(' ').Order());
+        Assert.Equal(["openid"], (await Scope(("grant_type", "password"), ("username", "bob"), ("password", "Bob-pass-1"), ("scope", "openid rbac_read"))).Split(' '));
         Assert.Equal(["rbac_read"], (await Scope(("grant_type", "client_credentials"), ("scope", "rbac_read unregistered"))).Split(' '));
         var wrongPassword = await Send(HttpMethod.Post, "/oauth2/token", null, clientBasic,
             new FormUrlEncodedContent([KeyValuePair.Create("grant_type", "password"), KeyValuePair.Create("username", "bob"), KeyValuePair.Create("password", "nope-nope")]));

@@ -35,11 +35,11 @@ internal sealed class TwinLab : IAsyncDisposable
     public string IsInternal => $"https://127.0.0.1:{IdentityServer.BaseUrl.Port}";
 
     public static async Task<TwinLab> StartAsync(string apimVersion = "4.6.0", Func<TwinOptions, TwinOptions>? apim = null,
-        Action<LabLayout>? prepared = null)
+        Action<LabLayout>? prepared = null, string? isVersion = null)
     {
         var state = Directory.CreateTempSubdirectory("kmlab-twins-").FullName;
         var password = "pw-" + Guid.NewGuid().ToString("N");
-        var topology = new LabTopology(Wso2Versions.DefaultIdentityServer, Wso2Versions.ParseApiManager(apimVersion), 1,
+        var topology = new LabTopology(isVersion is null ? Wso2Versions.DefaultIdentityServer : Wso2Versions.ParseIdentityServer(isVersion), Wso2Versions.ParseApiManager(apimVersion), 1,
             LabTopology.DefaultIdentityServerHost, LabTopology.DefaultApiManagerHost, LabTopology.DefaultAdminUser, password);
         LabPreparer.Prepare(new PrepareRequest(state, topology));
         var layout = new LabLayout(state);

@@ -14,8 +14,8 @@ public sealed class DemoRunTests
         using var portsLock = await FullRunGate.LockPortsAsync();
         var state = Path.Combine(Path.GetTempPath(), "kmlab-apphost-demo-run", Guid.NewGuid().ToString("N"));
         var admin = $"Pw{Guid.NewGuid():N}";
-        var reader = $"Rd{Guid.NewGuid():N}"[..24];
-        var guest = $"Gs{Guid.NewGuid():N}"[..24];
+        var reader = $"Rd1-{Guid.NewGuid():N}"[..24]; // every class IS's password rule asks for
+        var guest = $"Gs1-{Guid.NewGuid():N}"[..24];
         try
         {
             await using var run = await LabRun.StartAsync(

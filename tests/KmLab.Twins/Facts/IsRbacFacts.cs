@@ -19,16 +19,23 @@ internal static class IsRbacFacts
     public static readonly IReadOnlySet<string> OidcScopes =
         new HashSet<string>(StringComparer.Ordinal) { "openid", "profile", "email", "address", "phone", "groups", "roles" };
 
-    /// <summary>The primary user store's defaults (<c>UsernameJavaRegEx</c>, <c>PasswordJavaRegEx</c> of the
-    /// JDBC user store manager in IS 7's user-mgt.xml).</summary>
+    /// <summary>The primary user store's default <c>UsernameJavaRegEx</c> (JDBC user store manager in IS 7's
+    /// user-mgt.xml). Its <c>PasswordJavaRegEx</c> is skipped: IS's password rules (<see cref="IsPasswordFacts"/>) run
+    /// instead.</summary>
     public const string UsernamePattern = @"^[\S]{3,30}$";
-    public const string PasswordPattern = @"^[\S]{5,30}$";
 
-    /// <summary>carbon-kernel UserCoreErrorConstants ERROR_CODE_INVALID_USER_NAME / the credential code, as SCIMUserManager
-    /// (identity-inbound-provisioning-scim2 v3.7.13 L209-210) looks for them; SCIM's <c>scimType</c> for both.</summary>
+    /// <summary>carbon-kernel UserCoreErrorConstants ERROR_CODE_INVALID_USER_NAME, as SCIMUserManager
+    /// (identity-inbound-provisioning-scim2 v3.7.13 L209-210) looks for it; SCIM's <c>scimType</c> for it and for a
+    /// password rule.</summary>
     public const string InvalidUserNameCode = "31301";
-    public const string InvalidCredentialCode = "30003";
     public const string ScimInvalidValue = "invalidValue";
+    public const string ScimInvalidSyntax = "invalidSyntax";
+
+    /// <summary>The role attribute holding its members.</summary>
+    public const string RoleUsers = "users";
+
+    /// <summary>SCIMRoleManagerV2.prepareAddedRemovedUserLists: a member id that resolves to no user (400 invalidValue).</summary>
+    public const string UnresolvedUser = "User can't be resolved from the given user Id.";
 
     /// <summary>RoleManagementServiceImpl.addRole: the longest role name IS takes.</summary>
     public const int RoleNameMaxLength = 255;

@@ -108,32 +108,43 @@ internal sealed partial class IdentityServerTwin
         }
     }
 
-    /// <summary>PatchOp on <c>permissions</c> (add, replace, remove) and <c>users</c> (add, remove); 200 with the role.</summary>
+    /// <summary>PatchOp on <c>permissions</c> (add, replace, remove) and <c>users</c>; 200 with the role. Charon's
+    /// RoleResourceV2Manager takes two routes. A <c>remove</c> whose path is exactly <c>users</c>, or a <c>replace</c>
+    /// of <c>users</c>, patches a copy of the role in request order with RFC 7644 semantics, where a remove without a
+    /// filter deletes the attribute whatever <c>value</c> says, and SCIMRoleManagerV2.updateRole then removes every
+    /// member missing from the copy. Otherwise the operations run one by one in request order (PatchOperation's
+    /// execution order): <c>add users</c> and <c>remove users[value eq "id"]</c> change one member each, and a user id
+    /// that resolves to no user is 400 invalidValue.</summary>
     private async Task<IResult> PatchRoleAsync(HttpRequest request, string id)
     {
         if (await CallerAsync(request) is null) return Results.Unauthorized();
         if (await Http.ReadJsonAsync<JsonObject>(request) is not { } body || body["Operations"] is not JsonArray operations)
             return ScimError(StatusCodes.Status400BadRequest, "Operations are required.");
+        var patches = operations.OfType<JsonObject>().Select(o => (Op: ((string?)o["op"])?.ToLowerInvariant(), Path: (string?)o["path"], Values: Values(o["value"]))).ToList();
+        var updateAllUsers = patches.Any(p => p.Path == IsRbacFacts.RoleUsers && p.Op is "remove" or "replace");
         lock (_roles)
         {
             if (!_roles.TryGetValue(id, out var stored)) return ScimError(StatusCodes.Status404NotFound, $"A role with the id: {id} does not exist.");
             var role = (JsonObject)stored.DeepClone();
-            foreach (var operation in operations.OfType<JsonObject>())
+            foreach (var (op, rawPath, values) in patches)
             {
-                var op = ((string?)operation["op"])?.ToLowerInvariant();
-                var path = (string?)operation["path"];
-                var values = Values(operation["value"]);
-                if (path is not ("permissions" or "users") || op is not ("add" or "replace" or "remove") || (path == "users" && op == "replace"))
-                    return ScimError(StatusCodes.Status400BadRequest, $"Operation {op} on {path} is not supported.");
+                if (op is not ("add" or "replace" or "remove"))
+                    return ScimError(StatusCodes.Status400BadRequest, "Unknown operation.", IsRbacFacts.ScimInvalidSyntax);
+                var (path, member, error) = ParseRolePath(rawPath, op);
+                if (error is not null) return error;
                 if (path == "permissions" && op != "remove" && UnknownPermission(values) is { } unknown)
                     return ScimError(StatusCodes.Status400BadRequest, $"Permission: {unknown} is not a scope of any API resource.");
-                if (path == "users" && op == "add" && values.FirstOrDefault(u => !_users.ContainsKey(u)) is { } missing)
-                    return ScimError(StatusCodes.Status400BadRequest, $"A user with the id: {missing} does not exist.");
+                var named = member is null ? values : [member];
+                if (path == IsRbacFacts.RoleUsers && (op != "remove" || (member is not null && !updateAllUsers))
+                    && named.Any(u => !_users.ContainsKey(u)))
+                    return ScimError(StatusCodes.Status400BadRequest, IsRbacFacts.UnresolvedUser, IsRbacFacts.ScimInvalidValue);
                 var current = Values(role[path]);
-                var next = op switch
+                IReadOnlyList<string> next = (op, member) switch
                 {
-                    "replace" => values,
-                    "add" => [.. current.Union(values)],
+                    ("replace", _) => values,
+                    ("add", _) => [.. current.Union(values)],
+                    ("remove", null) when path == IsRbacFacts.RoleUsers => [], // no filter: the whole attribute goes
+                    ("remove", { } one) => [.. current.Where(v => v != one)],
                     _ => [.. current.Except(values)],
                 };
                 role[path] = new JsonArray([.. next.Select(v => (JsonNode)(path == "permissions"
@@ -145,6 +156,27 @@ internal sealed partial class IdentityServerTwin
             return Results.Json(role.DeepClone(), contentType: IsRbacFacts.ScimContentType);
         }
     }
+
+    /// <summary>A PatchOp path on a role: <c>permissions</c>, <c>users</c>, or (for <c>remove</c> only, as
+    /// RoleResourceV2Manager.processRemovePatchOperation reads it) <c>users[value eq "id"]</c>, the one member to
+    /// remove.</summary>
+    private (string Path, string? Member, IResult? Error) ParseRolePath(string? path, string op)
+    {
+        if (path is "permissions" or IsRbacFacts.RoleUsers) return (path, null, null);
+        var filter = path is null ? null : RoleMemberFilter().Match(path);
+        if (filter is not { Success: true })
+            return ("", null, ScimError(StatusCodes.Status400BadRequest, $"Operation {op} on {path} is not supported.", IsRbacFacts.ScimInvalidSyntax));
+        if (op != "remove")
+            return ("", null, ScimError(StatusCodes.Status400BadRequest, "Not a valid attribute.", IsRbacFacts.ScimInvalidSyntax));
+        if (!filter.Groups["op"].Value.Equals("eq", StringComparison.OrdinalIgnoreCase))
+            return ("", null, ScimError(StatusCodes.Status501NotImplemented, "Only Eq filter is supported"));
+        var value = filter.Groups["value"].Value.Trim('"');
+        var member = filter.Groups["attribute"].Value == "value" ? value : _users.Values.FirstOrDefault(u => u.UserName == value)?.Id ?? value;
+        return (IsRbacFacts.RoleUsers, member, null);
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^users\[(?<attribute>value|display) (?<op>\S+) (?<value>\S+)\]$", System.Text.RegularExpressions.RegexOptions.IgnoreCase)]
+    private static partial System.Text.RegularExpressions.Regex RoleMemberFilter();
 
     /// <summary>The <c>value</c>s of a SCIM multi-valued attribute (objects with <c>value</c>, or plain strings).</summary>
     private static IReadOnlyList<string> Values(JsonNode? node) =>

@@ -10,8 +10,8 @@ using Microsoft.AspNetCore.Http;
 
 namespace KmLab.Twins.IdentityServer;
 
-// SCIM2 Users (/scim2/Users): POST (user name and password checked against the primary user store's patterns; a
-// taken name is 409), GET with the filter "userName eq X", GET one. The users log in with the password grant.
+// SCIM2 Users (/scim2/Users): POST (the password checked against IS's default password rules, the user name against
+// the primary user store's pattern; a taken name is 409), GET with the filter "userName eq X", GET one. The users log in with the password grant.
 internal sealed partial class IdentityServerTwin
 {
     private sealed record IsUser(string Id, string UserName, string Password);
@@ -36,12 +36,13 @@ internal sealed partial class IdentityServerTwin
         if (await Http.ReadJsonAsync<JsonObject>(request) is not { } body || (string?)body["userName"] is not { } userName)
             return ScimError(StatusCodes.Status400BadRequest, "userName is required.");
         var password = (string?)body["password"] ?? "";
-        // The user store's refusal (UserCoreErrorConstants 31301 / 30003, "<code> - <message>") becomes SCIM 400
-        // invalidValue with that message as detail (SCIMUserManager.handleErrorsOnUserNameAndPasswordPolicy).
+        // The pre-add listeners run first: InputValidationListener checks IS's default password rules (a
+        // PolicyViolationException: SCIM 400 invalidValue, the rule's description as detail) and then tells the user
+        // store to skip its own PasswordJavaRegEx. The user name pattern follows (31301, "<code> - <message>").
+        if (IsPasswordFacts.Refusal(password, _context.Options.Version) is { } refusal)
+            return ScimError(StatusCodes.Status400BadRequest, refusal, IsRbacFacts.ScimInvalidValue);
         if (!Regex.IsMatch(userName, IsRbacFacts.UsernamePattern))
             return ScimError(StatusCodes.Status400BadRequest, $"{IsRbacFacts.InvalidUserNameCode} - Username {userName} is not valid. User name must be a non null string with following format, {IsRbacFacts.UsernamePattern}", IsRbacFacts.ScimInvalidValue);
-        if (!Regex.IsMatch(password, IsRbacFacts.PasswordPattern))
-            return ScimError(StatusCodes.Status400BadRequest, $"{IsRbacFacts.InvalidCredentialCode} - Credential not valid. Credential must be a non null string with following format, {IsRbacFacts.PasswordPattern}", IsRbacFacts.ScimInvalidValue);
         var user = new IsUser(Guid.NewGuid().ToString(), userName, password);
         lock (_users)
         {

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json.Nodes;
+using KmLab.Provisioner.Wso2Rest;
 using KmLab.Provisioner;
 using KmLab.Provisioner.Register;
 using KmLab.Provisioner.Roles;

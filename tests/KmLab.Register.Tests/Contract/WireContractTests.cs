@@ -100,7 +100,7 @@ public sealed class WireContractTests
         await File.WriteAllTextAsync(document, OpenApi("/health", "/{check}"), ct);
         await ApiPublish.RunAsync(imported, ct, lab.Logs.Factory);
 
-        await LabDemo.RunAsync(new DemoRequest(lab.State.FullName, lab.Topology.AdminUser, lab.AdminPassword, "demo-reader-pw1", "demo-guest-pw1")
+        await LabDemo.RunAsync(new DemoRequest(lab.State.FullName, lab.Topology.AdminUser, lab.AdminPassword, "Demo-reader-pw1", "Demo-guest-pw1")
         {
             ApimUrl = lab.ApiManager.BaseUrl,
             GatewayUrl = lab.ApiManager.GatewayUrl!,

@@ -52,7 +52,8 @@ public sealed class LabFaultTests
                 var dropins = LabLayout.DropinsDirectory(layout.IdentityServerVolume);
                 Directory.CreateDirectory(dropins);
                 File.WriteAllBytes(Path.Combine(dropins, jar), [0x50, 0x4b]);
-                File.SetUnixFileMode(Path.Combine(dropins, jar), UnixFileMode.UserRead | UnixFileMode.UserWrite);
+                if (!OperatingSystem.IsWindows()) // the containers run on Linux hosts only
+                    File.SetUnixFileMode(Path.Combine(dropins, jar), UnixFileMode.UserRead | UnixFileMode.UserWrite);
             },
         };
 

@@ -41,8 +41,9 @@ public sealed class LabFaultTests
     public async Task A_file_IS_cannot_read_in_its_config_volume_stops_it_at_start_with_cps_complaint()
     {
         // The entrypoint copies the volume with cp -RL under set -e, as the image's user (uid 802 for IS): a jar put
-        // into dropins with mode 0600 by another user (here the test's) cannot be copied, and the container exits.
-        const string jar = "wso2is.notification.event.handlers-2.1.3.jar";
+        // into dropins after prepare with mode 0600 by another user (here the test's) cannot be copied, and the
+        // container exits. (Not the notifier jar's name: the lab installs that one before prepare, which hands it to 802.)
+        const string jar = "org.example.extension-1.0.0.jar";
         var options = new LabOptions
         {
             PublishContainerPorts = false,

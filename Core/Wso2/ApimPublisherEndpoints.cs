@@ -19,7 +19,8 @@ public static class ApimPublisherEndpoints
     /// replaces the API's operations (and scopes) with the document's.</summary>
     public const string ApiSwagger = Api + "/swagger";
 
-    /// <summary>Takes <c>?revisionId=</c> and a list of deployments; answers 200 with the deployments.</summary>
+    /// <summary>Takes <c>?revisionId=</c> and a list of deployments, each naming a gateway environment and one of its
+    /// virtual hosts (<c>vhost</c> is required); answers 201 with every deployment of the API, not only the new ones.</summary>
     public const string ApiDeployRevision = Api + "/deploy-revision";
     public const string ApiDeployments = Api + "/deployments";
 

@@ -87,6 +87,8 @@ public static class LabPreparer
         PlanToml(apiManager, DeploymentToml.ForApiManager(topology, encryptionKey), plan);
         plan.Write(layout.Manifest, LabManifest.From(topology).ToJsonBytes(), new StateFileAccess.Public());
 
+        plan.HandOverVolume(identityServer.Volume, identityServer.ContainerUid);
+        plan.HandOverVolume(apiManager.Volume, apiManager.ContainerUid);
         plan.EnsureWritable();
         var written = plan.Apply(now);
         return new PrepareResult(layout, caCreated, written)

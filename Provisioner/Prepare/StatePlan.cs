@@ -17,16 +17,21 @@ internal abstract record StateFileAccess
     /// <summary>Only the container's user: keystores and deployment.toml (it holds the admin password).</summary>
     public sealed record ContainerSecret(int ContainerUid) : StateFileAccess;
 
+    // The images run as wso2carbon, uid and gid 10001 for APIM (wso2/docker-apim@a7a0bb99 dockerfiles/ubuntu/apim/
+    // Dockerfile L73-76, L123) and 802 for IS (wso2/docker-is@966bbc00 dockerfiles/ubuntu/is/Dockerfile L66-69, L125),
+    // and their entrypoint copies the whole config volume with `cp -RL` under `set -e`: one file that user cannot
+    // read stops the container. As root, prepare hands the volume's files to that uid and gid, and secrets (keystores,
+    // deployment.toml with the admin password and APIM 4.7.0's encryption key) are 0600: the container's user reads
+    // them, no other local user does. Without root it cannot give a file away, so the container's user (another uid)
+    // reads as "other" and the file has to be world-readable.
     public UnixFileMode Mode => this switch
     {
         Owner => OwnerReadWrite,
-        // As root we hand the file to the container's user. Otherwise that user (another uid) can read the file
-        // only as "other": it has to be world-readable for the container to start.
         ContainerSecret => Environment.IsPrivilegedProcess ? OwnerReadWrite : EveryoneRead,
         _ => EveryoneRead,
     };
 
-    /// <summary>The uid to chown to, when running as root.</summary>
+    /// <summary>The uid (and, the same number in both images, gid) to chown to, when running as root.</summary>
     public int? Uid => !Environment.IsPrivilegedProcess ? null : this switch
     {
         ContainerSecret s => s.ContainerUid,
@@ -43,8 +48,13 @@ internal sealed class StatePlan
 
     private readonly List<(string Path, byte[] Contents, StateFileAccess Access)> _files = [];
     private readonly List<string> _moveAside = [];
+    private readonly List<(string Volume, int ContainerUid)> _volumes = [];
 
     public void Write(string path, byte[] contents, StateFileAccess access) => _files.Add((path, contents, access));
+
+    /// <summary>After the writes, makes everything else in a config volume (files the user put there, such as a jar
+    /// in dropins) readable by the container's user, as the entrypoint's copy needs (see <see cref="StateFileAccess"/>).</summary>
+    public void HandOverVolume(string volume, int containerUid) => _volumes.Add((volume, containerUid));
 
     /// <summary>Renames an old file out of the way (never deletes it) before the new files are written.</summary>
     public void MoveAside(string path) => _moveAside.Add(path);
@@ -76,6 +86,10 @@ internal sealed class StatePlan
     {
         foreach (var path in _moveAside)
             File.Move(path, AsideName(path, now));
+        // First, so a file that cannot be handed over stops prepare before it writes anything.
+        var planned = _files.Select(f => Path.GetFullPath(f.Path)).ToHashSet(StringComparer.Ordinal);
+        foreach (var (volume, uid) in _volumes)
+            HandOver(volume, volume, uid, planned);
         var written = new List<string>();
         foreach (var (path, contents, access) in _files)
         {
@@ -90,6 +104,37 @@ internal sealed class StatePlan
             }
         }
         return written;
+    }
+
+    private static void HandOver(string volume, string folder, int uid, HashSet<string> planned)
+    {
+        if (OperatingSystem.IsWindows() || !Directory.Exists(folder))
+            return;
+        foreach (var entry in new DirectoryInfo(folder).EnumerateFileSystemInfos())
+        {
+            if (planned.Contains(Path.GetFullPath(entry.FullName)))
+                continue;
+            var isFolder = entry is DirectoryInfo;
+            // Read (and, for a folder, list) is what cp -RL needs; chown and chmod follow links as cp -L does.
+            var needed = isFolder ? UnixFileMode.UserRead | UnixFileMode.UserExecute : UnixFileMode.UserRead;
+            if (!Environment.IsPrivilegedProcess)
+                needed = isFolder ? UnixFileMode.OtherRead | UnixFileMode.OtherExecute : UnixFileMode.OtherRead;
+            try
+            {
+                var mode = File.GetUnixFileMode(entry.FullName);
+                if ((mode & needed) != needed)
+                    File.SetUnixFileMode(entry.FullName, mode | needed);
+                if (Environment.IsPrivilegedProcess && Chown(entry.FullName, uid, uid) != 0)
+                    throw new IOException($"errno {Marshal.GetLastPInvokeError()}");
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new LabException(ExitCodes.StateNotWritable,
+                    $"{entry.FullName} cannot be made readable for the container's user (uid {uid}), whose start copies every file of {volume}; make it readable by everyone (chmod a+r), or run prepare as root.");
+            }
+            if (isFolder)
+                HandOver(volume, entry.FullName, uid, planned);
+        }
     }
 
     private static void WriteAtomically(string path, byte[] contents, StateFileAccess access)
@@ -122,7 +167,7 @@ internal sealed class StatePlan
             return;
         if (File.GetUnixFileMode(path) != access.Mode)
             File.SetUnixFileMode(path, access.Mode);
-        if (access.Uid is { } uid && Chown(path, uid, -1) != 0)
+        if (access.Uid is { } uid && Chown(path, uid, uid) != 0)
             throw new IOException($"cannot hand {path} to uid {uid} (errno {Marshal.GetLastPInvokeError()})");
     }
 
@@ -159,5 +204,5 @@ internal sealed class StatePlan
     }
 
     [DllImport("libc", EntryPoint = "chown", SetLastError = true)]
-    private static extern int Chown(string path, int owner, int group); // group -1: left as it is
+    private static extern int Chown(string path, int owner, int group);
 }

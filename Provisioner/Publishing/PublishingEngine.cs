@@ -139,7 +139,7 @@ internal sealed class PublishingEngine(Wso2Connection apim, Func<Task<string>> b
         var deployed = await calls.CallAsync(apim, "POST " + ApimPublisherEndpoints.ApiDeployRevision, fix, () => _publisher.DeployRevisionAsync(apiId, revision.Id!,
             [new ApiRevisionDeployment { Name = ApimPublishing.DefaultGatewayEnvironment, Vhost = LabTopology.PublicHostName, DisplayOnDevportal = true }], ct));
         logger.LogInformation("Deployed revision {Revision} ({Name}) of API {Api} to {Environment} ({Status})", revision.Id, revision.DisplayName, apiName,
-            ApimPublishing.DefaultGatewayEnvironment, string.Join(", ", deployed.Select(d => d.Status)));
+            ApimPublishing.DefaultGatewayEnvironment, string.Join(", ", deployed.Where(d => d.RevisionUuid == revision.Id).Select(d => d.Status)));
         return true;
     }
 

@@ -38,6 +38,34 @@ public sealed class LabFaultTests
     }
 
     [Fact]
+    public async Task A_file_IS_cannot_read_in_its_config_volume_stops_it_at_start_with_cps_complaint()
+    {
+        // The entrypoint copies the volume with cp -RL under set -e, as the image's user (uid 802 for IS): a jar put
+        // into dropins after prepare with mode 0600 by another user (here the test's) cannot be copied, and the
+        // container exits. (Not the notifier jar's name: the lab installs that one before prepare, which hands it to 802.)
+        const string jar = "org.example.extension-1.0.0.jar";
+        var options = new LabOptions
+        {
+            PublishContainerPorts = false,
+            StartApiManager = false,
+            AfterPrepare = layout =>
+            {
+                var dropins = LabLayout.DropinsDirectory(layout.IdentityServerVolume);
+                Directory.CreateDirectory(dropins);
+                File.WriteAllBytes(Path.Combine(dropins, jar), [0x50, 0x4b]);
+                if (!OperatingSystem.IsWindows()) // the containers run on Linux hosts only
+                    File.SetUnixFileMode(Path.Combine(dropins, jar), UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            },
+        };
+
+        await Labs.RequireDockerAsync(options);
+        var failure = await Assert.ThrowsAsync<LabStartException>(() => Labs.StartAsync(options));
+
+        Assert.Contains("exited with code 1", failure.Message);
+        Assert.Contains($"cp: cannot open '{Wso2Images.ConfigVolume}/repository/components/dropins/{jar}' for reading: Permission denied", failure.ServerLog);
+    }
+
+    [Fact]
     public async Task Discover_fails_when_APIM_does_not_trust_IS_and_APIM_names_the_untrusted_server_and_certificate()
     {
         var options = new LabOptions { PublishContainerPorts = false, AfterPrepare = RemoveLabCaFromApimTrustStore };

@@ -138,9 +138,52 @@ public sealed class StateFolderTests
         Assert.Empty(Directory.EnumerateFiles(lab.Root, "*.tmp", SearchOption.AllDirectories));
     }
 
+    [Fact]
+    public void Files_the_user_put_into_a_config_volume_are_made_readable_for_the_containers_user()
+    {
+        // The images' entrypoint copies the whole volume as that user (cp -RL under set -e): one file it cannot read
+        // stops the container. A jar copied in with umask 077 is such a file.
+        using var lab = new TempLab();
+        var topology = TempLab.Topology();
+        lab.Prepare(topology);
+        var dropins = Path.Combine(lab.Layout.IdentityServerVolume, "repository", "components", "dropins");
+        Directory.CreateDirectory(dropins, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        var jar = Path.Combine(dropins, "wso2is.notification.event.handlers-2.1.3.jar");
+        File.WriteAllBytes(jar, []);
+        File.SetUnixFileMode(jar, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        var extra = Path.Combine(lab.Layout.ApiManagerVolume, "repository", "conf", "extra.xml");
+        File.WriteAllText(extra, "<x/>");
+        File.SetUnixFileMode(extra, UnixFileMode.UserWrite);
+
+        lab.Prepare(topology);
+
+        var isUid = topology.IdentityServerVersion.ContainerUid.ToString();
+        var apimUid = topology.ApiManagerVersion.ContainerUid.ToString();
+        if (Environment.IsPrivilegedProcess)
+        {
+            // Root hands them to the image's user and group (the same number), adding only what cp needs for the owner.
+            Assert.Equal(("600", isUid, isUid), StatWithGroup(jar));
+            Assert.Equal(("700", isUid, isUid), StatWithGroup(dropins));
+            Assert.Equal(("600", apimUid, apimUid), StatWithGroup(extra));
+            Assert.Equal(("600", isUid, isUid), StatWithGroup(lab.IsKeyStore()));
+        }
+        else
+        {
+            Assert.Equal("604", Stat(jar).Mode);
+            Assert.Equal("705", Stat(dropins).Mode);
+            Assert.Equal("204", Stat(extra).Mode);
+        }
+    }
+
     private static (string Mode, string Uid) Stat(string file)
     {
         var parts = Tools.Run("stat", "-c", "%a %u", file).Output.Trim().Split(' ');
         return (parts[0], parts[1]);
+    }
+
+    private static (string Mode, string Uid, string Gid) StatWithGroup(string file)
+    {
+        var parts = Tools.Run("stat", "-c", "%a %u %g", file).Output.Trim().Split(' ');
+        return (parts[0], parts[1], parts[2]);
     }
 }

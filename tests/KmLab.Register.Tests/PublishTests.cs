@@ -143,6 +143,23 @@ public sealed class PublishTests
         Assert.Contains("900753", e.Message);
     }
 
+    [Fact]
+    public async Task An_operation_without_responses_is_refused_by_APIMs_parser_with_the_same_exit_code_and_its_message()
+    {
+        await using var lab = await Lab.StartAsync();
+        await lab.RegisterAsync();
+        // Parses locally, but swagger-parser reports the missing responses and APIM refuses any reported document.
+        var document = Path.Combine(lab.State.FullName, "openapi.json");
+        await File.WriteAllTextAsync(document, """{"openapi":"3.0.1","info":{"title":"t","version":"1"},"paths":{"/health":{"get":{}}}}""", TestContext.Current.CancellationToken);
+
+        var e = await Assert.ThrowsAsync<LabException>(() => PublishAsync(lab, Request(lab, "KmLabNoResponses", "/kmlab-noresponses") with { Operations = [], OpenApi = document }));
+
+        Assert.Equal(ExitCodes.OpenApiUnreadable, e.ExitCode);
+        Assert.Contains("900754", e.Message);
+        Assert.Contains("attribute paths.'/health'(get).responses is missing", e.Message);
+        Assert.DoesNotContain('\n', e.Message);
+    }
+
     private static PublishRequest Request(Lab lab, string name, string context) =>
         new(lab.State.FullName, name, context, "1.0.0", lab.Topology.AdminUser, lab.AdminPassword)
         {
@@ -161,7 +178,11 @@ public sealed class PublishTests
     {
         ["openapi"] = "3.0.1",
         ["info"] = new JsonObject { ["title"] = "KmLab test", ["version"] = "1.0.0" },
-        ["paths"] = new JsonObject(paths.Select(p => KeyValuePair.Create(p, (JsonNode?)new JsonObject { ["get"] = new JsonObject() }))),
+        // Every operation needs responses: APIM refuses any document its parser reports on (400 900754).
+        ["paths"] = new JsonObject(paths.Select(p => KeyValuePair.Create(p, (JsonNode?)new JsonObject
+        {
+            ["get"] = new JsonObject { ["responses"] = new JsonObject { ["200"] = new JsonObject { ["description"] = "OK" } } },
+        }))),
     }.ToJsonString();
 
     private static async Task<string> ClientTokenAsync(Lab lab, JsonNode application)

@@ -43,7 +43,7 @@ public sealed class PublishingRulesTests
         await using var lab = await TwinLab.StartAsync();
         var token = (await lab.AdminTokenAsync(TwinLab.AllScopes)).Token;
         var properties = new JsonObject { ["name"] = "Imported", ["version"] = "1.0.0", ["context"] = "/imported" }.ToJsonString();
-        const string document = """{"openapi":"3.0.1","info":{"title":"t","version":"1"},"paths":{"/orders/{id}":{"get":{},"delete":{"x-auth-type":"None"}}}}""";
+        const string document = """{"openapi":"3.0.1","info":{"title":"t","version":"1"},"paths":{"/orders/{id}":{"get":{"responses":{"200":{"description":"OK"}}},"delete":{"x-auth-type":"None","responses":{"204":{"description":"Gone"}}}}}}""";
 
         var created = await ImportAsync(lab, token, document, properties);
         var noProperties = await ImportAsync(lab, token, document, null);
@@ -53,7 +53,7 @@ public sealed class PublishingRulesTests
 
         Assert.Equal(HttpStatusCode.Created, created.Status);
         var operations = created.Body!["operations"]!.AsArray().Select(o => ((string?)o!["verb"], (string?)o["target"], (string?)o["authType"])).ToList();
-        Assert.Equal([("GET", "/orders/{id}", "Any"), ("DELETE", "/orders/{id}", "None")], operations);
+        Assert.Equal([("GET", "/orders/{id}", "Application & Application User"), ("DELETE", "/orders/{id}", "None")], operations);
         Assert.Equal((HttpStatusCode.BadRequest, 903215L), (noProperties.Status, (long)noProperties.Body!["code"]!));
         Assert.Equal((HttpStatusCode.BadRequest, 900753L), (noInfo.Status, (long)noInfo.Body!["code"]!));
         Assert.Equal((HttpStatusCode.BadRequest, 900754L), (notOpenApi.Status, (long)notOpenApi.Body!["code"]!));
@@ -61,7 +61,7 @@ public sealed class PublishingRulesTests
         Assert.Equal((HttpStatusCode.BadRequest, 900754L), (unparsable.Status, (long)unparsable.Body!["code"]!));
     }
 
-    private static async Task<(HttpStatusCode Status, JsonNode? Body)> ImportAsync(TwinLab lab, string token, string document, string? properties)
+    internal static async Task<(HttpStatusCode Status, JsonNode? Body)> ImportAsync(TwinLab lab, string token, string document, string? properties)
     {
         using var form = new MultipartFormDataContent();
         form.Add(new StringContent(document, Encoding.UTF8, "application/json"), "file", "openapi.json");

@@ -157,7 +157,7 @@ public sealed class RevocationAndInternalKeyTests
         var (_, revision) = await lab.SendAsync(HttpMethod.Post, $"/api/am/publisher/v4/apis/{id}/revisions", new JsonObject { ["description"] = "r1" });
         var (deployed, _) = await lab.SendAsync(HttpMethod.Post, $"/api/am/publisher/v4/apis/{id}/deploy-revision?revisionId={revision!["id"]}",
             new JsonArray(new JsonObject { ["name"] = "Default", ["vhost"] = "localhost", ["displayOnDevportal"] = true }));
-        Assert.Equal(200, deployed);
+        Assert.Equal(201, deployed);
         return (id, "/tryout/1.0.0/health");
     }
 

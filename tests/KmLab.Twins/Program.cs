@@ -7,7 +7,8 @@ using KmLab.Twins.Hosting;
 //   KMLAB_TWIN_VERSION        the product version (7.3.0, 4.6.0, ...)
 //   KMLAB_TWIN_CONFIG_VOLUME  default /home/wso2carbon/wso2-config-volume
 //   KMLAB_TWIN_DATA           APIM's state across restarts; default /home/wso2carbon/twin-data
-// Exits 1 when it refuses its configuration (the log says why), as the real server fails its start.
+// Exits 1 when it refuses its configuration (the log says why), as the real server fails its start, and when the
+// entrypoint's copy of the config volume would fail (ConfigVolumeCopy).
 var product = Environment.GetEnvironmentVariable("KMLAB_TWIN_PRODUCT");
 var version = Environment.GetEnvironmentVariable("KMLAB_TWIN_VERSION");
 if (product is not ("is" or "apim") || string.IsNullOrWhiteSpace(version))
@@ -16,7 +17,15 @@ if (product is not ("is" or "apim") || string.IsNullOrWhiteSpace(version))
     return 2;
 }
 
-var options = new TwinOptions(Environment.GetEnvironmentVariable("KMLAB_TWIN_CONFIG_VOLUME") ?? CarbonFacts.ConfigVolume, version)
+var volume = Environment.GetEnvironmentVariable("KMLAB_TWIN_CONFIG_VOLUME") ?? CarbonFacts.ConfigVolume;
+// The real entrypoint copies the volume over the product home first and stops when any file cannot be read.
+if (ConfigVolumeCopy.Failures(volume) is { Count: > 0 } unreadable)
+{
+    foreach (var line in unreadable) Console.Error.WriteLine(line);
+    return 1;
+}
+
+var options = new TwinOptions(volume, version)
 {
     ListenAddress = "0.0.0.0",
     DataDirectory = Environment.GetEnvironmentVariable("KMLAB_TWIN_DATA") ?? Path.Combine(CarbonFacts.UserHome, "twin-data"),

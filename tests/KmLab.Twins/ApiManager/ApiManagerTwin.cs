@@ -21,6 +21,7 @@ internal sealed partial class ApiManagerTwin : IAsyncDisposable
     private readonly InternalCrypto? _crypto;
     private readonly Lock _gate = new();
     private readonly HttpClient _outbound;
+    private readonly HttpClient _backends;
     private readonly ConcurrentDictionary<string, bool> _revokedByNotification = new();
     private int _transientErrorsLeft;
     private readonly System.Diagnostics.Stopwatch _sinceStart = System.Diagnostics.Stopwatch.StartNew();
@@ -39,6 +40,11 @@ internal sealed partial class ApiManagerTwin : IAsyncDisposable
         // APIM's start script installs an allow-all host name verifier: chain trust only.
         _outbound = new OutboundTrust(context.Trusted, verifyHostName: false, context.Log,
             "org.wso2.carbon.apimgt.impl.kmclient.ApacheFeignHttpClient").CreateClient();
+        // The gateway's passthrough HTTPS sender is configured apart from that: HostnameVerifier DefaultAndLocalhost
+        // and the [truststore] file (product-apim@53b83f28 (v4.7.0)
+        // all-in-one-apim/modules/distribution/product/src/main/resources/conf/default.json L129, L135-137).
+        _backends = new OutboundTrust(context.Trusted, verifyHostName: true, context.Log,
+            "org.apache.synapse.transport.passthru.TargetHandler", exemptLocalhost: true).CreateClient();
     }
 
     public static IAsyncDisposable Map(WebApplication app, TwinContext context)
@@ -62,6 +68,7 @@ internal sealed partial class ApiManagerTwin : IAsyncDisposable
     public ValueTask DisposeAsync()
     {
         _outbound.Dispose();
+        _backends.Dispose();
         return ValueTask.CompletedTask;
     }
 

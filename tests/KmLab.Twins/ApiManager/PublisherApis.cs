@@ -111,7 +111,13 @@ internal sealed partial class ApiManagerTwin
     /// the API's operations become the definition's; 200 with the definition.</summary>
     private async Task<IResult> UpdateSwaggerAsync(HttpRequest request, string apiId)
     {
-        if ((await AuthorizeAsync(request, ApiDeployScopes)).Failure is { } failure) return failure;
+        var (token, failure) = await AuthorizeAsync(request, ApiDeployScopes);
+        if (failure is not null) return failure;
+        lock (_gate)
+        {
+            if (FindApi(apiId) is not { } existing) return ApiNotFound(apiId);
+            if (RefusedPerLifecycle(existing.Value, token!) is { } refused) return refused;
+        }
         var form = await Http.ReadFormAsync(request);
         var definition = form.Files["file"] is { } file ? await new StreamReader(file.OpenReadStream()).ReadToEndAsync(request.HttpContext.RequestAborted)
             : form["apiDefinition"].ToString();
@@ -125,45 +131,85 @@ internal sealed partial class ApiManagerTwin
         return Results.Text(definition, "application/json");
     }
 
-    /// <summary>The operations of a JSON OpenAPI 3 / Swagger 2 definition, or null when APIM's validation refuses it.
-    /// The twin reads JSON only (real APIM also converts YAML).</summary>
+    /// <summary>The operations of a JSON OpenAPI 3 / Swagger 2 definition, or null when APIM's validation refuses it
+    /// (<see cref="OpenApiRefused"/> says how). The twin reads JSON only (real APIM also converts YAML).
+    /// Auth types: OASParserUtil.preProcess (CAM-4.6 L1523-1531) first turns <c>x-wso2-disable-security</c> into
+    /// <c>x-auth-type: None</c>, at the API level for every operation, at the operation level only when the document
+    /// has some root <c>x-</c> extension at all (processDisableSecurityExtension returns early without one, OAS3Parser
+    /// L2526-2560); then an operation without <c>x-auth-type</c> is internally <c>Any</c> (L503-509), which the REST
+    /// API shows as <c>Application &amp; Application User</c> (APIMappingUtil.mapInternalToOASAuthType L3673-3684).</summary>
     private static List<ApiOperation>? OpenApiOperations(string definition)
     {
-        try
-        {
-            if (System.Text.Json.Nodes.JsonNode.Parse(definition) is not System.Text.Json.Nodes.JsonObject root
-                || (root["openapi"] is null && root["swagger"] is null) || root["info"] is null
-                || root["paths"] is not System.Text.Json.Nodes.JsonObject paths) return null;
-            var operations = paths.SelectMany(path => (path.Value as System.Text.Json.Nodes.JsonObject ?? [])
-                .Where(verb => ApimFacts.OpenApiVerbs.Contains(verb.Key))
-                .Select(verb => new ApiOperation
+        if (OpenApiProblem(definition) is not null) return null;
+        var root = (System.Text.Json.Nodes.JsonObject)System.Text.Json.Nodes.JsonNode.Parse(definition)!;
+        var rootExtensions = root.Where(p => p.Key.StartsWith("x-", StringComparison.Ordinal)).ToList();
+        var apiLevelDisabled = rootExtensions.Any(p => p.Key == ApimFacts.DisableSecurityExtension && IsTrue(p.Value));
+        var operations = ((System.Text.Json.Nodes.JsonObject)root["paths"]!).SelectMany(path => (path.Value as System.Text.Json.Nodes.JsonObject ?? [])
+            .Where(verb => ApimFacts.OpenApiVerbs.Contains(verb.Key))
+            .Select(verb =>
+            {
+                var disabled = rootExtensions.Count > 0 && (apiLevelDisabled || IsTrue(verb.Value?[ApimFacts.DisableSecurityExtension]));
+                var internalAuthType = disabled ? ApimFacts.AuthTypeNone : (string?)verb.Value?["x-auth-type"] ?? ApimFacts.AuthTypeAny;
+                return new ApiOperation
                 {
                     Id = "", Target = path.Key, Verb = verb.Key.ToUpperInvariant(),
-                    AuthType = (string?)verb.Value?["x-auth-type"] ?? ApimFacts.AuthTypeAny, ThrottlingPolicy = (string?)verb.Value?["x-throttling-tier"] ?? "Unlimited",
-                })).ToList();
-            return operations.Count == 0 ? null : operations;
-        }
-        catch (System.Text.Json.JsonException)
-        {
-            return null;
-        }
+                    AuthType = RestAuthType(internalAuthType), ThrottlingPolicy = (string?)verb.Value?["x-throttling-tier"] ?? "Unlimited",
+                };
+            })).ToList();
+        return operations.Count == 0 ? null : operations;
+
+        // OASParserUtil.getDisableSecurity: Boolean.parseBoolean of the value's text.
+        static bool IsTrue(System.Text.Json.Nodes.JsonNode? value) =>
+            value is not null && string.Equals(value.GetValueKind() == System.Text.Json.JsonValueKind.String ? (string?)value : value.ToJsonString(), "true", StringComparison.OrdinalIgnoreCase);
     }
 
-    /// <summary>OASParserUtil.validateAPIDefinition: a definition that does not parse, or lacks <c>openapi</c>/<c>swagger</c>,
-    /// <c>info</c> or <c>paths</c>, is an error item; the REST layer answers the first one (APIMappingUtil.getErrorDTOFromErrorListItems).</summary>
-    private static IResult OpenApiRefused(string definition)
+    /// <summary>APIMappingUtil.mapInternalToOASAuthType (CAM-4.6 L3673-3684): None stays None, Application and
+    /// Application_User get their REST names, anything else (Any included) is Application &amp; Application User.</summary>
+    private static string RestAuthType(string internalAuthType) => internalAuthType switch
     {
+        ApimFacts.AuthTypeNone => ApimFacts.AuthTypeNone,
+        "Application" => "Application",
+        "Application_User" => "Application User",
+        _ => ApimFacts.AuthTypeApplicationOrUser,
+    };
+
+    /// <summary>The first message APIM's validation reports for a definition, as (code, description), or null when it
+    /// has none. OASParserUtil.validateAPIDefinition (CAM-4.6 L986-1017) → OAS3Parser.validateAPIDefinition (L917-941):
+    /// any message of swagger-parser makes the definition invalid, each one an OPENAPI_PARSE_EXCEPTION (900754) item
+    /// whose description is the message (addErrorToValidationResponse L1132-1140). The twin reports the messages the
+    /// lab can meet, in swagger-parser's order: <c>info.title</c>, <c>info.version</c>, then each operation's
+    /// <c>responses</c>.</summary>
+    private static (WireError Error, string Description)? OpenApiProblem(string definition)
+    {
+        System.Text.Json.Nodes.JsonObject? root;
         try
         {
-            var root = System.Text.Json.Nodes.JsonNode.Parse(definition) as System.Text.Json.Nodes.JsonObject;
-            if (root is null || (root["openapi"] is null && root["swagger"] is null))
-                return Http.Error(StatusCodes.Status400BadRequest, ApimFacts.OpenApiParseError.Code, ApimFacts.OpenApiParseError.Message, "attribute swagger or openapi should present");
-            return Http.Error(ApimFacts.OpenApiNoInfoOrPaths);
+            root = System.Text.Json.Nodes.JsonNode.Parse(definition) as System.Text.Json.Nodes.JsonObject;
         }
         catch (System.Text.Json.JsonException e)
         {
-            return Http.Error(StatusCodes.Status400BadRequest, ApimFacts.OpenApiParseError.Code, ApimFacts.OpenApiParseError.Message, "com.google.gson.JsonSyntaxException: " + e.Message);
+            return (ApimFacts.OpenApiParseError, "com.google.gson.JsonSyntaxException: " + e.Message);
         }
+        if (root is null || (root["openapi"] is null && root["swagger"] is null))
+            return (ApimFacts.OpenApiParseError, "attribute swagger or openapi should present");
+        if (root["info"] is not System.Text.Json.Nodes.JsonObject info || root["paths"] is not System.Text.Json.Nodes.JsonObject paths)
+            return (ApimFacts.OpenApiNoInfoOrPaths, ApimFacts.OpenApiNoInfoOrPaths.Description);
+        foreach (var attribute in new[] { "title", "version" })
+            if (info[attribute] is null)
+                return (ApimFacts.OpenApiParseError, $"attribute info.{attribute} is missing");
+        foreach (var path in paths)
+            foreach (var verb in (path.Value as System.Text.Json.Nodes.JsonObject ?? []).Where(v => ApimFacts.OpenApiVerbs.Contains(v.Key)))
+                if (verb.Value?["responses"] is null)
+                    return (ApimFacts.OpenApiParseError, $"attribute paths.'{path.Key}'({verb.Key}).responses is missing");
+        return null;
+    }
+
+    /// <summary>The REST layer answers the first error item (APIMappingUtil.getErrorDTOFromErrorListItems L3491-3510).
+    /// A definition with no operation at all is refused as one without <c>paths</c>.</summary>
+    private static IResult OpenApiRefused(string definition)
+    {
+        var (error, description) = OpenApiProblem(definition) ?? (ApimFacts.OpenApiNoInfoOrPaths, ApimFacts.OpenApiNoInfoOrPaths.Description);
+        return Http.Error(error.Status, error.Code, error.Message, description);
     }
 
     /// <summary>PublisherCommonUtils.prepareToCreateAPIByDTO (CAM-4.6 L2893-2921): when a version of the same name exists,
@@ -212,13 +258,15 @@ internal sealed partial class ApiManagerTwin
     /// <summary><c>PUT /apis/{apiId}</c>: name, version, context, provider and state stay as they are.</summary>
     private async Task<IResult> UpdateApiAsync(HttpRequest request, string apiId)
     {
-        if ((await AuthorizeAsync(request, ApiDeployScopes)).Failure is { } failure) return failure;
+        var (token, failure) = await AuthorizeAsync(request, ApiDeployScopes);
+        if (failure is not null) return failure;
         if (await Http.ReadJsonAsync<Api>(request) is not { } body)
             return Http.Error(StatusCodes.Status400BadRequest, 900400, "Bad Request", "The API body is not valid");
         Api updated;
         lock (_gate)
         {
             if (FindApi(apiId) is not { } stored) return ApiNotFound(apiId);
+            if (RefusedPerLifecycle(stored.Value, token!) is { } refused) return refused;
             if (ValidateApiScopes(body) is { } invalid) return invalid;
             var current = stored.Value;
             stored.Value = body with
@@ -238,11 +286,13 @@ internal sealed partial class ApiManagerTwin
     /// <summary><c>POST /apis/{apiId}/revisions</c>: 201 with a frozen copy of the API as it is now.</summary>
     private async Task<IResult> CreateRevisionAsync(HttpRequest request, string apiId)
     {
-        if ((await AuthorizeAsync(request, ApiDeployScopes)).Failure is { } failure) return failure;
+        var (token, failure) = await AuthorizeAsync(request, ApiDeployScopes);
+        if (failure is not null) return failure;
         var body = await Http.ReadJsonAsync<ApiRevision>(request);
         lock (_gate)
         {
             if (FindApi(apiId) is not { } stored) return ApiNotFound(apiId);
+            if (RefusedPerLifecycle(stored.Value, token!) is { } refused) return refused;
             if (stored.Revisions.Count >= MaxRevisions)
                 return Http.Error(StatusCodes.Status400BadRequest, 900400, "Bad Request",
                     $"Maximum number of revisions per API has reached. Need to remove stale revision to create a new Revision for API with API UUID: {apiId}");
@@ -268,30 +318,45 @@ internal sealed partial class ApiManagerTwin
                 : ApiNotFound(apiId);
     }
 
-    /// <summary><c>POST /apis/{apiId}/deploy-revision?revisionId=</c>: 200 with the deployments; a revision replaces
-    /// whatever was deployed to that environment before. Only the Default environment exists.</summary>
+    /// <summary><c>POST /apis/{apiId}/deploy-revision?revisionId=</c> (ApisApiServiceImpl.deployAPIRevision, CAM-4.6
+    /// L4338-4402): after the lifecycle check, each deployment names a gateway environment of deployment.toml (else 400
+    /// 900504) and one of its virtual hosts (missing: 400 900511, unknown: 400 900512; ApisApiServiceImplUtils
+    /// L1108-1151); a revision replaces whatever was deployed to that environment before; 201 with every deployment
+    /// of the API (getAPIRevisionsDeploymentList), not only the new ones.</summary>
     private async Task<IResult> DeployRevisionAsync(HttpRequest request, string apiId, string? revisionId)
     {
-        if ((await AuthorizeAsync(request, ApiDeployScopes)).Failure is { } failure) return failure;
+        var (token, failure) = await AuthorizeAsync(request, ApiDeployScopes);
+        if (failure is not null) return failure;
         if (await Http.ReadJsonAsync<List<ApiRevisionDeployment>>(request) is not { Count: > 0 } body)
             return Http.Error(StatusCodes.Status400BadRequest, 900400, "Bad Request", "A list of deployments is required");
         lock (_gate)
         {
             if (FindApi(apiId) is not { } stored) return ApiNotFound(apiId);
+            if (RefusedPerLifecycle(stored.Value, token!) is { } refused) return refused;
+            foreach (var wanted in body)
+            {
+                if (wanted.Name is null || !_context.Config.GatewayEnvironments.TryGetValue(wanted.Name, out var vhosts))
+                {
+                    var missing = ApimFacts.GatewayEnvironmentNotFound;
+                    // ExceptionCodes.from(INVALID_GATEWAY_ENVIRONMENT, "name '<env>'") formats that into the description.
+                    return Http.Error(missing.Status, missing.Code, missing.Message,
+                        string.Format(System.Globalization.CultureInfo.InvariantCulture, missing.Description, $"name '{wanted.Name}'"));
+                }
+                if (string.IsNullOrEmpty(wanted.Vhost)) return Http.Error(ApimFacts.VhostNotProvided);
+                if (!vhosts.Contains(wanted.Vhost)) return Http.Error(ApimFacts.InvalidVhost);
+            }
             if (stored.Revisions.FirstOrDefault(r => r.Info.Id == revisionId) is not { } revision)
                 return Http.Error(StatusCodes.Status404NotFound, 404, "Not Found", $"Requested revision with Id '{revisionId}' not found");
-            if (body.FirstOrDefault(d => d.Name != ApimFacts.DefaultGatewayEnvironment) is { } unknown)
-                return Http.Error(StatusCodes.Status400BadRequest, 900400, "Bad Request", $"Gateway environment not found: {unknown.Name}");
             var deployed = body.Select(d => d with
             {
-                RevisionUuid = revision.Info.Id, Vhost = d.Vhost ?? _context.Config.Hostname, Status = "APPROVED",
+                RevisionUuid = revision.Info.Id, Status = "APPROVED",
                 DeployedTime = DateTimeOffset.UtcNow, DisplayOnDevportal = d.DisplayOnDevportal ?? true,
             }).ToList();
             stored.Deployments.RemoveAll(d => deployed.Any(n => n.Name == d.Name));
             stored.Deployments.AddRange(deployed);
             SavePublished();
             _context.Log.Info(PublisherLogger, $"Revision {revision.Info.DisplayName} of API {stored.Value.Name}:{stored.Value.Version} deployed to {string.Join(", ", deployed.Select(d => d.Name))}");
-            return Http.Json(deployed);
+            return Http.Json(stored.Deployments.ToList(), StatusCodes.Status201Created);
         }
     }
 
@@ -351,6 +416,17 @@ internal sealed partial class ApiManagerTwin
     }
 
     private StoredApi? FindApi(string id) => _published.Apis.FirstOrDefault(a => a.Value.Id == id);
+
+    /// <summary>ApisApiServiceImpl.validateAPIOperationsPerLC (CAM-4.6 L1096-1115, run after the existence check by
+    /// PUT L1043, PUT swagger L2988, create revision L4238, deploy L4349): a PUBLISHED or DEPRECATED API is changed only
+    /// with a publish, manage, import-export or admin scope in the token; otherwise 403 900380.</summary>
+    private static IResult? RefusedPerLifecycle(Api api, TokenInfo token)
+    {
+        if (api.LifeCycleStatus is not (ApimFacts.PublishedState or ApimFacts.DeprecatedState)
+            || token.Scopes.Any(ApimFacts.PublishedApiUpdateScopes.Contains)) return null;
+        var refused = ApimFacts.ApiUpdateForbiddenPerLifecycle;
+        return Http.Error(refused.Status, refused.Code, refused.Message, string.Format(System.Globalization.CultureInfo.InvariantCulture, refused.Description, api.LifeCycleStatus));
+    }
 
     private static IResult ApiNotFound(string id) =>
         Http.Error(StatusCodes.Status404NotFound, 404, "Not Found", $"Requested API with Id '{id}' not found");

@@ -174,7 +174,7 @@ internal sealed partial class ApiManagerTwin
                 if (request.ContentType is { } type) message.Content.Headers.TryAddWithoutValidation("Content-Type", type);
             }
             if (authorization is { Length: > 0 }) message.Headers.TryAddWithoutValidation("Authorization", authorization);
-            using var response = await _outbound.SendAsync(message, ct);
+            using var response = await _backends.SendAsync(message, ct);
             var body = await response.Content.ReadAsByteArrayAsync(ct);
             answer.StatusCode = (int)response.StatusCode;
             answer.ContentType = response.Content.Headers.ContentType?.ToString();

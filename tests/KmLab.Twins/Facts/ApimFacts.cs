@@ -91,8 +91,16 @@ internal static class ApimFacts
     /// <summary>publisher-api.yaml <c>updateAPISwagger</c> (CAM-4.6 L799, CAM-4.3 L532): multipart <c>apiDefinition</c>.</summary>
     public const string ApiSwagger = Api + "/swagger";
     public static readonly IReadOnlySet<string> OpenApiVerbs = new HashSet<string> { "get", "put", "post", "delete", "patch", "head", "options" };
-    /// <summary>APIConstants.AUTH_APPLICATION_OR_USER_LEVEL_TOKEN: what an imported operation without x-auth-type gets.</summary>
+    /// <summary>APIConstants.AUTH_APPLICATION_OR_USER_LEVEL_TOKEN: what an imported operation without x-auth-type gets
+    /// internally (CAM-4.6 OAS3Parser L503-509).</summary>
     public const string AuthTypeAny = "Any";
+    /// <summary>APIConstants.OASResourceAuthTypes.APPLICATION_OR_APPLICATION_USER (CAM-4.6 APISpecParserConstants L210):
+    /// what the REST API shows for <see cref="AuthTypeAny"/> and for any internal value it does not map otherwise
+    /// (APIMappingUtil.mapInternalToOASAuthType L3673-3684).</summary>
+    public const string AuthTypeApplicationOrUser = "Application & Application User";
+    /// <summary>APISpecParserConstants.X_WSO2_DISABLE_SECURITY (CAM-4.6 L118): true at the API or the operation level
+    /// makes the operation's <c>x-auth-type</c> None (OAS3Parser.processDisableSecurityExtension L2526-2560).</summary>
+    public const string DisableSecurityExtension = "x-wso2-disable-security";
     /// <summary>APIConstants.AUTH_NO_AUTHENTICATION (CAM-4.6 L1433): the gateway serves the resource without a token
     /// (APIAuthenticationHandler L501-507, handleNoAuthentication).</summary>
     public const string AuthTypeNone = "None";
@@ -132,6 +140,10 @@ internal static class ApimFacts
     public static readonly WireError KeyManagerNotFound = new(901411, 404, "Key Manager not Found", "Key Manager not found"); // L449
     public static readonly WireError ApiContextAlreadyExists = new(900251, 409, "The API context already exists.", "An API with context '{0}' already exists"); // L33
     public static readonly WireError ApiAlreadyExists = new(900300, 409, "The API already exists.", "The API already exists"); // L40
+    public static readonly WireError ApiUpdateForbiddenPerLifecycle = new(900380, 403, "Insufficient permission to update the API", "Updating the API is restricted as as it is {0}."); // L128
+    public static readonly WireError GatewayEnvironmentNotFound = new(900504, 400, "Invalid Gateway Environment", "Gateway Environment with name '{0}' not found"); // L159
+    public static readonly WireError VhostNotProvided = new(900511, 400, "Gateway Environment virtual hosts name not provided", "Gateway Environment VHOST name not provided"); // L174
+    public static readonly WireError InvalidVhost = new(900512, 400, "Invalid virtual host name provided", "Virtual host with provided vhost name does not exist"); // L176
     public static readonly WireError OpenApiNoInfoOrPaths = new(900753, 400, "Invalid OpenAPI Definition", "Required property 'info' or 'paths' are not provided."); // L263
     public static readonly WireError OpenApiParseError = new(900754, 400, "Error while parsing OpenAPI definition", "Error while parsing OpenAPI definition"); // L264
     public static readonly WireError AdditionalPropertiesMissing = new(903215, 400, "'additionalProperties' is required and should not be null", "The field 'additionalProperties' is required and should not be null"); // L681
@@ -226,6 +238,13 @@ internal static class ApimFacts
     public const string DefaultGatewayEnvironment = "Default";
     public const string PublishAction = "Publish";
     public const string PublishedState = "PUBLISHED";
+    public const string DeprecatedState = "DEPRECATED";
+    /// <summary>ApisApiServiceImpl.validateAPIOperationsPerLC (CAM-4.6 L1096-1115; RestApiConstants L56-60): a PUBLISHED
+    /// or DEPRECATED API is updated (PUT, swagger, revisions, deployments) only with one of these token scopes.</summary>
+    public static readonly IReadOnlySet<string> PublishedApiUpdateScopes = new HashSet<string>
+    {
+        ScopeApiPublish, "apim:api_import_export", ScopeApiManage, ScopeAdmin,
+    };
     public const string SubscriptionUnblocked = "UNBLOCKED";
     public const string ApplicationTokenTypeJwt = "JWT";
 

@@ -4,9 +4,16 @@ using System.Security.Cryptography.X509Certificates;
 namespace KmLab.Twins.Hosting;
 
 /// <summary>Outbound HTTPS that trusts only the server's truststore, as the JVM does with
-/// <c>client-truststore</c>. APIM's start script switches host name verification off (chain only); IS checks both.</summary>
-internal sealed class OutboundTrust(X509Certificate2Collection trusted, bool verifyHostName, TwinLog log, string logger)
+/// <c>client-truststore</c>. APIM's start script switches host name verification off for its HTTP clients (chain
+/// only); IS checks both. With <paramref name="exemptLocalhost"/> the check is Synapse's DefaultAndLocalhost verifier
+/// (APIM's gateway → backend sender): a target host of <c>localhost</c>, <c>localhost.localdomain</c>,
+/// <c>127.0.0.1</c> or <c>::1</c> passes whatever the certificate names (wso2/wso2-synapse@2f43a179
+/// modules/transports/core/nhttp/src/main/java/org/apache/synapse/transport/http/conn/ClientSSLSetupHandler.java,
+/// LOCALHOSTS and DEFAULT_AND_LOCALHOST).</summary>
+internal sealed class OutboundTrust(X509Certificate2Collection trusted, bool verifyHostName, TwinLog log, string logger, bool exemptLocalhost = false)
 {
+    private static readonly string[] LocalHosts = ["::1", "127.0.0.1", "localhost", "localhost.localdomain"];
+
     public HttpClient CreateClient() => new(new SocketsHttpHandler
     {
         SslOptions = new SslClientAuthenticationOptions { RemoteCertificateValidationCallback = Validate },
@@ -32,7 +39,11 @@ internal sealed class OutboundTrust(X509Certificate2Collection trusted, bool ver
         }
         if (verifyHostName && errors.HasFlag(SslPolicyErrors.RemoteCertificateNameMismatch))
         {
-            log.Error(logger, $"javax.net.ssl.SSLPeerUnverifiedException: Certificate for <{host}> doesn't match any of the subject alternative names (certificate subject {leaf.Subject})");
+            if (exemptLocalhost && LocalHosts.Contains(host.Trim().ToLowerInvariant().Trim('[', ']')))
+                return true;
+            log.Error(logger, exemptLocalhost
+                ? $"javax.net.ssl.SSLException: Host name verification failed for host : {host} (certificate subject {leaf.Subject})"
+                : $"javax.net.ssl.SSLPeerUnverifiedException: Certificate for <{host}> doesn't match any of the subject alternative names (certificate subject {leaf.Subject})");
             return false;
         }
         return true;

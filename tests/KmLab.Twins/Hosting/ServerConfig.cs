@@ -54,6 +54,11 @@ internal sealed record ServerConfig(
     /// caller's Authorization header on the request to the backend instead of removing it.</summary>
     public bool OutboundAuthHeader { get; init; }
 
+    /// <summary>APIM: each <c>[[apim.gateway.environment]]</c> by name, with the host names of its virtual hosts: the
+    /// host of its own endpoint URLs (Environment.setEndpointsAsVhost) and of each <c>virtual_host</c> entry
+    /// (APIManagerConfiguration L1185-1213, CAM-4.6). A deployment names one of these hosts as its <c>vhost</c>.</summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<string>> GatewayEnvironments { get; init; } = new Dictionary<string, IReadOnlyList<string>>();
+
     public const string ConfigLogger = "org.wso2.config.mapper.ConfigParser";
     public const string ParserLogger = "org.wso2.config.mapper.TomlParser";
     public const string MainLogger = "org.wso2.carbon.server.Main handleConfiguration";
@@ -98,6 +103,7 @@ internal sealed record ServerConfig(
             GatewayClaimRetrieval = Bool(Table(toml, "apim", "jwt"), "enable") == true
                 && Bool(Table(toml, "apim", "jwt", "gateway_generator"), "enable_claim_retrieval") == true,
             OutboundAuthHeader = Bool(Table(toml, "apim", "oauth_config"), "enable_outbound_auth_header") == true,
+            GatewayEnvironments = ReadGatewayEnvironments(Table(toml, "apim", "gateway")),
         };
     }
 
@@ -161,6 +167,30 @@ internal sealed record ServerConfig(
     {
         AllowedAuthHandlers = (String(entry, "allowed_auth_handlers") ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries),
     };
+
+    private static readonly string[] EndpointKeys = ["http_endpoint", "https_endpoint", "ws_endpoint", "wss_endpoint"];
+
+    private static Dictionary<string, IReadOnlyList<string>> ReadGatewayEnvironments(TomlTable? gateway)
+    {
+        var environments = new Dictionary<string, IReadOnlyList<string>>();
+        foreach (var environment in TableArray(gateway, "environment"))
+        {
+            if (String(environment, "name") is not { } name || environments.ContainsKey(name)) continue; // the first one wins
+            environments[name] = new[] { environment }.Concat(TableArray(environment, "virtual_host"))
+                .SelectMany(vhost => EndpointKeys.Select(key => HostOf(String(vhost, key))))
+                .OfType<string>().Distinct().ToList();
+        }
+        return environments;
+
+        // The URLs hold placeholders such as ${http.nio.port}, so the host is cut out by hand.
+        static string? HostOf(string? url)
+        {
+            if (url is null || url.IndexOf("://", StringComparison.Ordinal) is var scheme && scheme < 0) return null;
+            var rest = url[(scheme + 3)..];
+            var end = rest.IndexOfAny([':', '/']);
+            return end < 0 ? rest : rest[..end];
+        }
+    }
 
     private static NotificationListener? ReadNotification(TomlTable listener)
     {

@@ -34,6 +34,14 @@ public sealed record LabTopology(
     public const string DemoApiName = "KmLabDemo";
     public const string DemoApplication = "KmLabDemo";
 
+    /// <summary>The demo's gateway context, its users (the reader holds <see cref="DemoRole"/>, the guest does not) and
+    /// the scope the role grants: what the dashboard's curl lines name.</summary>
+    public const string DemoContext = "/kmlab-demo";
+    public const string DemoReader = "kmlab-demo-reader";
+    public const string DemoGuest = "kmlab-demo-guest";
+    public const string DemoRole = "kmlab_demo_reader";
+    public const string DemoScope = "kmlab_demo_read";
+
     /// <summary>The name <c>register</c> gives IS's Key Manager in APIM unless told otherwise; every later step
     /// generates keys against it.</summary>
     public const string DefaultKeyManagerName = "IS7";

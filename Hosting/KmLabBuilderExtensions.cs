@@ -36,71 +36,32 @@ public static class KmLabBuilderExtensions
         foreach (var taken in ResourceNames.Prepend(name))
             EnsureFree(builder, taken);
 
-        var choices = new LabChoices(builder.Configuration, builder.AppHostDirectory);
-        choices.Validate();
-
-        // Letters and digits only: nothing to escape in deployment.toml, a form or a Basic header, and 22 of them
-        // fit IS's default password rule (5 to 30 non-blank characters).
-        var adminPassword = builder.AddParameter(LabParameters.AdminPasswordName,
-                new GenerateParameterDefault { MinLength = 22, Special = false }, secret: true, persist: true)
-            .WithDescription("Password of the `admin` super user of IS and APIM. Generated on first run and kept in user secrets.", enableMarkdown: true);
-
-        var resource = new KmLabResource(name, choices, adminPassword.Resource)
-        {
-            Provisioner = provisioner ?? KmLabProvisioner.Tool(),
-            // Only when set: the lab's own key is the default, and an unset parameter would stop the AppHost to ask.
-            ApimEncryptionKey = choices.Setting(LabParameters.ApimEncryptionKeyName) is null ? null
-                : builder.AddParameter(LabParameters.ApimEncryptionKeyName, secret: true)
-                    .WithDescription("APIM 4.7.0+ internal encryption key (64 lower-case hex characters). Unset: the lab's own key.", enableMarkdown: false)
-                    .Resource,
-        };
+        var code = new LabCode();
+        var options = LabOptions.Resolve(code, builder.Configuration, builder.AppHostDirectory);
+        provisioner ??= KmLabProvisioner.Tool();
+        var resource = new KmLabResource(name, code, options, AddAdminPassword(builder), AddApimEncryptionKey(builder), provisioner,
+            builder.AddWso2IdentityServer(LabTopology.DefaultIdentityServerHost, options.IdentityServerVersion, Wso2Ports.DefaultIdentityServerOffset).Resource,
+            builder.AddWso2ApiManager(LabTopology.DefaultApiManagerHost, options.ApiManagerVersion).Resource,
+            // One-shot: writes both config volumes and the lab CA into the state folder, then exits.
+            provisioner.AddStep(builder, ProvisionerSteps.PrepareCommand),
+            // One-shot: makes is7 APIM's Key Manager once both are healthy, proves a token from IS works, then exits.
+            provisioner.AddStep(builder, ProvisionerSteps.RegisterCommand));
         var lab = builder.AddResource(resource)
             .WithIconName("Beaker")
-            .WithInitialState(new CustomResourceSnapshot
-            {
-                ResourceType = "KmLab",
-                State = KnownResourceStates.NotStarted,
-                Properties = [],
-            })
+            .WithInitialState(new CustomResourceSnapshot { ResourceType = "KmLab", State = KnownResourceStates.NotStarted, Properties = [] })
             .ExcludeFromManifest();
+        ShowChoices(builder, resource);
 
-        // Shown in the dashboard with the values in force (read when the run starts, after every With… call).
-        Show(builder, LabParameters.IdentityServerVersionName, () => LabChoices.Text(resource.IdentityServerVersion), "WSO2 Identity Server version (image tag).");
-        Show(builder, LabParameters.ApiManagerVersionName, () => LabChoices.Text(resource.ApiManagerVersion), "WSO2 API Manager version (image tag).");
-        Show(builder, LabParameters.ImagesName, () => LabChoices.Text(resource.Images), "`wso2`: WSO2's images; `twin`: KmLab's twins, built locally.");
-        Show(builder, LabParameters.PersistentName, () => LabChoices.Text(resource.Persistent), "`true`: the containers outlive the AppHost and the next run reuses them.");
-        Show(builder, LabParameters.DemoName, () => LabChoices.Text(resource.Choices.Demo), "`true`: seeds the workshop demo after register (API, two users, curl lines).");
-
-        // One-shot: writes both config volumes and the lab CA into the state folder, then exits.
-        resource.PrepareStep = ProvisionerSteps.AddStep(builder, resource, ProvisionerSteps.PrepareCommand, ProvisionerSteps.PrepareCommand, "DocumentSettings");
-
-        resource.IdentityServerBuilder = builder.AddWso2IdentityServer(LabTopology.DefaultIdentityServerHost, resource.IdentityServerVersion,
-            portOffset: Wso2Ports.DefaultIdentityServerOffset);
-        resource.ApiManagerBuilder = builder.AddWso2ApiManager(LabTopology.DefaultApiManagerHost, resource.ApiManagerVersion);
-        resource.IdentityServer = resource.IdentityServerBuilder.Resource;
-        resource.ApiManager = resource.ApiManagerBuilder.Resource;
-        Server(resource.IdentityServerBuilder);
-        Server(resource.ApiManagerBuilder);
-        void Server<T>(IResourceBuilder<T> server) where T : ContainerResource, IWso2ServerResource
-        {
-            server.WithParentRelationship(lab)
-                .WithReadinessCheck(() => resource.Layout)
-                .WaitForCompletion(resource.PrepareStep.Builder)
-                // The twins play the version the lab runs.
-                .WithEnvironment(context =>
-                {
-                    if (resource.Images == Wso2ImageSource.Twin)
-                        context.EnvironmentVariables[Wso2ContainerImageTags.TwinVersionVariable] = server.Resource.ProductVersion;
-                });
-        }
+        ProvisionerSteps.Configure(resource.PrepareStep, resource, ProvisionerSteps.PrepareCommand, "DocumentSettings");
+        ProvisionerSteps.Configure(resource.RegisterStep, resource, ProvisionerSteps.RegisterCommand, "KeyMultiple");
+        Server(builder.CreateResourceBuilder(resource.IdentityServer), resource);
+        Server(builder.CreateResourceBuilder(resource.ApiManager), resource);
         ProvisionerSteps.AddPrepareArguments(resource);
+        ProvisionerSteps.AddRegisterArguments(resource);
 
         // Docker answers, memory, ports free, images here: each failure one line naming the fix, before a server starts.
-        builder.AddPreflight(resource, resource.IdentityServerBuilder, resource.ApiManagerBuilder).WithParentRelationship(lab);
-
-        // One-shot: makes is7 APIM's Key Manager once both are healthy, proves a token from IS works, then exits.
-        resource.RegisterStep = ProvisionerSteps.AddStep(builder, resource, ProvisionerSteps.RegisterCommand, ProvisionerSteps.RegisterCommand, "KeyMultiple");
-        ProvisionerSteps.AddRegisterArguments(resource);
+        builder.AddPreflight(resource, builder.CreateResourceBuilder(resource.IdentityServer), builder.CreateResourceBuilder(resource.ApiManager))
+            .WithParentRelationship(lab);
         ProvisionerSteps.AddReregisterCommand(resource);
         ProvisionerSteps.AddReprepareCommand(resource);
         ProvisionerSteps.AddShowLabCaCommand(resource);
@@ -121,10 +82,7 @@ public static class KmLabBuilderExtensions
         string identityServerVersion, string apiManagerVersion)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        var choices = builder.Resource.Choices;
-        choices.IdentityServerVersionCode = identityServerVersion;
-        choices.ApiManagerVersionCode = apiManagerVersion;
-        return Apply(builder);
+        return Choose(builder, code => code with { IdentityServerVersion = identityServerVersion, ApiManagerVersion = apiManagerVersion });
     }
 
     /// <summary>Runs KmLab's twins (<c>kmlab/wso2is-twin:dev</c>, <c>kmlab/wso2am-twin:dev</c>, built locally) instead of
@@ -132,8 +90,7 @@ public static class KmLabBuilderExtensions
     public static IResourceBuilder<KmLabResource> WithTwinImages(this IResourceBuilder<KmLabResource> builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.Resource.Choices.ImagesCode = Wso2ImageSource.Twin;
-        return Apply(builder);
+        return Choose(builder, code => code with { Images = Wso2ImageSource.Twin });
     }
 
     /// <summary>Keeps both servers across AppHost runs (the next run reuses them and register finds nothing to
@@ -141,8 +98,7 @@ public static class KmLabBuilderExtensions
     public static IResourceBuilder<KmLabResource> WithPersistence(this IResourceBuilder<KmLabResource> builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.Resource.Choices.PersistentCode = true;
-        return Apply(builder);
+        return Choose(builder, code => code with { Persistent = true });
     }
 
     /// <summary>Puts the state folder (configuration, lab CA, records of published APIs) at <paramref name="path"/>,
@@ -151,58 +107,92 @@ public static class KmLabBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
-        builder.Resource.Choices.StateDirectoryCode = path;
-        return Apply(builder);
+        return Choose(builder, code => code with { StateDirectory = path });
     }
 
-    /// <summary>Brings the servers' annotations in line with the lab's choices; run after each choice.</summary>
-    private static IResourceBuilder<KmLabResource> Apply(IResourceBuilder<KmLabResource> builder)
+    /// <summary>Records a choice of the code and resolves the lab's options again (configuration still overrides it),
+    /// then brings the servers in line.</summary>
+    internal static IResourceBuilder<KmLabResource> Choose(IResourceBuilder<KmLabResource> builder, Func<LabCode, LabCode> choice)
     {
-        Apply(builder.Resource);
+        var lab = builder.Resource;
+        var code = choice(lab.Code);
+        lab.Options = LabOptions.Resolve(code, builder.ApplicationBuilder.Configuration, builder.ApplicationBuilder.AppHostDirectory);
+        lab.Code = code;
+        Apply(lab);
         return builder;
     }
 
+    /// <summary>The one place the options reach the servers: image, pull policy, lifetime, config volume and the lab
+    /// CA link, each through an Aspire call that replaces what an earlier choice set. Everything else reads
+    /// <see cref="KmLabResource.Options"/> when the run starts (arguments, environment, health checks).</summary>
     private static void Apply(KmLabResource lab)
     {
-        lab.Choices.Validate();
-        lab.IdentityServer.Version = lab.IdentityServerVersion;
-        lab.ApiManager.Version = lab.ApiManagerVersion;
-        Apply(lab, lab.IdentityServerBuilder, Wso2ContainerImageTags.IdentityServerImage, Wso2ContainerImageTags.IdentityServerTwinImage,
-            lab.IdentityServerVersion.Version, lab.Layout.IdentityServerVolume);
-        Apply(lab, lab.ApiManagerBuilder, Wso2ContainerImageTags.ApiManagerImage, Wso2ContainerImageTags.ApiManagerTwinImage,
-            lab.ApiManagerVersion.Version, lab.Layout.ApiManagerVolume);
+        var options = lab.Options;
+        lab.IdentityServer.Version = options.IdentityServerVersion;
+        lab.ApiManager.Version = options.ApiManagerVersion;
+        Apply(lab, lab.IdentityServer, Wso2ContainerImageTags.IdentityServerImage, Wso2ContainerImageTags.IdentityServerTwinImage,
+            options.Layout.IdentityServerVolume);
+        Apply(lab, lab.ApiManager, Wso2ContainerImageTags.ApiManagerImage, Wso2ContainerImageTags.ApiManagerTwinImage,
+            options.Layout.ApiManagerVolume);
     }
 
-    private static void Apply<T>(KmLabResource lab, IResourceBuilder<T> server, string image, string twinImage, string version, string volume)
+    private static void Apply<T>(KmLabResource lab, T resource, string image, string twinImage, string volume)
         where T : ContainerResource, IWso2ServerResource
     {
-        var resource = server.Resource;
-        Remove<ContainerImagePullPolicyAnnotation>(resource, _ => true);
-        Remove<ContainerLifetimeAnnotation>(resource, _ => true);
-        Remove<ContainerMountAnnotation>(resource, m => m.Target == Wso2Images.ConfigVolume);
-        Remove<ResourceUrlAnnotation>(resource, u => u.DisplayText == ProvisionerSteps.LabCaLinkText);
-
+        var server = lab.PrepareStep.Builder.ApplicationBuilder.CreateResourceBuilder(resource);
+        // A choice only ever turns these on (twins, persistence), so replacing is enough; the defaults need no annotation.
         if (lab.Images == Wso2ImageSource.Twin)
             // Built by tests/docker/build-twin-images.sh; no registry has it.
             server.WithImage(twinImage, Wso2ContainerImageTags.TwinTag).WithImageRegistry(null).WithImagePullPolicy(ImagePullPolicy.Never);
         else
-            server.WithImage(image, version).WithImageRegistry(Wso2ContainerImageTags.Registry);
+            server.WithImage(image, resource.ProductVersion).WithImageRegistry(Wso2ContainerImageTags.Registry);
         // A persistent server outlives the AppHost; the next run reuses it and register finds nothing to change.
         if (lab.Persistent)
             server.WithLifetime(ContainerLifetime.Persistent);
-        server.WithConfigVolume(volume)
-            // On the servers, whose certificates it signs: the dashboard hides the links of a step that has finished.
-            .WithAnnotation(ProvisionerSteps.LabCaLink(lab.Layout));
+        // The config volume is the servers' one mount.
+        server.WithAnnotation(new ContainerMountAnnotation(volume, Wso2Images.ConfigVolume, ContainerMountType.BindMount, isReadOnly: true),
+            ResourceAnnotationMutationBehavior.Replace);
+        ProvisionerSteps.LabCaLink(resource, lab.Layout);
     }
 
-    private static void Remove<TAnnotation>(IResource resource, Func<TAnnotation, bool> which) where TAnnotation : IResourceAnnotation
+    /// <summary>The servers' lab wiring: in the lab's group, ready when the lab CA's TLS answers, after prepare.</summary>
+    private static void Server<T>(IResourceBuilder<T> server, KmLabResource lab) where T : ContainerResource, IWso2ServerResource =>
+        server.WithParentRelationship(lab)
+            .WithReadinessCheck(() => lab.Layout)
+            .WaitForCompletion(lab.PrepareStep.Builder)
+            // The twins play the version the lab runs.
+            .WithEnvironment(context =>
+            {
+                if (lab.Images == Wso2ImageSource.Twin)
+                    context.EnvironmentVariables[Wso2ContainerImageTags.TwinVersionVariable] = server.Resource.ProductVersion;
+            });
+
+    private static ParameterResource AddAdminPassword(IDistributedApplicationBuilder builder) =>
+        // Letters and digits only: nothing to escape in deployment.toml, a form or a Basic header, and 22 of them
+        // fit IS's default password rule (5 to 30 non-blank characters).
+        builder.AddParameter(LabParameters.AdminPasswordName,
+                new GenerateParameterDefault { MinLength = 22, Special = false }, secret: true, persist: true)
+            .WithDescription("Password of the `admin` super user of IS and APIM. Generated on first run and kept in user secrets.", enableMarkdown: true)
+            .Resource;
+
+    /// <summary>Only when set: the lab's own key is the default, and an unset parameter would stop the AppHost to ask.</summary>
+    private static ParameterResource? AddApimEncryptionKey(IDistributedApplicationBuilder builder) =>
+        new LabSettings(builder.Configuration)[LabParameters.ApimEncryptionKeyName] is null ? null
+            : builder.AddParameter(LabParameters.ApimEncryptionKeyName, secret: true)
+                .WithDescription("APIM 4.7.0+ internal encryption key (64 lower-case hex characters). Unset: the lab's own key.", enableMarkdown: false)
+                .Resource;
+
+    /// <summary>The choices in force on the dashboard, read from the options when the run starts (after every With… call).</summary>
+    private static void ShowChoices(IDistributedApplicationBuilder builder, KmLabResource lab)
     {
-        foreach (var annotation in resource.Annotations.OfType<TAnnotation>().Where(which).ToList())
-            resource.Annotations.Remove(annotation);
+        Show(LabParameters.IdentityServerVersionName, () => LabOptions.Text(lab.IdentityServerVersion), "WSO2 Identity Server version (image tag).");
+        Show(LabParameters.ApiManagerVersionName, () => LabOptions.Text(lab.ApiManagerVersion), "WSO2 API Manager version (image tag).");
+        Show(LabParameters.ImagesName, () => LabOptions.Text(lab.Images), "`wso2`: WSO2's images; `twin`: KmLab's twins, built locally.");
+        Show(LabParameters.PersistentName, () => LabOptions.Text(lab.Persistent), "`true`: the containers outlive the AppHost and the next run reuses them.");
+        Show(LabParameters.DemoName, () => LabOptions.Text(lab.Options.Demo), "`true`: seeds the workshop demo after register (API, two users, curl lines).");
+        void Show(string name, Func<string> value, string description) =>
+            builder.AddParameter(name, value).WithDescription(description, enableMarkdown: true);
     }
-
-    private static void Show(IDistributedApplicationBuilder builder, string name, Func<string> value, string description) =>
-        builder.AddParameter(name, value).WithDescription(description, enableMarkdown: true);
 
     /// <summary>A name the lab (or a gateway API) would add must be free: Aspire's own message names no fix.</summary>
     internal static void EnsureFree(IDistributedApplicationBuilder builder, string name)

@@ -1,8 +1,7 @@
-using System.Diagnostics;
 using Aspire.Hosting.ApplicationModel;
 using KmLab.Hosting;
 using KmLab.Lab;
-using Microsoft.Extensions.DependencyInjection;
+using KmLab.Provisioner.Wso2;
 
 namespace Aspire.Hosting;
 
@@ -18,7 +17,7 @@ public static class KmLabDemoExtensions
     public static IResourceBuilder<KmLabResource> WithDemo(this IResourceBuilder<KmLabResource> builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.Resource.Choices.DemoCode = true;
+        KmLabBuilderExtensions.Choose(builder, code => code with { Demo = true });
         AddDemoIfChosen(builder);
         return builder;
     }
@@ -27,7 +26,7 @@ public static class KmLabDemoExtensions
     internal static void AddDemoIfChosen(IResourceBuilder<KmLabResource> lab)
     {
         var resource = lab.Resource;
-        if (!resource.Choices.Demo || resource.DemoStep is not null)
+        if (!resource.Options.Demo || resource.DemoStep is not null)
             return;
         var builder = lab.ApplicationBuilder;
         foreach (var name in new[] { ProvisionerSteps.DemoResourceName, ProvisionerSteps.DemoApiResourceName, LabParameters.DemoReaderPasswordName, LabParameters.DemoGuestPasswordName })
@@ -51,7 +50,7 @@ public static class KmLabDemoExtensions
         resource.DemoStep = demo;
 
         // The demo's entry points on the dashboard: its API on the gateway, in the Publisher and in the DevPortal.
-        var api = new KmLabGatewayApiResource(ProvisionerSteps.DemoApiResourceName, resource, resource.IdentityServer, "/kmlab-demo", "1.0.0",
+        var api = new KmLabGatewayApiResource(ProvisionerSteps.DemoApiResourceName, resource, resource.IdentityServer, LabTopology.DemoContext, "1.0.0",
             LabTopology.DemoApplication) { ApiName = LabTopology.DemoApiName, PublishStep = demo.Resource };
         GatewayApiState.Track(builder.AddResource(api)
             .WithIconName("GlobeArrowForward")
@@ -60,36 +59,46 @@ public static class KmLabDemoExtensions
             .ExcludeFromManifest());
 
         demo.Builder.WithCommand(ProvisionerSteps.ShowDemoCurlCommandName, "Show demo curl lines",
-            context => ShowCurlAsync(context, resource, reader.Resource, guest.Resource),
+            _ => Task.FromResult(ShowCurl(resource.Layout)),
             new CommandOptions
             {
                 Description = "Prints curl lines for both demo users: a token from IS, then the public and the protected operation through the gateway.",
                 IconName = "Code",
                 IsHighlighted = true,
+                // The lines name what the step recorded: nothing to show before it has finished, nor while it runs again.
+                UpdateState = context => context.ResourceSnapshot.State?.Text is { } state && KnownResourceStates.TerminalStates.Contains(state)
+                    ? ResourceCommandState.Enabled : ResourceCommandState.Disabled,
             });
     }
 
-    /// <summary>Runs <c>demo --curl</c> beside the lab (the passwords only in its environment) and shows what it printed.</summary>
-    private static async Task<ExecuteCommandResult> ShowCurlAsync(ExecuteCommandContext context, KmLabResource lab,
-        ParameterResource reader, ParameterResource guest)
+    /// <summary>Curl lines built from what the demo step recorded (<c>apis/</c> and <c>applications/</c>): the consumer
+    /// secret is read from the application file by the shell, the passwords are the shell variables
+    /// <see cref="LabTopology.DemoReaderPasswordVariable"/> and <see cref="LabTopology.DemoGuestPasswordVariable"/>.</summary>
+    private static ExecuteCommandResult ShowCurl(LabLayout layout)
     {
-        var ct = context.CancellationToken;
-        var start = lab.Provisioner.StartInfo([ProvisionerSteps.DemoCommand, "--state", lab.Layout.Root, "--curl"],
-            context.Services.GetRequiredService<Microsoft.Extensions.Hosting.IHostEnvironment>().ContentRootPath);
-        start.Environment[LabTopology.AdminPasswordVariable] = await lab.AdminPassword.GetValueAsync(ct).ConfigureAwait(false);
-        start.Environment[LabTopology.DemoReaderPasswordVariable] = await reader.GetValueAsync(ct).ConfigureAwait(false);
-        start.Environment[LabTopology.DemoGuestPasswordVariable] = await guest.GetValueAsync(ct).ConfigureAwait(false);
+        var api = PublishOutputs.ReadApi(layout, LabTopology.DemoApiName);
+        var application = PublishOutputs.ReadApplication(layout, LabTopology.DemoApplication);
+        if (api is null || application is null)
+            return CommandResults.Failure($"{layout.ApiFile(LabTopology.DemoApiName)} or {layout.ApplicationFile(LabTopology.DemoApplication)} does not exist yet; run the {ProvisionerSteps.DemoResourceName} step (start it in the dashboard), then show the lines again.");
 
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync(ct);
-        var errors = process.StandardError.ReadToEndAsync(ct);
-        await process.WaitForExitAsync(ct).ConfigureAwait(false);
-        var text = (await output.ConfigureAwait(false)).Trim();
-        return process.ExitCode == 0
-            ? CommandResults.Success("Paste these lines into a shell; set the two password variables first (dashboard: the demo parameters).", text)
-            : CommandResults.Failure($"demo --curl ended with exit code {process.ExitCode}: {LastLine(await errors.ConfigureAwait(false) + "\n" + text)}");
+        var ca = layout.CaCertificate;
+        var apiUrl = api.GatewayUrl.ToString().TrimEnd('/');
+        var call = $"curl -i --cacert '{ca}' -H \"Authorization: Bearer $TOKEN\" '{apiUrl}{IdentityServerEndpoints.HealthCheck}'";
+        string Token(string user, string variable) =>
+            $"TOKEN=$(curl -s --cacert '{ca}' -u \"{application.ConsumerKey}:$CONSUMER_SECRET\" -d grant_type=password -d 'username={user}' --data-urlencode \"password=${variable}\" -d 'scope=openid {LabTopology.DemoScope}' '{application.TokenUrl}' | jq -r .access_token)";
+        string[] lines =
+        [
+            "# the public operation, no token: expect 200",
+            $"curl -i --cacert '{ca}' '{apiUrl}{IdentityServerEndpoints.Jwks}'",
+            $"CONSUMER_SECRET=$(jq -r .consumerSecret '{layout.ApplicationFile(LabTopology.DemoApplication)}')",
+            $"# {LabTopology.DemoReader} holds role {LabTopology.DemoRole}, so the token has {LabTopology.DemoScope}: expect 200",
+            Token(LabTopology.DemoReader, LabTopology.DemoReaderPasswordVariable),
+            call,
+            $"# {LabTopology.DemoGuest} does not: expect 403",
+            Token(LabTopology.DemoGuest, LabTopology.DemoGuestPasswordVariable),
+            call,
+        ];
+        return CommandResults.Success($"Paste these lines into a shell; set {LabTopology.DemoReaderPasswordVariable} and {LabTopology.DemoGuestPasswordVariable} first (dashboard: the demo parameters).",
+            string.Join('\n', lines));
     }
-
-    private static string LastLine(string text) =>
-        text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault() ?? "no output";
 }

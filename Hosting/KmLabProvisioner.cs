@@ -29,22 +29,6 @@ public abstract class KmLabProvisioner
 
     internal abstract ProvisionerStep AddStep(IDistributedApplicationBuilder builder, string name);
 
-    /// <summary>The Provisioner as a plain process beside the lab (a dashboard command's run, not a resource).</summary>
-    internal abstract System.Diagnostics.ProcessStartInfo StartInfo(IReadOnlyList<string> args, string workingDirectory);
-
-    private protected static System.Diagnostics.ProcessStartInfo Dotnet(IEnumerable<string> launch, IReadOnlyList<string> args, string workingDirectory)
-    {
-        var start = new System.Diagnostics.ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = workingDirectory,
-        };
-        foreach (var arg in launch.Concat(args))
-            start.ArgumentList.Add(arg);
-        return start;
-    }
-
     private sealed class ToolProvisioner(string? source) : KmLabProvisioner
     {
         internal override ProvisionerStep AddStep(IDistributedApplicationBuilder builder, string name)
@@ -54,20 +38,12 @@ public abstract class KmLabProvisioner
                 tool.WithToolSource(source);
             return new ProvisionerStep<DotnetToolResource>(tool);
         }
-
-        internal override System.Diagnostics.ProcessStartInfo StartInfo(IReadOnlyList<string> args, string workingDirectory) =>
-            Dotnet(["tool", "exec", ToolPackageId, "--version", PackageVersion, .. source is null ? Array.Empty<string>() : ["--add-source", source], "--yes", "--"],
-                args, workingDirectory);
     }
 
     private sealed class ProjectProvisioner<TProject> : KmLabProvisioner where TProject : IProjectMetadata, new()
     {
         internal override ProvisionerStep AddStep(IDistributedApplicationBuilder builder, string name) =>
             new ProvisionerStep<ProjectResource>(builder.AddProject<TProject>(name));
-
-        internal override System.Diagnostics.ProcessStartInfo StartInfo(IReadOnlyList<string> args, string workingDirectory) =>
-            // Built with the AppHost, which references it.
-            Dotnet(["run", "--project", new TProject().ProjectPath, "--no-build", "--no-launch-profile", "--"], args, workingDirectory);
     }
 }
 

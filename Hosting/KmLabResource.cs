@@ -10,37 +10,46 @@ namespace Aspire.Hosting.ApplicationModel;
 /// <see cref="KmLabBuilderExtensions"/> and may be overridden by the parameters named in <see cref="LabParameters"/>.</summary>
 public sealed class KmLabResource : Resource
 {
-    internal KmLabResource(string name, LabChoices choices, ParameterResource adminPassword) : base(name) =>
-        (Choices, AdminPassword) = (choices, adminPassword);
+    internal KmLabResource(string name, LabCode code, LabOptions options, ParameterResource adminPassword, ParameterResource? apimEncryptionKey,
+        KmLabProvisioner provisioner, Wso2IdentityServerResource identityServer, Wso2ApiManagerResource apiManager,
+        ProvisionerStep prepare, ProvisionerStep register) : base(name)
+    {
+        (Code, Options, AdminPassword, ApimEncryptionKey, Provisioner) = (code, options, adminPassword, apimEncryptionKey, provisioner);
+        (IdentityServer, ApiManager, PrepareStep, RegisterStep) = (identityServer, apiManager, prepare, register);
+    }
 
-    internal LabChoices Choices { get; }
+    /// <summary>What the AppHost's code chose; each <c>With…</c> call replaces it, and <see cref="Options"/> with it.</summary>
+    internal LabCode Code { get; set; }
+
+    /// <summary>The choices in force (code, then configuration): the one model the servers and steps follow.</summary>
+    internal LabOptions Options { get; set; }
 
     /// <summary>The super admin password of both servers (user <c>admin</c>): a secret parameter.</summary>
     public ParameterResource AdminPassword { get; }
 
     /// <summary>APIM 4.7.0+'s internal encryption key when the user supplies one, else null (the lab's own key).</summary>
-    public ParameterResource? ApimEncryptionKey { get; internal set; }
+    public ParameterResource? ApimEncryptionKey { get; }
 
     /// <summary>The IS version the lab runs.</summary>
-    public IdentityServerVersion IdentityServerVersion => Choices.IdentityServerVersion;
+    public IdentityServerVersion IdentityServerVersion => Options.IdentityServerVersion;
 
     /// <summary>The APIM version the lab runs.</summary>
-    public ApiManagerVersion ApiManagerVersion => Choices.ApiManagerVersion;
+    public ApiManagerVersion ApiManagerVersion => Options.ApiManagerVersion;
 
     /// <summary>WSO2's images or KmLab's twins.</summary>
-    public Wso2ImageSource Images => Choices.Images;
+    public Wso2ImageSource Images => Options.Images;
 
     /// <summary>Whether the servers outlive the AppHost (Aspire's persistent container lifetime).</summary>
-    public bool Persistent => Choices.Persistent;
+    public bool Persistent => Options.Persistent;
 
     /// <summary>The state folder: generated configuration, the lab CA, the records of published APIs.</summary>
-    public LabLayout Layout => Choices.Layout;
+    public LabLayout Layout => Options.Layout;
 
     /// <summary>The IS 7 container.</summary>
-    public Wso2IdentityServerResource IdentityServer { get; internal set; } = null!;
+    public Wso2IdentityServerResource IdentityServer { get; }
 
     /// <summary>The APIM container (control plane and gateway).</summary>
-    public Wso2ApiManagerResource ApiManager { get; internal set; } = null!;
+    public Wso2ApiManagerResource ApiManager { get; }
 
     /// <summary>The one-shot <c>prepare</c> step.</summary>
     public IResource Prepare => PrepareStep.Resource;
@@ -48,13 +57,14 @@ public sealed class KmLabResource : Resource
     /// <summary>The one-shot <c>register</c> step.</summary>
     public IResource Register => RegisterStep.Resource;
 
-    internal KmLabProvisioner Provisioner { get; set; } = null!;
-    internal ProvisionerStep PrepareStep { get; set; } = null!;
-    internal ProvisionerStep RegisterStep { get; set; } = null!;
-    internal IResourceBuilder<Wso2IdentityServerResource> IdentityServerBuilder { get; set; } = null!;
-    internal IResourceBuilder<Wso2ApiManagerResource> ApiManagerBuilder { get; set; } = null!;
+    internal KmLabProvisioner Provisioner { get; }
+    internal ProvisionerStep PrepareStep { get; }
+    internal ProvisionerStep RegisterStep { get; }
     internal ProvisionerStep? DemoStep { get; set; }
     internal HashSet<string> GatewayContexts { get; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>The lab's resources as the dashboard last showed them, for the commands' <c>UpdateState</c>.</summary>
+    internal LabSnapshots Snapshots { get; } = new();
 
     /// <summary>The URL of IS's token endpoint as a host process reaches it; it is also the issuer of IS's tokens
     /// (<c>[server] hostname</c> is <see cref="LabTopology.PublicHostName"/>).</summary>

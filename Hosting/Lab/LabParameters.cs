@@ -48,35 +48,39 @@ public static class LabParameters
     public const string DefaultStateDirectory = ".kmlab/state";
 }
 
-/// <summary>The lab's choices as the AppHost's code made them, with configuration overriding each.</summary>
-internal sealed class LabChoices(IConfiguration configuration, string appHostDirectory)
+/// <summary>The lab's choices as the AppHost's code made them: <c>AddKmLab</c>'s defaults, then each <c>With…</c> call
+/// (a call replaces the record, it never edits one in place).</summary>
+internal sealed record LabCode(
+    string? IdentityServerVersion = null,
+    string? ApiManagerVersion = null,
+    Wso2ImageSource Images = Wso2ImageSource.Wso2,
+    bool Persistent = false,
+    string StateDirectory = LabParameters.DefaultStateDirectory,
+    bool Demo = false);
+
+/// <summary>The lab's choices in force: the code's, each overridden by its <c>Parameters:&lt;name&gt;</c> setting.
+/// Built whole in one place, so a bad value stops the AppHost at start with its one line.</summary>
+internal sealed record LabOptions(
+    IdentityServerVersion IdentityServerVersion,
+    ApiManagerVersion ApiManagerVersion,
+    Wso2ImageSource Images,
+    bool Persistent,
+    LabLayout Layout,
+    bool Demo)
 {
-    public string? IdentityServerVersionCode { get; set; }
-    public string? ApiManagerVersionCode { get; set; }
-    public Wso2ImageSource ImagesCode { get; set; } = Wso2ImageSource.Wso2;
-    public bool PersistentCode { get; set; }
-    public string StateDirectoryCode { get; set; } = LabParameters.DefaultStateDirectory;
-    public bool DemoCode { get; set; }
-
-    public IdentityServerVersion IdentityServerVersion => Choose(LabParameters.IdentityServerVersionName, Wso2Versions.IdentityServer,
-        Code(IdentityServerVersionCode, Wso2Versions.IdentityServer, "IS", Wso2Versions.DefaultIdentityServer));
-
-    public ApiManagerVersion ApiManagerVersion => Choose(LabParameters.ApiManagerVersionName, Wso2Versions.ApiManager,
-        Code(ApiManagerVersionCode, Wso2Versions.ApiManager, "APIM", Wso2Versions.DefaultApiManager));
-
-    public Wso2ImageSource Images => Choose(LabParameters.ImagesName, Enum.GetValues<Wso2ImageSource>(), ImagesCode);
-
-    public bool Persistent => Choose(LabParameters.PersistentName, [false, true], PersistentCode);
-
-    public bool Demo => Choose(LabParameters.DemoName, [false, true], DemoCode);
-
-    public LabLayout Layout => new(Path.GetFullPath(Setting(LabParameters.StateDirectoryName) ?? StateDirectoryCode, appHostDirectory));
-
-    /// <summary>Reads every choice once, so that a bad value stops the AppHost at start with its one line.</summary>
-    public void Validate() => _ = (IdentityServerVersion, ApiManagerVersion, Images, Persistent, Demo, Layout);
-
-    public string? Setting(string name) =>
-        configuration[$"Parameters:{name}"] is { } value && !string.IsNullOrWhiteSpace(value) ? value.Trim() : null;
+    public static LabOptions Resolve(LabCode code, IConfiguration configuration, string appHostDirectory)
+    {
+        var settings = new LabSettings(configuration);
+        return new LabOptions(
+            settings.Choose(LabParameters.IdentityServerVersionName, Wso2Versions.IdentityServer,
+                Code(code.IdentityServerVersion, Wso2Versions.IdentityServer, "IS", Wso2Versions.DefaultIdentityServer)),
+            settings.Choose(LabParameters.ApiManagerVersionName, Wso2Versions.ApiManager,
+                Code(code.ApiManagerVersion, Wso2Versions.ApiManager, "APIM", Wso2Versions.DefaultApiManager)),
+            settings.Choose(LabParameters.ImagesName, Enum.GetValues<Wso2ImageSource>(), code.Images),
+            settings.Choose(LabParameters.PersistentName, [false, true], code.Persistent),
+            new LabLayout(Path.GetFullPath(settings[LabParameters.StateDirectoryName] ?? code.StateDirectory, appHostDirectory)),
+            settings.Choose(LabParameters.DemoName, [false, true], code.Demo));
+    }
 
     public static string Text<T>(T value) => value?.ToString()?.ToLowerInvariant() ?? "";
 
@@ -85,17 +89,24 @@ internal sealed class LabChoices(IConfiguration configuration, string appHostDir
         : supported.FirstOrDefault(v => Text(v) == version.Trim().ToLowerInvariant())
           ?? throw new DistributedApplicationException(
               $"{product} version '{version}' is not supported by KmLab; pass one of {string.Join(", ", supported.Select(Text))} to WithVersions.");
+}
 
-    private T Choose<T>(string name, IReadOnlyList<T> choices, T fallback)
+/// <summary>The lab's settings in configuration (<c>Parameters:&lt;name&gt;</c>); blank counts as unset.</summary>
+internal readonly struct LabSettings(IConfiguration configuration)
+{
+    public string? this[string name] =>
+        configuration[$"Parameters:{name}"] is { } value && !string.IsNullOrWhiteSpace(value) ? value.Trim() : null;
+
+    public T Choose<T>(string name, IReadOnlyList<T> choices, T fallback)
     {
-        var value = Setting(name);
+        var value = this[name];
         if (value is null)
             return fallback;
 
-        var index = choices.Select(Text).ToList().FindIndex(c => string.Equals(c, value, StringComparison.OrdinalIgnoreCase));
+        var index = choices.Select(LabOptions.Text).ToList().FindIndex(c => string.Equals(c, value, StringComparison.OrdinalIgnoreCase));
         return index >= 0
             ? choices[index]
             : throw new DistributedApplicationException(
-                $"Parameters:{name} is '{value}', which the lab does not support; set it to one of {string.Join(", ", choices.Select(Text))}.");
+                $"Parameters:{name} is '{value}', which the lab does not support; set it to one of {string.Join(", ", choices.Select(LabOptions.Text))}.");
     }
 }

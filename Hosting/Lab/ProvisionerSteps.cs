@@ -27,20 +27,23 @@ public static class ProvisionerSteps
 
     public const string LabCaLinkText = "Lab CA certificate";
 
-    /// <summary>Adds one run of a Provisioner command on the lab's state folder, with the admin password as a secret
-    /// environment variable (never an argument, which the dashboard and process lists show).</summary>
+    /// <summary>Adds one run of a Provisioner command on the lab's state folder (<see cref="Configure"/>).</summary>
     internal static ProvisionerStep AddStep(IDistributedApplicationBuilder builder, KmLabResource lab, string name, string command,
-        string icon)
+        string icon) =>
+        Configure(lab.Provisioner.AddStep(builder, name), lab, command, icon);
+
+    /// <summary>Makes a step run <paramref name="command"/> on the lab's state folder, with the admin password as a
+    /// secret environment variable (never an argument, which the dashboard and process lists show).</summary>
+    internal static ProvisionerStep Configure(ProvisionerStep step, KmLabResource lab, string command, string icon)
     {
-        var step = lab.Provisioner.AddStep(builder, name)
-            .WithArgs(args =>
+        step.WithArgs(args =>
             {
                 args.Add(command);
                 args.Add("--state");
                 args.Add(lab.Layout.Root);
             })
             .WithEnvironment(env => env[LabTopology.AdminPasswordVariable] = lab.AdminPassword);
-        step.Builder.WithIconName(icon).WithParentRelationship(builder.CreateResourceBuilder(lab));
+        step.Builder.WithIconName(icon).WithParentRelationship(lab);
         return step;
     }
 
@@ -80,24 +83,27 @@ public static class ProvisionerSteps
                 args.Add("--is-url"); args.Add(lab.IdentityServer.HttpsEndpoint);
                 args.Add("--is-internal-url"); args.Add(lab.IdentityServer.InternalUrl);
             })
-            .WaitFor(lab.IdentityServerBuilder)
-            .WaitFor(lab.ApiManagerBuilder);
+            .WaitFor(Builder(lab, lab.IdentityServer))
+            .WaitFor(Builder(lab, lab.ApiManager));
     }
 
-    /// <summary>The "Re-register Key Manager" command on APIM.</summary>
+    /// <summary>The "Re-register Key Manager" command on APIM; disabled while register runs and until both servers are
+    /// healthy.</summary>
     internal static void AddReregisterCommand(KmLabResource lab) =>
-        lab.ApiManagerBuilder.WithCommand(ReregisterCommandName, "Re-register Key Manager",
+        Builder(lab, lab.ApiManager).WithCommand(ReregisterCommandName, "Re-register Key Manager",
             context => OneShotRuns.RunAsync(context, lab.Register),
             new CommandOptions
             {
                 Description = "Runs register again: creates or updates the IS 7 Key Manager and proves a token from IS works.",
                 IconName = "KeyReset",
                 IsHighlighted = true,
+                UpdateState = _ => lab.Snapshots.WhenServersUpAndIdle(lab, lab.Register),
             });
 
     /// <summary>The command on prepare that applies a fresh configuration: prepare runs again (the lab CA stays), the
     /// servers restart (their entrypoints copy the config volume at start; the JVMs read keystores once), and then
-    /// register runs again, since a restarted server starts empty.</summary>
+    /// register runs again, since a restarted server starts empty. Disabled while prepare or register runs and until
+    /// both servers are healthy.</summary>
     internal static void AddReprepareCommand(KmLabResource lab) =>
         lab.PrepareStep.Builder.WithCommand(ReprepareCommandName, "Re-prepare and restart the lab",
             async context =>
@@ -119,6 +125,7 @@ public static class ProvisionerSteps
                 Description = "Writes the servers' configuration again, restarts them and registers the Key Manager again.",
                 ConfirmationMessage = "Restart both servers? Anything created in them since they started is lost, unless they are persistent.",
                 IconName = "ArrowSync",
+                UpdateState = _ => lab.Snapshots.WhenServersUpAndIdle(lab, lab.Prepare, lab.Register),
             });
 
     /// <summary>The command on prepare that shows the lab CA certificate (the file to import into a browser).</summary>
@@ -133,13 +140,25 @@ public static class ProvisionerSteps
             },
             new CommandOptions { Description = "Shows where the lab CA certificate is and its PEM text.", IconName = "Certificate" });
 
-    /// <summary>First among a server's links (the grid folds the rest under "+n").</summary>
-    internal static ResourceUrlAnnotation LabCaLink(LabLayout layout)
+    private static IResourceBuilder<T> Builder<T>(KmLabResource lab, T resource) where T : IResource =>
+        lab.PrepareStep.Builder.ApplicationBuilder.CreateResourceBuilder(resource);
+
+    /// <summary>Links the lab CA on a server, whose certificates it signs (the dashboard hides the links of a step
+    /// that has finished); a later choice of state folder moves the one link.</summary>
+    internal static void LabCaLink(IResource server, LabLayout layout)
     {
-        var link = new ResourceUrlAnnotation { Url = new Uri(layout.CaCertificate).AbsoluteUri, DisplayText = LabCaLinkText };
+        var url = new Uri(layout.CaCertificate).AbsoluteUri;
+        if (server.Annotations.OfType<ResourceUrlAnnotation>().FirstOrDefault(u => u.DisplayText == LabCaLinkText) is { } link)
+        {
+            link.Url = url;
+            return;
+        }
+
+        // First among the server's links (the grid folds the rest under "+n").
+        link = new ResourceUrlAnnotation { Url = url, DisplayText = LabCaLinkText };
 #pragma warning disable CS0618 // Obsolete only because it is a field; Aspire 13.6's dashboard orders links by it.
         link.DisplayOrder = 100;
 #pragma warning restore CS0618
-        return link;
+        server.Annotations.Add(link);
     }
 }

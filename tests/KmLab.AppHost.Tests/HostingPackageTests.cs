@@ -6,6 +6,8 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using KmLab.Hosting;
 using KmLab.Provisioner;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace KmLab.AppHost.Tests;
 
@@ -231,6 +233,85 @@ public sealed class HostingPackageTests
         }
         Assert.Contains(demo.Annotations.OfType<ResourceCommandAnnotation>(), c => c.Name == ProvisionerSteps.ShowDemoCurlCommandName);
     }
+
+    [Fact]
+    public async Task The_demo_curl_command_prints_lines_from_the_recorded_demo_in_process_and_only_once_the_step_has_ended()
+    {
+        var state = TempState();
+        var builder = Builder("demo=true", $"state-dir={state}");
+        var lab = builder.AddKmLab("kmlab");
+        var command = lab.Resource.DemoStep!.Resource.Annotations.OfType<ResourceCommandAnnotation>().Single(c => c.Name == ProvisionerSteps.ShowDemoCurlCommandName);
+        using var services = new ServiceCollection().BuildServiceProvider();
+
+        // Disabled before the step has run and while it runs; enabled once it has ended.
+        foreach (var (stepState, expected) in new[]
+                 {
+                     (KnownResourceStates.NotStarted, ResourceCommandState.Disabled), (KnownResourceStates.Waiting, ResourceCommandState.Disabled),
+                     (KnownResourceStates.Running, ResourceCommandState.Disabled), (KnownResourceStates.Finished, ResourceCommandState.Enabled),
+                 })
+            Assert.Equal(expected, command.UpdateState(new UpdateCommandStateContext { ResourceSnapshot = Snapshot(stepState), Services = services }));
+
+        var context = new ExecuteCommandContext { Services = services, Arguments = new([]), Logger = Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, ResourceName = ProvisionerSteps.DemoResourceName, CancellationToken = TestContext.Current.CancellationToken };
+        var missing = await command.ExecuteCommand(context);
+        Assert.False(missing.Success);
+        Assert.Contains(ProvisionerSteps.DemoResourceName, missing.Message);
+
+        const string secret = "recorded-consumer-secret";
+        var layout = lab.Resource.Layout;
+        var tokenUrl = new Uri("https://localhost:9444/oauth2/token");
+        PublishOutputs.Write(layout, new PublishedApi(LabTopology.DemoApiName, "/kmlab-demo", "1.0.0", new Uri("https://localhost:8243/kmlab-demo/1.0.0"),
+                LabTopology.DemoApplication, "demo-consumer-key", "api-id"),
+            new LabApplicationFile(LabTopology.DemoApplication, "IS7", "demo-consumer-key", secret, tokenUrl));
+        try
+        {
+            var result = await command.ExecuteCommand(context);
+            Assert.True(result.Success, result.Message);
+            var lines = (result.Data?.Value ?? "").Split('\n');
+            Assert.Contains(lines, l => l.Contains("curl", StringComparison.Ordinal) && l.Contains("$" + LabTopology.DemoReaderPasswordVariable, StringComparison.Ordinal)
+                                        && l.Contains("demo-consumer-key", StringComparison.Ordinal) && l.Contains(tokenUrl.ToString(), StringComparison.Ordinal));
+            Assert.Contains(lines, l => l.Contains("curl", StringComparison.Ordinal) && l.Contains("$" + LabTopology.DemoGuestPasswordVariable, StringComparison.Ordinal));
+            Assert.Contains(lines, l => l.Contains("'https://localhost:8243/kmlab-demo/1.0.0/oauth2/jwks'", StringComparison.Ordinal));
+            Assert.Contains(lines, l => l.Contains("'https://localhost:8243/kmlab-demo/1.0.0/api/health-check/v1.0/health'", StringComparison.Ordinal));
+            Assert.DoesNotContain(secret, result.Data?.Value ?? "");
+        }
+        finally
+        {
+            Directory.Delete(state, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Reregister_and_reprepare_stay_disabled_until_both_servers_are_healthy_and_while_their_steps_run()
+    {
+        var builder = Builder($"state-dir={TempState()}");
+        var lab = builder.AddKmLab("kmlab").Resource;
+        var reregister = lab.ApiManager.Annotations.OfType<ResourceCommandAnnotation>().Single(c => c.Name == ProvisionerSteps.ReregisterCommandName);
+        var reprepare = lab.Prepare.Annotations.OfType<ResourceCommandAnnotation>().Single(c => c.Name == ProvisionerSteps.ReprepareCommandName);
+        using var services = new ServiceCollection().BuildServiceProvider();
+        (ResourceCommandState, ResourceCommandState) States() =>
+            (reregister.UpdateState(new UpdateCommandStateContext { ResourceSnapshot = Snapshot(KnownResourceStates.Running), Services = services }),
+             reprepare.UpdateState(new UpdateCommandStateContext { ResourceSnapshot = Snapshot(KnownResourceStates.Finished), Services = services }));
+
+        Assert.Equal((ResourceCommandState.Disabled, ResourceCommandState.Disabled), States());
+        lab.Snapshots.Record(lab.IdentityServer, Snapshot(KnownResourceStates.Running, HealthStatus.Healthy));
+        lab.Snapshots.Record(lab.ApiManager, Snapshot(KnownResourceStates.Running, HealthStatus.Unhealthy));
+        lab.Snapshots.Record(lab.Register, Snapshot(KnownResourceStates.Waiting));
+        Assert.Equal((ResourceCommandState.Disabled, ResourceCommandState.Disabled), States());
+
+        lab.Snapshots.Record(lab.ApiManager, Snapshot(KnownResourceStates.Running, HealthStatus.Healthy));
+        lab.Snapshots.Record(lab.Register, Snapshot(KnownResourceStates.Running));
+        Assert.Equal((ResourceCommandState.Disabled, ResourceCommandState.Disabled), States());
+
+        lab.Snapshots.Record(lab.Register, Snapshot(KnownResourceStates.Finished));
+        Assert.Equal((ResourceCommandState.Enabled, ResourceCommandState.Enabled), States());
+
+        lab.Snapshots.Record(lab.Prepare, Snapshot(KnownResourceStates.Running));
+        Assert.Equal((ResourceCommandState.Enabled, ResourceCommandState.Disabled), States());
+    }
+
+    private static CustomResourceSnapshot Snapshot(string state, HealthStatus? health = null) =>
+        new CustomResourceSnapshot { ResourceType = "Test", State = state, Properties = [] }
+            .WithHealthReports(health is { } h ? [new HealthReportSnapshot("check", h, null, null)] : []);
 
     private static async Task<Dictionary<string, object>> EnvironmentOf(IDistributedApplicationBuilder builder, IResource resource)
     {

@@ -4,7 +4,7 @@ var builder = WebApplication.CreateBuilder(args);
 
 // JWT bearer authentication reads its settings from Authentication:Schemes:Bearer (Authority, ValidIssuer,
 // ValidAudiences, ...), which the AppHost's WithKmLabResourceServer sets; the lab CA is trusted through
-// SSL_CERT_FILE, which it sets too. Nothing here knows IS's address or turns validation off.
+// SSL_CERT_DIR (and the CA file named by KmLab__CaCertificate), which it sets too. Nothing here knows IS's address or turns validation off.
 // IS puts the calling application's client id into `aud`, not this API's name: an API that any lab application may
 // call checks issuer and signature and leaves the audience unchecked unless the AppHost names applications
 // (WithKmLabResourceServer(lab, clientIds)).

@@ -243,11 +243,13 @@ public sealed class Wso2Harness : IAsyncDisposable
     /// <summary>H stepdefinitions/PublisherBaseSteps.java L1073-1084 (create L71-87, revision L228-275, deploy
     /// L306-324), publish L485-530, lifecycle L950-: the API of create_apim_test_api.json, context without a
     /// leading <c>/</c>. The harness's backend (a node service at nodebackend:3001) is not in the lab: IS's health
-    /// endpoint stands in, as for the lab's own smoke API, so the resource is <c>GET /health</c>. Payload: R artifacts/payloads/create_apim_test_api.json.</summary>
-    public async Task<(string Id, string Context)> CreateDeployedPublishedApiAsync()
+    /// endpoint stands in, as for the lab's own smoke API, so the resource is <c>GET /health</c>. Payload: R artifacts/payloads/create_apim_test_api.json.
+    /// With <paramref name="sharedScope"/>, the scope-protected API of H stepdefinitions/PublisherBaseSteps.java
+    /// L1722-1758: the shared scope referenced with <c>shared: true</c> and required by the GET operation.</summary>
+    public async Task<(string Id, string Context)> CreateDeployedPublishedApiAsync(string? sharedScope = null)
     {
         var backend = SampleApi.BackendBase(Lab.IsInternalUrl);
-        var created = await SendAsync(HttpMethod.Post, Paths.Apis, new JsonObject
+        var payload = new JsonObject
         {
             ["name"] = Unique("APIMTest"), ["context"] = Unique("apiTestContext"), ["version"] = "1.0.0",
             ["endpointConfig"] = new JsonObject
@@ -259,9 +261,21 @@ public sealed class Wso2Harness : IAsyncDisposable
             ["description"] = "This is Test API Created by API Manager Integration Test",
             ["policies"] = new JsonArray("Gold", "Bronze", "Unlimited"),
             ["operations"] = new JsonArray(
-                new JsonObject { ["verb"] = "GET", ["target"] = SampleApi.Resource, ["scopes"] = new JsonArray() }),
+                new JsonObject
+                {
+                    ["verb"] = "GET", ["target"] = SampleApi.Resource,
+                    ["scopes"] = sharedScope is null ? new JsonArray() : new JsonArray(sharedScope),
+                }),
             ["isDefaultVersion"] = true,
-        });
+        };
+        if (sharedScope is not null)
+        {
+            payload["scopes"] = new JsonArray(new JsonObject
+            {
+                ["scope"] = new JsonObject { ["name"] = sharedScope, ["displayName"] = sharedScope }, ["shared"] = true,
+            });
+        }
+        var created = await SendAsync(HttpMethod.Post, Paths.Apis, payload);
         Assert.True(created.Status == 201, $"POST apis answered {created.Status}: {created.Body?.ToJsonString()}");
         var id = created.Text("id")!;
         var revision = await UntilAsync(() => SendAsync(HttpMethod.Post, $"{Paths.Apis}/{id}/revisions", new JsonObject { ["description"] = "Initial Revision" }), 201);
@@ -304,6 +318,95 @@ public sealed class Wso2Harness : IAsyncDisposable
             if (status == expected || DateTimeOffset.UtcNow > deadline) return status;
             await Task.Delay(TimeSpan.FromSeconds(2), Ct);
         }
+    }
+
+    /// <summary>H stepdefinitions/PublisherBaseSteps.java L1617-1711: a shared scope bound to a new APIM role; IS is
+    /// probed for the derived role <c>system_primary_&lt;role&gt;</c> three times 2 s apart. A scope created before
+    /// the Key Manager reached the runtime never gets its role, so it is deleted and made again with new names,
+    /// for 60 s. Returns the last create's reply (what the feature's status step reads), the scope and the IS role.</summary>
+    public async Task<(Reply Created, string Scope, string IsRole)> CreateSharedScopeBoundToNewRoleAsync()
+    {
+        var deadline = DateTimeOffset.UtcNow + TimeSpan.FromSeconds(60);
+        while (true)
+        {
+            var scope = Unique("is7scope");
+            var isRole = "system_primary_" + Unique("is7role");
+            var created = await SendAsync(HttpMethod.Post, Paths.SharedScopes, new JsonObject
+            {
+                ["name"] = scope, ["displayName"] = scope, ["description"] = "IS7 runtime role-creation test scope",
+                ["bindings"] = new JsonArray(isRole["system_primary_".Length..]),
+            });
+            if (created.Status is >= 200 and < 300)
+            {
+                for (var probe = 0; probe < 3; probe++)
+                {
+                    if (probe > 0) await Task.Delay(TimeSpan.FromSeconds(2), Ct);
+                    if (await IsRoleExistsAsync(isRole)) return (created, scope, isRole);
+                }
+                await SendAsync(HttpMethod.Delete, $"{Paths.SharedScopes}/{created.Text("id")}");
+            }
+            Assert.True(DateTimeOffset.UtcNow < deadline, $"the derived IS role never appeared within 60 s (last scope create {created.Status})");
+            await Task.Delay(TimeSpan.FromSeconds(2), Ct);
+        }
+    }
+
+    public Task<Reply> DeleteSharedScopeAsync(string id) => SendAsync(HttpMethod.Delete, $"{Paths.SharedScopes}/{id}");
+
+    /// <summary>H stepdefinitions/ApplicationBaseSteps.java L3143-3168: 200 with <c>totalResults</c> ≥ 1.</summary>
+    public async Task<bool> IsRoleExistsAsync(string role)
+    {
+        var reply = await QueryIsRoleAsync(role);
+        return reply.Status == 200 && (int?)reply.Body?["totalResults"] >= 1;
+    }
+
+    /// <summary>H stepdefinitions/ApplicationBaseSteps.java L2444-2457: a password-grant token from IS with the keys'
+    /// client, the scope sent verbatim.</summary>
+    public Task<Reply> IsPasswordTokenAsync(string consumerKey, string consumerSecret, string user, string password, string scope) =>
+        FormAsync(new Uri(Lab.IsUrl, IdentityServerEndpoints.Token), (consumerKey, consumerSecret), new()
+        {
+            ["grant_type"] = "password", ["username"] = user, ["password"] = password, ["scope"] = scope,
+        });
+
+    /// <summary>H stepdefinitions/ApplicationBaseSteps.java L3143-3168: SCIM2 Roles by display name, Basic IS admin.</summary>
+    public async Task<Reply> QueryIsRoleAsync(string role) =>
+        await IsAdminAsync(HttpMethod.Get, $"{IdentityServerEndpoints.Roles}?filter={Uri.EscapeDataString($"displayName eq {role}")}", null);
+
+    /// <summary>H stepdefinitions/ApplicationBaseSteps.java L2474-2531: a SCIM2 user with a unique name derived from
+    /// <paramref name="nameBase"/> (201 asserted), then, with <paramref name="isRole"/>, a Roles v2 PatchOp adding
+    /// the user to that role (2xx asserted). Returns the user name.</summary>
+    public async Task<string> CreateIsUserAsync(string nameBase, string password, string? isRole)
+    {
+        var userName = Unique(nameBase);
+        var user = await IsAdminAsync(HttpMethod.Post, "/scim2/Users", new JsonObject
+        {
+            ["schemas"] = new JsonArray("urn:ietf:params:scim:schemas:core:2.0:User"),
+            ["userName"] = userName, ["password"] = password,
+            ["name"] = new JsonObject { ["givenName"] = userName, ["familyName"] = "is7test" },
+        });
+        Assert.True(user.Status == 201, $"SCIM2 user create for {userName} answered {user.Status}");
+        if (string.IsNullOrEmpty(isRole)) return userName;
+
+        var roles = await QueryIsRoleAsync(isRole);
+        Assert.True((int?)roles.Body?["totalResults"] >= 1, $"IS role {isRole} not found: {roles.Status} {roles.Body?.ToJsonString()}");
+        var patched = await IsAdminAsync(new HttpMethod("PATCH"), $"{IdentityServerEndpoints.Roles}/{roles.Body!["Resources"]![0]!["id"]}", new JsonObject
+        {
+            ["schemas"] = new JsonArray("urn:ietf:params:scim:api:messages:2.0:PatchOp"),
+            ["Operations"] = new JsonArray(new JsonObject
+            {
+                ["op"] = "add", ["path"] = "users",
+                ["value"] = new JsonArray(new JsonObject { ["value"] = user.Text("id") }),
+            }),
+        });
+        Assert.True(patched.Status is >= 200 and < 300, $"SCIM2 role member add for {userName} answered {patched.Status}: {patched.Body?.ToJsonString()}");
+        return userName;
+    }
+
+    private async Task<Reply> IsAdminAsync(HttpMethod method, string path, JsonNode? body)
+    {
+        using var request = new HttpRequestMessage(method, new Uri(Lab.IsUrl, path));
+        if (body is not null) request.Content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json");
+        request.Headers.Authorization = Basic(Lab.Topology.AdminUser, Lab.Topology.AdminPassword);
+        return await ReadAsync(await _http.SendAsync(request, Ct));
     }
 
     /// <summary>H stepdefinitions/ApplicationBaseSteps.java L3096-3134: revoke at IS as the client, then IS's introspection as its admin.</summary>
@@ -377,5 +480,6 @@ public sealed class Wso2Harness : IAsyncDisposable
         public const string Applications = "/api/am/devportal/v3/applications";
         public const string Subscriptions = "/api/am/devportal/v3/subscriptions";
         public const string Apis = "/api/am/publisher/v4/apis";
+        public const string SharedScopes = "/api/am/publisher/v4/scopes";
     }
 }

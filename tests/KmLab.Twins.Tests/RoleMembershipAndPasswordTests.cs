@@ -20,7 +20,7 @@ public sealed class RoleMembershipAndPasswordTests
 
         var filtered = await scim.PatchAsync(role, new JsonObject { ["op"] = "remove", ["path"] = $"users[value eq \"{bob}\"]" });
         Assert.Equal(HttpStatusCode.OK, filtered.Status);
-        Assert.Equal([alice, carol], (await scim.MembersAsync(role)).Order());
+        Assert.Equal(new[] { alice, carol }.Order(), (await scim.MembersAsync(role)).Order());
 
         var all = await scim.PatchAsync(role, new JsonObject { ["op"] = "remove", ["path"] = "users", ["value"] = new JsonArray(new JsonObject { ["value"] = carol }) });
         Assert.Equal(HttpStatusCode.OK, all.Status);

@@ -101,17 +101,18 @@ public sealed class LabRun : IAsyncDisposable
     /// <summary>Asserts a one-shot ended Finished with exit code 0, showing its log when not.</summary>
     public async Task<CustomResourceSnapshot> AssertFinishedAsync(string resource, Func<CustomResourceSnapshot, bool>? after = null)
     {
-        var end = await EndOfAsync(resource, after);
+        // The state and the exit code may reach the AppHost in separate updates: wait for both.
+        var end = await EndOfAsync(resource, s => s.ExitCode is not null && (after?.Invoke(s) ?? true));
         Assert.True(end.State?.Text == KnownResourceStates.Finished && end.ExitCode == 0,
             $"{resource} ended {end.State?.Text} with exit code {end.ExitCode}; its log:\n{Log(resource)}");
         return end;
     }
 
-    /// <summary>Console lines arrive a moment after the state change that follows them: waits (up to 30 s) until
-    /// the resource's log satisfies <paramref name="condition"/>, then returns the log.</summary>
+    /// <summary>Console lines arrive a moment after the state change that follows them (longer on a busy machine):
+    /// waits (up to 60 s) until the resource's log satisfies <paramref name="condition"/>, then returns the log.</summary>
     public async Task<string> LogWhenAsync(string resource, Func<string, bool> condition)
     {
-        for (var i = 0; i < 60 && !condition(Log(resource)); i++)
+        for (var i = 0; i < 120 && !condition(Log(resource)); i++)
             await Task.Delay(TimeSpan.FromMilliseconds(500), TestContext.Current.CancellationToken);
         return Log(resource);
     }

@@ -9,7 +9,7 @@ namespace KmLab.Register.Tests;
 
 /// <summary>Key generation while a new Key Manager propagates. Real APIM inserts the key-mapping row before it looks
 /// the Key Manager up in its runtime, answers 500 "Key Manager … not configured" in that window and keeps the row;
-/// every later generation then answers 409 901409 until the row is cleaned up (twin-audit.md #1). These run with the
+/// every later generation then answers 409 901409 until the row is cleaned up (carbon-apimgt 4.6 APIConsumerImpl.java L2451-2457; ExceptionCodes.java L464). These run with the
 /// twin's propagation delay on; the leak itself is the APIM twin's to play.</summary>
 public sealed class KeyMappingTests
 {
@@ -63,7 +63,7 @@ public sealed class KeyMappingTests
         var refused = await portal.TryGenerateKeysAsync(applicationId, RegisterRequest.DefaultKeyManagerName);
         var left = await portal.KeyMappingsAsync(applicationId);
         if (!left.Any(k => k.IsHalfMade))
-            Assert.Skip($"the APIM twin answered {(int?)refused?.StatusCode} and kept no key mapping; real APIM keeps it (twin-audit.md #1), which this test needs.");
+            Assert.Skip($"the APIM twin answered {(int?)refused?.StatusCode} and kept no key mapping; real APIM keeps it (carbon-apimgt APIConsumerImpl.java L2451-2457), which this test needs.");
         var conflict = await portal.TryGenerateKeysAsync(applicationId, RegisterRequest.DefaultKeyManagerName);
 
         var result = await lab.RegisterAsync();

@@ -1,12 +1,7 @@
-using System.Net;
 using System.Net.Sockets;
 using Docker.DotNet.Models;
-using KmLab.Containers.Tests.Lab;
-using KmLab.Provisioner;
 using KmLab.Provisioner.Certificates;
 using KmLab.Provisioner.Prepare;
-using KmLab.Provisioner.Register;
-using KmLab.Provisioner.Wso2;
 using Org.BouncyCastle.Security;
 
 namespace KmLab.Containers.Tests;

@@ -1,9 +1,4 @@
 using System.Runtime.ExceptionServices;
-using KmLab.Containers.Tests.Lab;
-using KmLab.Provisioner.Register;
-using KmLab.Provisioner.Smoke;
-using KmLab.Provisioner.Wso2Rest;
-using KmLab.Provisioner;
 
 namespace KmLab.Containers.Tests;
 
@@ -65,12 +60,17 @@ public sealed class LabFixture : IAsyncLifetime
     public async Task<SmokeResult> SmokeAsync()
     {
         var lab = await LabAsync();
-        return await LabSmoke.RunAsync(new SmokeRequest(lab.Layout.Root, lab.ApimUrl, lab.GatewayUrl, lab.IsUrl,
-            RegisterRequest.DefaultKeyManagerName, lab.Topology.AdminUser, lab.Topology.AdminPassword)
+        return await LabSmoke.RunAsync(SmokeRequestFor(lab), TestContext.Current.CancellationToken);
+    }
+
+    /// <summary>The <c>smoke</c> request for the lab (the <c>roles</c> request wraps it): its URLs, the Key Manager
+    /// register made, its admin.</summary>
+    public SmokeRequest SmokeRequestFor(ContainerLab lab) =>
+        new(lab.Layout.Root, lab.ApimUrl, lab.GatewayUrl, lab.IsUrl, RegisterRequest.DefaultKeyManagerName,
+            lab.Topology.AdminUser, lab.Topology.AdminPassword)
         {
             IsInternalUrl = lab.IsInternalUrl,
-        }, TestContext.Current.CancellationToken);
-    }
+        };
 
     public ValueTask InitializeAsync() => ValueTask.CompletedTask;
 

@@ -1,5 +1,3 @@
-using KmLab.Containers.Tests.Lab;
-
 namespace KmLab.Containers.Tests;
 
 /// <summary>How the tests meet a machine where a lab cannot run: in CI (CI=true) that is a failure, since the suite

@@ -1,10 +1,3 @@
-using System.Net.Http.Headers;
-using System.Net.Http.Json;
-using System.Text;
-using System.Text.Json.Nodes;
-using KmLab.Containers.Tests.Lab;
-using KmLab.Provisioner;
-
 namespace KmLab.Containers.Tests;
 
 /// <summary>Facts the twins model that WSO2's source did not settle (docs/twins.md, "Not determined from source").
@@ -16,10 +9,12 @@ public sealed class RealImageFactsTests(LabFixture fixture)
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private static void RequireRealImages()
+    /// <summary>The shared lab, when it runs WSO2's own images; with the twins the test skips.</summary>
+    private async Task<ContainerLab> RealImageLabAsync()
     {
         if (LabImages.For(ContainerLab.DefaultTopology()).AreTwins)
             Assert.Skip($"settles a fact about WSO2's own images; run with {LabImages.Variable}={LabImages.Wso2Kind} where they can be pulled.");
+        return await fixture.LabAsync();
     }
 
     private static AuthenticationHeaderValue Basic(string user, string password) =>
@@ -72,8 +67,7 @@ public sealed class RealImageFactsTests(LabFixture fixture)
     [Fact]
     public async Task IS_DCR_GET_returns_the_client_secret_as_the_twin_does()
     {
-        RequireRealImages();
-        var lab = await fixture.LabAsync();
+        var lab = await RealImageLabAsync();
         using var http = lab.CreateClient();
         var created = await IsClientAsync(lab, http, "kmlab-fact-dcr-get-" + Guid.NewGuid().ToString("N")[..6]);
 
@@ -88,8 +82,7 @@ public sealed class RealImageFactsTests(LabFixture fixture)
     [Fact]
     public async Task IS_access_tokens_carry_azp_with_the_client_id_as_the_twin_does()
     {
-        RequireRealImages();
-        var lab = await fixture.LabAsync();
+        var lab = await RealImageLabAsync();
         using var http = lab.CreateClient();
         var client = await IsClientAsync(lab, http, "kmlab-fact-azp-" + Guid.NewGuid().ToString("N")[..6]);
         using var token = new HttpRequestMessage(HttpMethod.Post, new Uri(lab.IsUrl, "/oauth2/token"))
@@ -107,8 +100,7 @@ public sealed class RealImageFactsTests(LabFixture fixture)
     [Fact]
     public async Task APIM_passes_an_unknown_requested_scope_through_as_SystemScopesIssuer_reads()
     {
-        RequireRealImages();
-        var lab = await fixture.LabAsync();
+        var lab = await RealImageLabAsync();
         using var http = lab.CreateClient();
 
         var token = await ApimTokenAsync(lab, http, "apim:admin apim:kmlab_no_such_scope");
@@ -120,8 +112,7 @@ public sealed class RealImageFactsTests(LabFixture fixture)
     [Fact]
     public async Task A_key_generation_right_after_a_new_key_manager_either_completes_or_leaks_its_row_as_the_twin_models()
     {
-        RequireRealImages();
-        var lab = await fixture.LabAsync();
+        var lab = await RealImageLabAsync();
         using var http = lab.CreateClient();
         var bearer = new AuthenticationHeaderValue("Bearer", (string)(await ApimTokenAsync(lab, http,
             "apim:admin apim:admin_operations apim:keymanagers_manage apim:subscribe apim:app_manage"))["access_token"]!);

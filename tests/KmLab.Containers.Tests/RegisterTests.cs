@@ -1,9 +1,4 @@
-using System.Net.Http.Json;
 using System.Text.Json;
-using KmLab.Containers.Tests.Lab;
-using KmLab.Provisioner;
-using KmLab.Provisioner.Register;
-using KmLab.Provisioner.Wso2;
 
 namespace KmLab.Containers.Tests;
 

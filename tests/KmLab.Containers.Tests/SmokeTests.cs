@@ -1,8 +1,3 @@
-using System.Net.Http.Headers;
-using System.Net;
-using System.Security.Cryptography;
-using KmLab.Containers.Tests.Lab;
-using KmLab.Provisioner.Wso2;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 

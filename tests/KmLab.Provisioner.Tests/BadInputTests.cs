@@ -1,5 +1,3 @@
-using KmLab.Provisioner.Tests.TestSupport;
-
 namespace KmLab.Provisioner.Tests;
 
 /// <summary>Each bad input: the CLI's exit code, one error line naming the problem and the fix, and the state
@@ -29,14 +27,9 @@ public sealed class BadInputTests
     [MemberData(nameof(BadArguments))]
     public void Bad_arguments_are_refused_and_the_state_is_untouched(string[] arguments, int exitCode, string message)
     {
-        using var lab = new TempLab();
-        lab.Prepare();
-        var before = lab.Snapshot();
+        using var lab = TempLab.Prepared();
 
-        var result = Tools.Provisioner(["prepare", "--state", lab.Root, .. arguments], Secret);
-
-        AssertRefused(result, exitCode, message);
-        Assert.Equal(before, lab.Snapshot());
+        AssertPrepareRefuses(lab, arguments, exitCode, message);
     }
 
     [Fact]
@@ -53,48 +46,32 @@ public sealed class BadInputTests
     [Fact]
     public void A_corrupt_CA_certificate_is_refused_and_named()
     {
-        using var lab = new TempLab();
-        lab.Prepare();
+        using var lab = TempLab.Prepared();
         File.WriteAllText(lab.Layout.CaCertificate, "-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydGlmaWNhdGU=\n-----END CERTIFICATE-----\n");
-        var before = lab.Snapshot();
 
-        var result = Tools.Provisioner(["prepare", "--state", lab.Root], Secret);
-
-        AssertRefused(result, ExitCodes.CorruptState,
+        AssertPrepareRefuses(lab, [], ExitCodes.CorruptState,
             $"lab CA file {lab.Layout.CaCertificate} is unusable (it cannot be read); run prepare with --renew-ca to move the old CA aside and make a new one.");
-        Assert.Equal(before, lab.Snapshot());
     }
 
     [Fact]
     public void A_CA_key_that_does_not_match_is_refused_and_named()
     {
-        using var lab = new TempLab();
-        lab.Prepare();
-        using var other = new TempLab();
-        other.Prepare();
+        using var lab = TempLab.Prepared();
+        using var other = TempLab.Prepared();
         File.Copy(other.Layout.CaPrivateKey, lab.Layout.CaPrivateKey, overwrite: true);
-        var before = lab.Snapshot();
 
-        var result = Tools.Provisioner(["prepare", "--state", lab.Root], Secret);
-
-        AssertRefused(result, ExitCodes.CorruptState,
+        AssertPrepareRefuses(lab, [], ExitCodes.CorruptState,
             $"lab CA file {lab.Layout.CaPrivateKey} is unusable (it is not the key of {lab.Layout.IssuingCaCertificate}); run prepare with --renew-ca");
-        Assert.Equal(before, lab.Snapshot());
     }
 
     [Fact]
     public void A_missing_CA_key_is_refused_and_named()
     {
-        using var lab = new TempLab();
-        lab.Prepare();
+        using var lab = TempLab.Prepared();
         File.Delete(lab.Layout.CaPrivateKey);
-        var before = lab.Snapshot();
 
-        var result = Tools.Provisioner(["prepare", "--state", lab.Root], Secret);
-
-        AssertRefused(result, ExitCodes.CorruptState,
+        AssertPrepareRefuses(lab, [], ExitCodes.CorruptState,
             $"lab CA file {lab.Layout.CaPrivateKey} is missing; run prepare with --renew-ca to move the old CA aside and make a new one.");
-        Assert.Equal(before, lab.Snapshot());
     }
 
     [Theory]
@@ -102,50 +79,36 @@ public sealed class BadInputTests
     [InlineData("7.3.0")]
     public void A_corrupt_keystore_is_refused_and_named(string isVersion)
     {
-        using var lab = new TempLab();
-        lab.Prepare(TempLab.Topology(isVersion));
+        using var lab = TempLab.Prepared(TempLab.Topology(isVersion));
         var keyStore = lab.IsKeyStore(isVersion);
         var bytes = File.ReadAllBytes(keyStore);
         bytes[^30] ^= 0xFF; // damaged in the middle of its integrity check
         File.WriteAllBytes(keyStore, bytes);
-        var before = lab.Snapshot();
 
-        var result = Tools.Provisioner(["prepare", "--state", lab.Root, "--is-version", isVersion], Secret);
-
-        AssertRefused(result, ExitCodes.CorruptState,
+        AssertPrepareRefuses(lab, ["--is-version", isVersion], ExitCodes.CorruptState,
             $"keystore {keyStore} cannot be read: it is damaged or its password is not the expected one; delete it and run prepare again to regenerate it.");
-        Assert.Equal(before, lab.Snapshot());
     }
 
     [Fact]
     public void A_truststore_that_is_no_keystore_is_refused_and_named()
     {
-        using var lab = new TempLab();
-        lab.Prepare();
+        using var lab = TempLab.Prepared();
         File.WriteAllText(lab.ApimTrustStore, "hello");
-        var before = lab.Snapshot();
 
-        var result = Tools.Provisioner(["prepare", "--state", lab.Root], Secret);
-
-        AssertRefused(result, ExitCodes.CorruptState,
+        AssertPrepareRefuses(lab, [], ExitCodes.CorruptState,
             $"keystore {lab.ApimTrustStore} cannot be read: it is neither a JKS nor a PKCS12 keystore; delete it and run prepare again to regenerate it.");
-        Assert.Equal(before, lab.Snapshot());
     }
 
     [Fact]
     public void A_state_folder_that_is_not_writable_is_refused()
     {
-        using var lab = new TempLab();
-        lab.Prepare(TempLab.Topology("7.2.0"));
+        using var lab = TempLab.Prepared(TempLab.Topology("7.2.0"));
         if (!lab.TryLock())
             Assert.Skip("cannot make a folder unwritable for root on this machine (chattr is missing or not permitted)");
-        var before = lab.Snapshot();
 
         // Another version writes new keystore files, so prepare has to write.
-        var result = Tools.Provisioner(["prepare", "--state", lab.Root, "--is-version", "7.0.0"], Secret);
-
-        AssertRefused(result, ExitCodes.StateNotWritable, "is not writable; make it writable for this user or choose another folder with --state.");
-        Assert.Equal(before, lab.Snapshot());
+        AssertPrepareRefuses(lab, ["--is-version", "7.0.0"], ExitCodes.StateNotWritable,
+            "is not writable; make it writable for this user or choose another folder with --state.");
     }
 
     [Fact]
@@ -155,11 +118,20 @@ public sealed class BadInputTests
         Directory.CreateDirectory(lab.Root);
         var file = Path.Combine(lab.Root, "state");
         File.WriteAllText(file, "not a folder");
+
+        AssertPrepareRefuses(lab, [], ExitCodes.StateNotWritable,
+            $"{file} is a file where the state folder needs a folder;", state: file);
+    }
+
+    /// <summary><c>prepare</c> on <paramref name="lab"/>'s folder (or <paramref name="state"/>) with
+    /// <paramref name="arguments"/> is refused as <see cref="AssertRefused"/> says, and the folder stays exactly as it was.</summary>
+    private static void AssertPrepareRefuses(TempLab lab, string[] arguments, int exitCode, string message, string? state = null)
+    {
         var before = lab.Snapshot();
 
-        var result = Tools.Provisioner(["prepare", "--state", file], Secret);
+        var result = Tools.Provisioner(["prepare", "--state", state ?? lab.Root, .. arguments], Secret);
 
-        AssertRefused(result, ExitCodes.StateNotWritable, $"{file} is a file where the state folder needs a folder;");
+        AssertRefused(result, exitCode, message);
         Assert.Equal(before, lab.Snapshot());
     }
 

@@ -1,7 +1,3 @@
-using KmLab.Provisioner.Certificates;
-using KmLab.Provisioner.Tests.TestSupport;
-using KmLab.Provisioner.Wso2;
-
 namespace KmLab.Provisioner.Tests;
 
 /// <summary>The lab CA stays the same between runs (a user trusts it once), and is replaced only when it has to be,
@@ -88,8 +84,7 @@ public sealed class CaLifecycleTests
     [Fact]
     public void Renew_ca_also_recovers_from_a_corrupt_CA()
     {
-        using var lab = new TempLab();
-        lab.Prepare();
+        using var lab = TempLab.Prepared();
         File.WriteAllText(lab.Layout.CaPrivateKey, "garbage");
         Assert.Equal(ExitCodes.CorruptState, Assert.Throws<LabException>(() => lab.Prepare()).ExitCode);
 
@@ -102,8 +97,7 @@ public sealed class CaLifecycleTests
     [Fact]
     public void A_host_name_the_CA_was_not_made_for_is_refused()
     {
-        using var lab = new TempLab();
-        lab.Prepare();
+        using var lab = TempLab.Prepared();
         var before = lab.Snapshot();
 
         var e = Assert.Throws<LabException>(() => lab.Prepare(TempLab.Topology(isHost: "identity")));
@@ -117,8 +111,7 @@ public sealed class CaLifecycleTests
     [Fact]
     public void A_server_certificate_close_to_expiry_is_reissued_and_the_other_kept()
     {
-        using var lab = new TempLab();
-        lab.Prepare();
+        using var lab = TempLab.Prepared();
         var ca = LabCaFiles.Read(lab.Layout);
         // Issued long ago: two years' lifetime leaves 200 days.
         var old = LabCertificates.IssueServerCertificate(ca, new CertificateNames(["is7", "localhost"]), DateTime.UtcNow.AddDays(200 - 730));

@@ -1,5 +1,4 @@
 using System.Text.RegularExpressions;
-using KmLab.Provisioner.Tests.TestSupport;
 using Tomlyn;
 using Tomlyn.Model;
 
@@ -47,9 +46,7 @@ public sealed partial class EncryptionKeyTests
     [Fact]
     public void A_4_6_lab_has_no_key()
     {
-        using var lab = new TempLab();
-
-        lab.Prepare(TempLab.Topology("7.3.0", "4.6.0"));
+        using var lab = TempLab.Prepared(TempLab.Topology("7.3.0", "4.6.0"));
 
         Assert.False(File.Exists(lab.Layout.ApimEncryptionKey));
         Assert.DoesNotContain("[encryption]", File.ReadAllText(ApimToml(lab)));
@@ -127,8 +124,7 @@ public sealed partial class EncryptionKeyTests
     [Fact]
     public void Another_key_for_a_lab_that_has_one_is_refused_unless_renewal_is_asked_for()
     {
-        using var lab = new TempLab();
-        lab.Prepare(TempLab.Topology("7.3.0", "4.7.0"));
+        using var lab = TempLab.Prepared(TempLab.Topology("7.3.0", "4.7.0"));
         var original = StoredKey(lab);
         var before = lab.Snapshot();
         var environment = new Dictionary<string, string> { [Variable] = UserKey };
@@ -154,8 +150,7 @@ public sealed partial class EncryptionKeyTests
     [Fact]
     public void Renewal_without_a_supplied_key_makes_a_new_random_one()
     {
-        using var lab = new TempLab();
-        lab.Prepare(TempLab.Topology("7.3.0", "4.7.0"));
+        using var lab = TempLab.Prepared(TempLab.Topology("7.3.0", "4.7.0"));
         var original = StoredKey(lab);
 
         var result = LabPreparerRun(lab, renew: true);

@@ -1,6 +1,5 @@
 using System.IO.Compression;
 using KmLab.Provisioner.Prepare;
-using KmLab.Provisioner.Tests.TestSupport;
 
 namespace KmLab.Provisioner.Tests;
 

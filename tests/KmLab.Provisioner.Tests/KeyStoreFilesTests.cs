@@ -1,8 +1,3 @@
-using System.Security.Cryptography.X509Certificates;
-using KmLab.Provisioner.Certificates;
-using KmLab.Provisioner.Tests.TestSupport;
-using KmLab.Provisioner.Wso2;
-
 namespace KmLab.Provisioner.Tests;
 
 /// <summary>The keystore reading API the twins and the register step use.</summary>
@@ -11,8 +6,7 @@ public sealed class KeyStoreFilesTests
     [Fact]
     public void The_format_comes_from_the_bytes_not_the_file_name()
     {
-        using var lab = new TempLab();
-        lab.Prepare(TempLab.Topology("7.3.0"));
+        using var lab = TempLab.Prepared(TempLab.Topology("7.3.0"));
         // Some APIM images ship a client-truststore.jks that is PKCS12 inside.
         var disguised = Path.Combine(lab.Root, "client-truststore.jks");
         File.Copy(lab.IsTrustStore(), disguised);
@@ -30,8 +24,7 @@ public sealed class KeyStoreFilesTests
     [InlineData("7.3.0")]
     public void The_key_entry_comes_with_its_private_key(string isVersion)
     {
-        using var lab = new TempLab();
-        lab.Prepare(TempLab.Topology(isVersion));
+        using var lab = TempLab.Prepared(TempLab.Topology(isVersion));
 
         using var certificate = KeyStoreFiles.ReadKeyEntry(lab.IsKeyStore(isVersion), Wso2KeyStores.Password);
 
@@ -43,8 +36,7 @@ public sealed class KeyStoreFilesTests
     [Fact]
     public void A_wrong_password_or_alias_is_a_clear_error()
     {
-        using var lab = new TempLab();
-        lab.Prepare();
+        using var lab = TempLab.Prepared();
 
         var wrongPassword = Assert.Throws<LabException>(() => KeyStoreFiles.ReadKeyEntry(lab.ApimKeyStore, "nope"));
         var wrongAlias = Assert.Throws<LabException>(() => KeyStoreFiles.ReadKeyEntry(lab.ApimKeyStore, Wso2KeyStores.Password, "other"));

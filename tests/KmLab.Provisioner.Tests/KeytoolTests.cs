@@ -1,10 +1,5 @@
 using System.Globalization;
-using System.Security.Cryptography;
-using System.Security.Cryptography.X509Certificates;
 using System.Text.RegularExpressions;
-using KmLab.Provisioner.Tests.TestSupport;
-using KmLab.Provisioner.Certificates;
-using KmLab.Provisioner.Wso2;
 
 namespace KmLab.Provisioner.Tests;
 
@@ -21,8 +16,7 @@ public sealed class KeytoolTests
     [MemberData(nameof(VersionPairs))]
     public void Keytool_reads_every_keystore_and_truststore(string isVersion, string apimVersion)
     {
-        using var lab = new TempLab();
-        lab.Prepare(TempLab.Topology(isVersion, apimVersion));
+        using var lab = TempLab.Prepared(TempLab.Topology(isVersion, apimVersion));
         var caFingerprint = JavaFingerprint(X509Certificate2.CreateFromPem(File.ReadAllText(lab.Layout.CaCertificate)));
         var isType = isVersion == "7.0.0" ? "JKS" : "PKCS12";
 
@@ -38,8 +32,7 @@ public sealed class KeytoolTests
     [Fact]
     public void Apims_truststore_holds_its_own_signing_certificate_under_gateway_certificate_alias()
     {
-        using var lab = new TempLab();
-        lab.Prepare();
+        using var lab = TempLab.Prepared();
         var signing = KeyStoreFiles.ReadKeyEntry(lab.ApimKeyStore, Wso2KeyStores.Password);
 
         var listing = Tools.KeytoolList(lab.ApimTrustStore);
@@ -61,8 +54,7 @@ public sealed class KeytoolTests
     [Fact]
     public void File_names_follow_each_image_version()
     {
-        using var lab = new TempLab();
-        lab.Prepare(TempLab.Topology("7.0.0", "4.5.0"));
+        using var lab = TempLab.Prepared(TempLab.Topology("7.0.0", "4.5.0"));
         lab.Prepare(TempLab.Topology("7.2.0", "4.5.0"));
 
         var security = LabLayout.SecurityDirectory(lab.Layout.IdentityServerVolume);

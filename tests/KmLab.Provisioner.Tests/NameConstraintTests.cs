@@ -1,8 +1,4 @@
-using System.Security.Cryptography.X509Certificates;
 using System.Text;
-using KmLab.Provisioner.Certificates;
-using KmLab.Provisioner.Tests.TestSupport;
-using KmLab.Provisioner.Wso2;
 
 namespace KmLab.Provisioner.Tests;
 
@@ -13,8 +9,7 @@ public sealed class NameConstraintTests
     [Fact]
     public async Task Dotnet_refuses_a_lab_signed_certificate_for_an_outside_name()
     {
-        using var lab = new TempLab();
-        lab.Prepare();
+        using var lab = TempLab.Prepared();
         var trusted = KeyStoreFiles.ReadTrustedCertificates(lab.ApimTrustStore, Wso2KeyStores.Password);
         var outsider = IssueWithLabCa(lab, "example.com");
 
@@ -29,8 +24,7 @@ public sealed class NameConstraintTests
     [Fact]
     public void Dotnet_accepts_the_lab_certificates_under_the_same_policy()
     {
-        using var lab = new TempLab();
-        lab.Prepare();
+        using var lab = TempLab.Prepared();
 
         var status = BuildChain(lab.ApimKeyStore, KeyStoreFiles.ReadTrustedCertificates(lab.IsTrustStore(), Wso2KeyStores.Password));
 
@@ -40,8 +34,7 @@ public sealed class NameConstraintTests
     [Fact]
     public void Java_refuses_a_lab_signed_certificate_for_an_outside_name_and_accepts_the_lab_ones()
     {
-        using var lab = new TempLab();
-        lab.Prepare(TempLab.Topology("7.1.0"));
+        using var lab = TempLab.Prepared(TempLab.Topology("7.1.0"));
         var outsider = ChainFile(IssueWithLabCa(lab, "example.com"));
         var identityServer = ChainFile(lab.IsKeyStore("7.1.0"));
 

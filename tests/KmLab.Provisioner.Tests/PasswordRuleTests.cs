@@ -1,5 +1,3 @@
-using KmLab.Provisioner.Wso2;
-
 namespace KmLab.Provisioner.Tests;
 
 /// <summary>The lab's password rule: the strictest IS 7.0.0–7.3.0 default password validation (IS 7.0.0 wants a

@@ -1,4 +1,3 @@
-using KmLab.Provisioner.Wso2;
 using KmLab.Provisioner;
 namespace KmLab.Provisioner.Tests;
 public class VersionTests

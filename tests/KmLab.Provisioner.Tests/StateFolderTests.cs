@@ -1,7 +1,6 @@
 using System.Text;
 using KmLab.Provisioner.Configuration;
 using KmLab.Provisioner.Prepare;
-using KmLab.Provisioner.Tests.TestSupport;
 
 namespace KmLab.Provisioner.Tests;
 

@@ -1,6 +1,3 @@
-using KmLab.Provisioner;
-using KmLab.Provisioner.Register;
-
 namespace KmLab.Register.Tests;
 
 /// <summary>The <c>register</c> command as a user runs it: a separate process, password from the environment,

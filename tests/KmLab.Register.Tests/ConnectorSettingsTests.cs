@@ -1,9 +1,4 @@
 using System.Text.Json;
-using System.Text.Json.Nodes;
-using KmLab.Provisioner;
-using KmLab.Provisioner.Apim;
-using KmLab.Provisioner.Register;
-using KmLab.Provisioner.Wso2;
 
 namespace KmLab.Register.Tests;
 

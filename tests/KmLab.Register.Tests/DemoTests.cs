@@ -1,9 +1,3 @@
-using System.Text.Json.Nodes;
-using KmLab.Provisioner.Demo;
-using KmLab.Provisioner.Publish;
-using KmLab.Provisioner.Roles;
-using KmLab.Provisioner;
-
 namespace KmLab.Register.Tests;
 
 /// <summary><c>demo</c> against the twins: the seeded demo proves 200 for the role holder, 403 900910 for the other

@@ -1,7 +1,3 @@
-using KmLab.Provisioner;
-using KmLab.Provisioner.Prepare;
-using KmLab.Provisioner.Register;
-
 namespace KmLab.Register.Tests;
 
 /// <summary>APIM 4.7.0 with a persistent database: the lab's fixed encryption key keeps the Key Manager readable over

@@ -1,10 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
-using KmLab.Provisioner;
 using KmLab.Provisioner.Certificates;
-using KmLab.Provisioner.Prepare;
-using KmLab.Provisioner.Register;
-using KmLab.Provisioner.Wso2;
 
 namespace KmLab.Register.Tests;
 

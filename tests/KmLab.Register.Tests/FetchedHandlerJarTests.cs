@@ -2,8 +2,6 @@ using System.IO.Compression;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
-using System.Text.Json.Nodes;
-using KmLab.Provisioner.Prepare;
 
 namespace KmLab.Register.Tests;
 

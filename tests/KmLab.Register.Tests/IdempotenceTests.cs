@@ -1,7 +1,3 @@
-using System.Text.Json.Nodes;
-using KmLab.Provisioner.Register;
-using KmLab.Provisioner.Wso2;
-
 namespace KmLab.Register.Tests;
 
 /// <summary>Create on the first run, nothing written on the second, update in place after a change, and concurrent runs.</summary>
@@ -11,8 +7,7 @@ public sealed class IdempotenceTests
     public async Task A_second_run_writes_nothing_and_keeps_the_same_key_manager_and_keys()
     {
         await using var lab = await Lab.StartAsync();
-        var first = await lab.RegisterAsync();
-        lab.ApiManager.ClearRequests();
+        var first = await lab.RegisterThenClearRequestsAsync();
 
         var second = await lab.RegisterAsync();
 
@@ -30,8 +25,7 @@ public sealed class IdempotenceTests
     public async Task A_changed_setting_updates_the_key_manager_in_place()
     {
         await using var lab = await Lab.StartAsync();
-        var first = await lab.RegisterAsync();
-        lab.ApiManager.ClearRequests();
+        var first = await lab.RegisterThenClearRequestsAsync();
         var display = new Uri($"https://127.0.0.1:{lab.IdentityServer.BaseUrl.Port}");
 
         var second = await lab.RegisterAsync(lab.Request(display: display));

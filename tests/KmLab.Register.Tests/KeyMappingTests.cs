@@ -1,8 +1,3 @@
-using KmLab.Provisioner.Apim;
-using KmLab.Provisioner.Register;
-using KmLab.Provisioner.Wso2;
-using KmLab.Provisioner.Wso2Rest;
-using KmLab.Provisioner;
 using Microsoft.Extensions.Logging;
 
 namespace KmLab.Register.Tests;

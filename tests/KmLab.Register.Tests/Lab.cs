@@ -1,8 +1,4 @@
 using System.Collections.Concurrent;
-using KmLab.Provisioner;
-using KmLab.Provisioner.Prepare;
-using KmLab.Provisioner.Register;
-using KmLab.Provisioner.Wso2;
 using KmLab.Twins;
 using Microsoft.Extensions.Logging;
 
@@ -80,6 +76,14 @@ internal sealed class Lab : IAsyncDisposable
     public Task<RegisterResult> RegisterAsync(RegisterRequest? request = null) =>
         new KeyManagerRegistrar(Logs.Factory).RunAsync(request ?? Request(), TestContext.Current.CancellationToken);
 
+    /// <summary>Runs register, then forgets the requests APIM saw meanwhile: what the test asserts on starts after it.</summary>
+    public async Task<RegisterResult> RegisterThenClearRequestsAsync()
+    {
+        var result = await RegisterAsync();
+        ApiManager.ClearRequests();
+        return result;
+    }
+
     /// <summary>Runs register expecting it to fail, and returns the failure.</summary>
     public async Task<LabException> FailAsync(RegisterRequest request)
     {
@@ -88,7 +92,6 @@ internal sealed class Lab : IAsyncDisposable
         return e;
     }
 
-    /// <summary>Everything a person could read about the runs: our log, both servers' logs.</summary>
     /// <summary>Stops APIM and starts it again from its config volume, as a container restart does (its data survives
     /// when the options name a data directory, as a persistent container's database does).</summary>
     public async Task RestartApiManagerAsync()
@@ -97,6 +100,7 @@ internal sealed class Lab : IAsyncDisposable
         ApiManager = await Twins.Twins.StartApiManagerAsync(_apimOptions, TestContext.Current.CancellationToken);
     }
 
+    /// <summary>Everything a person could read about the runs: our log, both servers' logs.</summary>
     public IEnumerable<string> AllLogLines() => Logs.Lines.Concat(IdentityServer.LogLines).Concat(ApiManager.LogLines);
 
     public async ValueTask DisposeAsync()

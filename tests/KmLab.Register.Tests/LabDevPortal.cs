@@ -1,7 +1,4 @@
 using System.Text;
-using KmLab.Provisioner.Apim;
-using KmLab.Provisioner.Register;
-using KmLab.Provisioner.Wso2;
 using Refit;
 
 namespace KmLab.Register.Tests;

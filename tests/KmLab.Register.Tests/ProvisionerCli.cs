@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using KmLab.Provisioner;
-using KmLab.Provisioner.Register;
 
 namespace KmLab.Register.Tests;
 

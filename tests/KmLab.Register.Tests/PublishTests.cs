@@ -1,8 +1,3 @@
-using System.Text.Json.Nodes;
-using KmLab.Provisioner;
-using KmLab.Provisioner.Publish;
-using KmLab.Provisioner.Wso2;
-
 namespace KmLab.Register.Tests;
 
 /// <summary><c>publish</c> against the twins: an API declared or imported from its OpenAPI document, behind the
@@ -61,12 +56,12 @@ public sealed class PublishTests
         await using var lab = await Lab.StartAsync();
         await lab.RegisterAsync();
         var document = Path.Combine(lab.State.FullName, "openapi.json");
-        await File.WriteAllTextAsync(document, OpenApi("/health"), TestContext.Current.CancellationToken);
+        await File.WriteAllTextAsync(document, TestData.OpenApi("/health"), TestContext.Current.CancellationToken);
 
         var created = await PublishAsync(lab, Request(lab, "KmLabImported", "/kmlab-imported") with { Operations = [], OpenApi = document });
         lab.ApiManager.ClearRequests();
         var reused = await PublishAsync(lab, Request(lab, "KmLabImported", "/kmlab-imported") with { Operations = [], OpenApi = document });
-        await File.WriteAllTextAsync(document, OpenApi("/health", "/{check}"), TestContext.Current.CancellationToken);
+        await File.WriteAllTextAsync(document, TestData.OpenApi("/health", "/{check}"), TestContext.Current.CancellationToken);
         var updated = await PublishAsync(lab, Request(lab, "KmLabImported", "/kmlab-imported") with { Operations = [], OpenApi = document });
 
         Assert.Equal(("created", "reused", "updated"), (created.Outcome, reused.Outcome, updated.Outcome));
@@ -78,10 +73,7 @@ public sealed class PublishTests
     [Fact]
     public async Task A_context_another_api_holds_is_one_line_with_its_own_code_and_nothing_is_made()
     {
-        await using var lab = await Lab.StartAsync();
-        await lab.RegisterAsync();
-        await PublishAsync(lab, Request(lab, "KmLabFirst", "/kmlab-shared"));
-        lab.ApiManager.ClearRequests();
+        await using var lab = await LabWithApiAsync("KmLabFirst", "/kmlab-shared");
 
         var e = await Assert.ThrowsAsync<LabException>(() => PublishAsync(lab, Request(lab, "KmLabSecond", "/kmlab-shared") with { Application = "KmLabOther" }));
 
@@ -96,10 +88,7 @@ public sealed class PublishTests
     [Fact]
     public async Task The_same_api_at_another_context_is_refused_since_APIM_cannot_move_it()
     {
-        await using var lab = await Lab.StartAsync();
-        await lab.RegisterAsync();
-        await PublishAsync(lab, Request(lab, "KmLabMoved", "/kmlab-before"));
-        lab.ApiManager.ClearRequests();
+        await using var lab = await LabWithApiAsync("KmLabMoved", "/kmlab-before");
 
         var e = await Assert.ThrowsAsync<LabException>(() => PublishAsync(lab, Request(lab, "KmLabMoved", "/kmlab-after")));
 
@@ -171,19 +160,26 @@ public sealed class PublishTests
             GatewayTimeout = TimeSpan.FromSeconds(15),
         };
 
+    /// <summary>A registered lab with one API published; APIM's request log starts after it.</summary>
+    private static async Task<Lab> LabWithApiAsync(string name, string context)
+    {
+        var lab = await Lab.StartAsync();
+        try
+        {
+            await lab.RegisterAsync();
+            await PublishAsync(lab, Request(lab, name, context));
+            lab.ApiManager.ClearRequests();
+            return lab;
+        }
+        catch
+        {
+            await lab.DisposeAsync();
+            throw;
+        }
+    }
+
     private static Task<PublishResult> PublishAsync(Lab lab, PublishRequest request) =>
         ApiPublish.RunAsync(request, TestContext.Current.CancellationToken, lab.Logs.Factory);
-
-    private static string OpenApi(params string[] paths) => new JsonObject
-    {
-        ["openapi"] = "3.0.1",
-        ["info"] = new JsonObject { ["title"] = "KmLab test", ["version"] = "1.0.0" },
-        // Every operation needs responses: APIM refuses any document its parser reports on (400 900754).
-        ["paths"] = new JsonObject(paths.Select(p => KeyValuePair.Create(p, (JsonNode?)new JsonObject
-        {
-            ["get"] = new JsonObject { ["responses"] = new JsonObject { ["200"] = new JsonObject { ["description"] = "OK" } } },
-        }))),
-    }.ToJsonString();
 
     private static async Task<string> ClientTokenAsync(Lab lab, JsonNode application)
     {

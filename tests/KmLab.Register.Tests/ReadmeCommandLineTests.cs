@@ -1,9 +1,4 @@
 using System.Text.RegularExpressions;
-using KmLab.Provisioner.Prepare;
-using KmLab.Provisioner.Register;
-using KmLab.Provisioner.Wso2;
-using KmLab.Provisioner.Wso2Rest;
-using KmLab.Provisioner;
 
 namespace KmLab.Register.Tests;
 

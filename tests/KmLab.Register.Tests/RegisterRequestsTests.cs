@@ -1,9 +1,5 @@
 using System.Net.Http.Json;
 using System.Text.Json;
-using System.Text.Json.Nodes;
-using KmLab.Provisioner.Apim;
-using KmLab.Provisioner.Register;
-using KmLab.Provisioner.Wso2;
 
 namespace KmLab.Register.Tests;
 
@@ -11,11 +7,7 @@ namespace KmLab.Register.Tests;
 public sealed class RegisterRequestsTests
 {
     [Theory]
-    [InlineData("4.3.0")]
-    [InlineData("4.4.0")]
-    [InlineData("4.5.0")]
-    [InlineData("4.6.0")]
-    [InlineData("4.7.0")]
+    [MemberData(nameof(TestData.ApimVersions), MemberType = typeof(TestData))]
     public async Task Sends_the_documented_requests_and_the_full_key_manager_body_per_apim_version(string apimVersion)
     {
         await using var lab = await Lab.StartAsync(apimVersion, apim: o => o with { TransientRegistrationErrors = 1 });

@@ -1,12 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
-using System.Text.Json.Nodes;
-using KmLab.Provisioner.Wso2Rest;
-using KmLab.Provisioner;
-using KmLab.Provisioner.Register;
-using KmLab.Provisioner.Roles;
-using KmLab.Provisioner.Smoke;
 
 namespace KmLab.Register.Tests;
 

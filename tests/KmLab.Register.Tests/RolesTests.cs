@@ -1,9 +1,3 @@
-using KmLab.Provisioner.Apim;
-using KmLab.Provisioner.Register;
-using KmLab.Provisioner.Roles;
-using KmLab.Provisioner.Wso2Rest;
-using KmLab.Provisioner;
-
 namespace KmLab.Register.Tests;
 
 /// <summary>The role-based authorization proof against the twins: the connector's scope registration in IS, the

@@ -1,11 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text;
-using KmLab.Provisioner.Apim;
-using KmLab.Provisioner.Register;
-using KmLab.Provisioner.Wso2;
-using KmLab.Provisioner.Wso2Rest;
-using KmLab.Provisioner;
 using Refit;
 
 namespace KmLab.Register.Tests;

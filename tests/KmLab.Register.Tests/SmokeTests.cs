@@ -1,14 +1,7 @@
 using System.Net.Http.Headers;
 using System.Net;
 using System.Security.Cryptography;
-using System.Text.Json.Nodes;
-using KmLab.Provisioner.Apim;
 using KmLab.Provisioner.IdentityServer;
-using KmLab.Provisioner.Register;
-using KmLab.Provisioner.Smoke;
-using KmLab.Provisioner.Wso2;
-using KmLab.Provisioner.Wso2Rest;
-using KmLab.Provisioner;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 using Refit;
@@ -23,8 +16,7 @@ public sealed class SmokeTests
     public async Task After_register_smoke_publishes_the_api_and_gets_200_through_the_gateway_with_a_curl_to_repeat()
     {
         await using var lab = await Lab.StartAsync();
-        var registered = await lab.RegisterAsync();
-        lab.ApiManager.ClearRequests();
+        var registered = await lab.RegisterThenClearRequestsAsync();
 
         var result = await SmokeAsync(lab);
 

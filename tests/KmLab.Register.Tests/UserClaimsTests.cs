@@ -1,8 +1,3 @@
-using KmLab.Provisioner.Register;
-using KmLab.Provisioner.Smoke;
-using KmLab.Provisioner.Wso2Rest;
-using KmLab.Provisioner;
-
 namespace KmLab.Register.Tests;
 
 /// <summary>Which IS endpoint the 4.7.0 twin asks for a user's claims when the Key Manager is the one `register`

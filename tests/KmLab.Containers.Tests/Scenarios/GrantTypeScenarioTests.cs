@@ -1,13 +1,5 @@
-using System.Net;
-using System.Net.Http.Headers;
-using System.Net.Http.Json;
 using System.Net.Security;
-using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
-using System.Text;
-using System.Text.Json.Nodes;
-using KmLab.Containers.Tests.Lab;
-using KmLab.Provisioner.Register;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.IdentityModel.Tokens;
 
@@ -44,40 +36,28 @@ public sealed class GrantTypeScenarioTests(LabFixture fixture)
     {
         var (lab, app) = await GrantAppAsync();
         using var http = lab.CreateClient();
-        var (status, first) = await IsTokenAsync(lab, http, app, new()
-        {
-            ["grant_type"] = "password", ["username"] = lab.Topology.AdminUser, ["password"] = lab.Topology.AdminPassword, ["scope"] = "openid",
-        });
+        var (status, first) = await AdminPasswordTokenAsync(lab, http, app);
         Assert.Equal(HttpStatusCode.OK, status);
 
         var (refreshed, body) = await IsTokenAsync(lab, http, app, new() { ["grant_type"] = "refresh_token", ["refresh_token"] = (string)first!["refresh_token"]! });
-        Assert.Equal(HttpStatusCode.OK, refreshed);
-
-        Assert.Equal(HttpStatusCode.OK, await GatewayUntilAsync(http, app, (string)body!["access_token"]!, HttpStatusCode.OK));
+        await AssertWorksAtGatewayAsync(http, app, refreshed, body);
     }
 
     // is7_grant_types.feature:29 "The authorization_code grant issues a working access token" (row admin).
     [Fact]
-    public async Task The_authorization_code_grant_issues_a_working_access_token()
-    {
-        var (lab, app) = await GrantAppAsync();
-        using var http = lab.CreateClient();
-        var (status, body) = await AuthorizationCodeTokenAsync(lab, http, app, codeVerifier: null);
-        Assert.Equal(HttpStatusCode.OK, status);
-
-        Assert.Equal(HttpStatusCode.OK, await GatewayUntilAsync(http, app, (string)body!["access_token"]!, HttpStatusCode.OK));
-    }
+    public Task The_authorization_code_grant_issues_a_working_access_token() => AssertAuthorizationCodeGrantWorksAsync(codeVerifier: null);
 
     // is7_grant_types.feature:44 "The authorization_code grant with PKCE issues a working access token" (row admin).
     [Fact]
-    public async Task The_authorization_code_grant_with_PKCE_issues_a_working_access_token()
+    public Task The_authorization_code_grant_with_PKCE_issues_a_working_access_token() => AssertAuthorizationCodeGrantWorksAsync(PkceVerifier);
+
+    private async Task AssertAuthorizationCodeGrantWorksAsync(string? codeVerifier)
     {
         var (lab, app) = await GrantAppAsync();
         using var http = lab.CreateClient();
-        var (status, body) = await AuthorizationCodeTokenAsync(lab, http, app, PkceVerifier);
-        Assert.Equal(HttpStatusCode.OK, status);
+        var (status, body) = await AuthorizationCodeTokenAsync(lab, http, app, codeVerifier);
 
-        Assert.Equal(HttpStatusCode.OK, await GatewayUntilAsync(http, app, (string)body!["access_token"]!, HttpStatusCode.OK));
+        await AssertWorksAtGatewayAsync(http, app, status, body);
     }
 
     // is7_grant_types.feature:59 "The device_code grant issues a working access token" (row admin): device_authorize,
@@ -113,9 +93,7 @@ public sealed class GrantTypeScenarioTests(LabFixture fixture)
         {
             ["grant_type"] = "urn:ietf:params:oauth:grant-type:device_code", ["device_code"] = (string)device["device_code"]!,
         });
-        Assert.Equal(HttpStatusCode.OK, status);
-
-        Assert.Equal(HttpStatusCode.OK, await GatewayUntilAsync(http, app, (string)body!["access_token"]!, HttpStatusCode.OK));
+        await AssertWorksAtGatewayAsync(http, app, status, body);
     }
 
     // is7_grant_types.feature:74 "The jwt-bearer grant issues a working access token".
@@ -151,10 +129,7 @@ public sealed class GrantTypeScenarioTests(LabFixture fixture)
     {
         var (lab, app) = await GrantAppAsync();
         using var http = lab.CreateClient();
-        var (status, body) = await IsTokenAsync(lab, http, app, new()
-        {
-            ["grant_type"] = "password", ["username"] = lab.Topology.AdminUser, ["password"] = lab.Topology.AdminPassword, ["scope"] = "openid",
-        });
+        var (status, body) = await AdminPasswordTokenAsync(lab, http, app);
         Assert.Equal(HttpStatusCode.OK, status);
 
         using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(lab.IsUrl, "/scim2/Me"));
@@ -268,6 +243,13 @@ public sealed class GrantTypeScenarioTests(LabFixture fixture)
         new("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{user}:{password}")));
 
     /// <summary><c>POST &lt;IS&gt;/oauth2/token</c> with the application's Basic (ApplicationBaseSteps.java L2429-2458).</summary>
+    /// <summary>The password grant at IS for the lab's admin, scope openid.</summary>
+    private static Task<(HttpStatusCode Status, JsonObject? Body)> AdminPasswordTokenAsync(ContainerLab lab, HttpClient http, GrantApp app) =>
+        IsTokenAsync(lab, http, app, new()
+        {
+            ["grant_type"] = "password", ["username"] = lab.Topology.AdminUser, ["password"] = lab.Topology.AdminPassword, ["scope"] = "openid",
+        });
+
     private static async Task<(HttpStatusCode Status, JsonObject? Body)> IsTokenAsync(ContainerLab lab, HttpClient http, GrantApp app,
         Dictionary<string, string> form)
     {
@@ -352,6 +334,13 @@ public sealed class GrantTypeScenarioTests(LabFixture fixture)
 
     /// <summary>APIInvocationSteps.java L253-263, Utils.java L207-225: <c>GET &lt;api&gt;/…</c> with the token every 2 s
     /// until the status is the expected one or 180 s have passed; the last status.</summary>
+    /// <summary>The token endpoint answered 200, and its access token gets 200 through the gateway.</summary>
+    private static async Task AssertWorksAtGatewayAsync(HttpClient http, GrantApp app, HttpStatusCode tokenStatus, JsonObject? token)
+    {
+        Assert.Equal(HttpStatusCode.OK, tokenStatus);
+        Assert.Equal(HttpStatusCode.OK, await GatewayUntilAsync(http, app, (string)token!["access_token"]!, HttpStatusCode.OK));
+    }
+
     private static async Task<HttpStatusCode> GatewayUntilAsync(HttpClient http, GrantApp app, string token, HttpStatusCode expected)
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(180);

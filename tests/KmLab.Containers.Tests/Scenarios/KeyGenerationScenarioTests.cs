@@ -1,5 +1,3 @@
-using System.Text.Json.Nodes;
-
 namespace KmLab.Containers.Tests.Scenarios;
 
 /// <summary>WSO2's key-generation scenarios against a WSO2-IS-7 Key Manager, ported to the lab (super tenant rows).
@@ -43,14 +41,7 @@ public sealed class KeyGenerationScenarioTests(LabFixture fixture)
         await using var h = await Wso2Harness.StartAsync(fixture);
         var body = h.Is7KeyManager("Wso2Is7NoAppCreation");
         body["enableOAuthAppCreation"] = false;
-        var (_, name) = await h.CreateKeyManagerAsync(body);
-        var app = await h.CreateApplicationAsync();
-
-        var reply = await h.GenerateKeysAsync(app, name, ClientCredentialsOnly);
-
-        Assert.Equal(400, reply.Status);
-        Assert.Equal("901405", reply.Text("code"));
-        Assert.Equal("Key Manager doesn't support generating OAuth applications", reply.Text("message"));
+        await AssertKeyGenerationUnsupportedAsync(h, body);
     }
 
     // F/external_idp_jwt.feature:258, row L288 (admin): wso2is7-config-token-exchange.json, EXCHANGED
@@ -58,18 +49,8 @@ public sealed class KeyGenerationScenarioTests(LabFixture fixture)
     public async Task Key_generation_against_a_token_exchange_only_key_manager_is_refused()
     {
         await using var h = await Wso2Harness.StartAsync(fixture);
-        var body = Wso2Harness.Is7Config("Wso2Is7TeKM");
-        body["availableGrantTypes"] = new JsonArray("client_credentials", "urn:ietf:params:oauth:grant-type:token-exchange");
-        body["tokenType"] = "EXCHANGED";
-        body["alias"] = Wso2Harness.ConfigOnlyIs + "/oauth2/token";
-        var (_, name) = await h.CreateKeyManagerAsync(body);
-        var app = await h.CreateApplicationAsync();
-
-        var reply = await h.GenerateKeysAsync(app, name, ClientCredentialsOnly);
-
-        Assert.Equal(400, reply.Status);
-        Assert.Equal("901405", reply.Text("code"));
-        Assert.Equal("Key Manager doesn't support generating OAuth applications", reply.Text("message"));
+        var body = Wso2Harness.Is7ExchangedConfig("Wso2Is7TeKM");
+        await AssertKeyGenerationUnsupportedAsync(h, body);
     }
 
     // F/is7_km_extra.feature:116, row L138 (admin): a grant the key manager does not list is not filtered
@@ -86,5 +67,19 @@ public sealed class KeyGenerationScenarioTests(LabFixture fixture)
 
         Assert.Equal(200, reply.Status);
         Assert.Contains(Wso2Harness.Saml2Bearer, reply.Body!.ToJsonString());
+    }
+
+    /// <summary>Keys for a fresh application on the Key Manager <paramref name="body"/> makes: 400 901405, as APIM refuses
+    /// a Key Manager that does not create OAuth applications.</summary>
+    private static async Task AssertKeyGenerationUnsupportedAsync(Wso2Harness h, JsonObject body)
+    {
+        var (_, name) = await h.CreateKeyManagerAsync(body);
+        var app = await h.CreateApplicationAsync();
+
+        var reply = await h.GenerateKeysAsync(app, name, ClientCredentialsOnly);
+
+        Assert.Equal(400, reply.Status);
+        Assert.Equal("901405", reply.Text("code"));
+        Assert.Equal("Key Manager doesn't support generating OAuth applications", reply.Text("message"));
     }
 }

@@ -1,8 +1,4 @@
-using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
-using System.Text;
-using System.Text.Json.Nodes;
-using KmLab.Provisioner.Wso2;
 
 namespace KmLab.Containers.Tests.Scenarios;
 
@@ -101,12 +97,7 @@ public sealed class KeyManagerScenarioTests(LabFixture fixture)
         var body = Wso2Harness.Is7Config("Wso2Is7KM");
         body["additionalProperties"]!["enable_roles_creation"] = true;
 
-        var (id, _) = await h.CreateKeyManagerAsync(body);
-        var read = await h.GetKeyManagerAsync(id);
-
-        Assert.Equal(200, read.Status);
-        Assert.Contains("enable_roles_creation", read.Body!.ToJsonString());
-        Assert.Equal(200, (await h.DeleteKeyManagerAsync(id)).Status);
+        await AssertStoredAsync(h, body, "enable_roles_creation");
     }
 
     // F/key_manager_config.feature:242, row L254 (wso2is7-config-mtls.json)
@@ -122,12 +113,7 @@ public sealed class KeyManagerScenarioTests(LabFixture fixture)
         properties["MutualTLSOptions"] = "ServerWide";
         properties["IdentityUser"] = "admin";
 
-        var (id, _) = await h.CreateKeyManagerAsync(body);
-        var read = await h.GetKeyManagerAsync(id);
-
-        Assert.Equal(200, read.Status);
-        Assert.Contains("MutualTLS", read.Body!.ToJsonString());
-        Assert.Equal(200, (await h.DeleteKeyManagerAsync(id)).Status);
+        await AssertStoredAsync(h, body, "MutualTLS");
     }
 
     // F/key_manager_config.feature:261, row L268 (wso2is7-config-mtls-no-identity-user.json)
@@ -159,12 +145,7 @@ public sealed class KeyManagerScenarioTests(LabFixture fixture)
         body["additionalProperties"]!.AsObject().Remove("self_validate_jwt");
         body["additionalProperties"]!.AsObject().Remove("enable_roles_creation");
 
-        var (id, _) = await h.CreateKeyManagerAsync(body);
-        var read = await h.GetKeyManagerAsync(id);
-
-        Assert.Equal(200, read.Status);
-        Assert.Contains("WSO2-IS-7", read.Body!.ToJsonString());
-        Assert.Equal(200, (await h.DeleteKeyManagerAsync(id)).Status);
+        await AssertStoredAsync(h, body, "WSO2-IS-7");
     }
 
     // F/key_manager_config.feature:294, row L308 (wso2is7-config-grant-types.json)
@@ -177,13 +158,7 @@ public sealed class KeyManagerScenarioTests(LabFixture fixture)
             Wso2Harness.Saml2Bearer, "iwa:ntlm", "urn:ietf:params:oauth:grant-type:device_code",
             "urn:ietf:params:oauth:grant-type:jwt-bearer", "urn:ietf:params:oauth:grant-type:token-exchange");
 
-        var (id, _) = await h.CreateKeyManagerAsync(body);
-        var read = await h.GetKeyManagerAsync(id);
-
-        Assert.Equal(200, read.Status);
-        Assert.Contains("urn:ietf:params:oauth:grant-type:token-exchange", read.Body!.ToJsonString());
-        Assert.Contains(Wso2Harness.Saml2Bearer, read.Body!.ToJsonString());
-        Assert.Equal(200, (await h.DeleteKeyManagerAsync(id)).Status);
+        await AssertStoredAsync(h, body, "urn:ietf:params:oauth:grant-type:token-exchange", Wso2Harness.Saml2Bearer);
     }
 
     // F/key_manager_config.feature:315, row L327 (wso2is7-config-token-exchange.json)
@@ -191,7 +166,7 @@ public sealed class KeyManagerScenarioTests(LabFixture fixture)
     public async Task A_WSO2_IS_7_key_manager_persists_the_token_exchange_invocation_method()
     {
         await using var h = await Wso2Harness.StartAsync(fixture);
-        var (id, _) = await h.CreateKeyManagerAsync(Exchanged("Wso2Is7TeKM"));
+        var (id, _) = await h.CreateKeyManagerAsync(Wso2Harness.Is7ExchangedConfig("Wso2Is7TeKM"));
         var read = await h.GetKeyManagerAsync(id);
 
         Assert.Equal((200, "EXCHANGED"), (read.Status, read.Text("tokenType")));
@@ -203,7 +178,7 @@ public sealed class KeyManagerScenarioTests(LabFixture fixture)
     public async Task A_WSO2_IS_7_key_manager_persists_the_BOTH_invocation_method_and_every_token_type_transition()
     {
         await using var h = await Wso2Harness.StartAsync(fixture);
-        var body = Exchanged("Wso2Is7BothKM");
+        var body = Wso2Harness.Is7ExchangedConfig("Wso2Is7BothKM");
         body["tokenType"] = "BOTH";
         var created = await h.PostKeyManagerAsync(body);
         Assert.Equal((201, "BOTH"), (created.Status, created.Text("tokenType")));
@@ -248,7 +223,7 @@ public sealed class KeyManagerScenarioTests(LabFixture fixture)
     public async Task A_WSO2_IS_7_token_exchange_key_manager_without_a_signature_certificate_is_accepted_at_create_time()
     {
         await using var h = await Wso2Harness.StartAsync(fixture);
-        var body = Exchanged("Wso2Is7TeNoCertKM");
+        var body = Wso2Harness.Is7ExchangedConfig("Wso2Is7TeNoCertKM");
         body.Remove("certificates");
 
         var created = await h.PostKeyManagerAsync(body);
@@ -279,12 +254,7 @@ public sealed class KeyManagerScenarioTests(LabFixture fixture)
         var body = Wso2Harness.Is7Config("Wso2Is7PemKM");
         body["certificates"] = new JsonObject { ["type"] = "PEM", ["value"] = Convert.ToBase64String(Encoding.ASCII.GetBytes(SelfSignedPem())) };
 
-        var (id, _) = await h.CreateKeyManagerAsync(body);
-        var read = await h.GetKeyManagerAsync(id);
-
-        Assert.Equal(200, read.Status);
-        Assert.Contains("PEM", read.Body!.ToJsonString());
-        Assert.Equal(200, (await h.DeleteKeyManagerAsync(id)).Status);
+        await AssertStoredAsync(h, body, "PEM");
     }
 
     // F/key_manager_config.feature:451, row L471
@@ -352,14 +322,16 @@ public sealed class KeyManagerScenarioTests(LabFixture fixture)
         Assert.Equal(200, (await h.DeleteKeyManagerAsync(id)).Status);
     }
 
-    /// <summary>The <c>wso2is7-config-token-exchange.json</c> shape: EXCHANGED, the token endpoint as alias.</summary>
-    private static JsonObject Exchanged(string prefix)
+    /// <summary>Creates the Key Manager, reads it back (200) with each of <paramref name="expected"/> in it, deletes it (200).</summary>
+    private static async Task AssertStoredAsync(Wso2Harness h, JsonObject body, params string[] expected)
     {
-        var body = Wso2Harness.Is7Config(prefix);
-        body["availableGrantTypes"] = new JsonArray("client_credentials", "urn:ietf:params:oauth:grant-type:token-exchange");
-        body["tokenType"] = "EXCHANGED";
-        body["alias"] = Wso2Harness.ConfigOnlyIs + "/oauth2/token";
-        return body;
+        var (id, _) = await h.CreateKeyManagerAsync(body);
+        var read = await h.GetKeyManagerAsync(id);
+
+        Assert.Equal(200, read.Status);
+        foreach (var text in expected)
+            Assert.Contains(text, read.Body!.ToJsonString());
+        Assert.Equal(200, (await h.DeleteKeyManagerAsync(id)).Status);
     }
 
     private static string SelfSignedPem()

@@ -1,11 +1,4 @@
-using System.Net.Http.Headers;
-using System.Security.Cryptography;
-using System.Text;
-using System.Text.Json.Nodes;
-using KmLab.Containers.Tests.Lab;
 using KmLab.Provisioner.Publishing;
-using KmLab.Provisioner.Smoke;
-using KmLab.Provisioner.Wso2;
 
 namespace KmLab.Containers.Tests.Scenarios;
 
@@ -159,6 +152,17 @@ public sealed class Wso2Harness : IAsyncDisposable
                 ["Username"] = "admin", ["Password"] = "admin", ["self_validate_jwt"] = true, ["enable_roles_creation"] = false,
             },
         };
+    }
+
+    /// <summary>R <c>wso2is7-config-token-exchange.json</c>: <see cref="Is7Config"/> as a token-exchange Key Manager
+    /// (EXCHANGED, client_credentials and token-exchange grants, the token endpoint as alias).</summary>
+    public static JsonObject Is7ExchangedConfig(string prefix)
+    {
+        var body = Is7Config(prefix);
+        body["availableGrantTypes"] = new JsonArray(ClientCredentials, "urn:ietf:params:oauth:grant-type:token-exchange");
+        body["tokenType"] = "EXCHANGED";
+        body["alias"] = ConfigOnlyIs + "/oauth2/token";
+        return body;
     }
 
     /// <summary>H stepdefinitions/ApplicationBaseSteps.java L3980-3990: <c>POST /key-managers</c>; a 201 is kept for

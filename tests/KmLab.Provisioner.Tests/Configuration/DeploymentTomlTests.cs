@@ -1,6 +1,4 @@
-using System.Security.Cryptography;
 using KmLab.Provisioner.Configuration;
-using KmLab.Provisioner.Wso2;
 using Tomlyn;
 using Tomlyn.Model;
 using Tomlyn.Parsing;

@@ -1,5 +1,4 @@
 using KmLab.Provisioner.Configuration;
-using KmLab.Provisioner.Wso2;
 using Tomlyn;
 using Tomlyn.Model;
 

@@ -1,6 +1,4 @@
-using System.Security.Cryptography;
 using KmLab.Provisioner.Prepare;
-using KmLab.Provisioner.Wso2;
 
 namespace KmLab.Provisioner.Tests.TestSupport;
 
@@ -20,6 +18,14 @@ internal sealed class TempLab : IDisposable
         string isHost = "is7", string apimHost = "apim", string password = "admin") =>
         new(Wso2Versions.ParseIdentityServer(isVersion), Wso2Versions.ParseApiManager(apimVersion), offset, isHost, apimHost,
             LabTopology.DefaultAdminUser, password);
+
+    /// <summary>A state folder <c>prepare</c> has filled, as most tests start from.</summary>
+    public static TempLab Prepared(LabTopology? topology = null)
+    {
+        var lab = new TempLab();
+        lab.Prepare(topology);
+        return lab;
+    }
 
     public PrepareResult Prepare(LabTopology? topology = null, bool renewCa = false) =>
         LabPreparer.Prepare(new PrepareRequest(Root, topology ?? Topology(), renewCa));

@@ -2,9 +2,6 @@ using System.Net;
 using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Authentication;
-using System.Security.Cryptography.X509Certificates;
-using KmLab.Provisioner.Certificates;
-using KmLab.Provisioner.Wso2;
 
 namespace KmLab.Provisioner.Tests.TestSupport;
 

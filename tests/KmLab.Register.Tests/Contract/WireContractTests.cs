@@ -1,13 +1,5 @@
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
-using KmLab.Provisioner;
-using KmLab.Provisioner.Publish;
-using KmLab.Provisioner.Register;
-using KmLab.Provisioner.Roles;
-using KmLab.Provisioner.Smoke;
-using KmLab.Provisioner.Wso2Rest;
-using KmLab.Provisioner.Demo;
 using KmLab.Twins;
 using KmLab.Twins.Hosting;
 
@@ -23,11 +15,7 @@ namespace KmLab.Register.Tests.Contract;
 public sealed class WireContractTests
 {
     [Theory]
-    [InlineData("4.3.0")]
-    [InlineData("4.4.0")]
-    [InlineData("4.5.0")]
-    [InlineData("4.6.0")]
-    [InlineData("4.7.0")]
+    [MemberData(nameof(TestData.ApimVersions), MemberType = typeof(TestData))]
     public async Task Every_call_of_the_flows_and_every_answer_follow_the_spec_of_the_apim_version(string apimVersion)
     {
         var (folder, missing) = ApimSpecs.Locate();
@@ -94,10 +82,10 @@ public sealed class WireContractTests
         };
         await ApiPublish.RunAsync(declared, ct, lab.Logs.Factory);
         var document = Path.Combine(lab.State.FullName, "openapi.json");
-        await File.WriteAllTextAsync(document, OpenApi("/health"), ct);
+        await File.WriteAllTextAsync(document, TestData.OpenApi("/health"), ct);
         var imported = declared with { Name = "KmLabImported", Context = "/kmlab-imported", Operations = [], OpenApi = document };
         await ApiPublish.RunAsync(imported, ct, lab.Logs.Factory);
-        await File.WriteAllTextAsync(document, OpenApi("/health", "/{check}"), ct);
+        await File.WriteAllTextAsync(document, TestData.OpenApi("/health", "/{check}"), ct);
         await ApiPublish.RunAsync(imported, ct, lab.Logs.Factory);
 
         await LabDemo.RunAsync(new DemoRequest(lab.State.FullName, lab.Topology.AdminUser, lab.AdminPassword, "Demo-reader-pw1", "Demo-guest-pw1")
@@ -126,17 +114,6 @@ public sealed class WireContractTests
                     yield return new Failure(spec.Name, $"{method} {path}", "route", "the twin serves an operation the spec does not have");
             }
     }
-
-    private static string OpenApi(params string[] paths) => new JsonObject
-    {
-        ["openapi"] = "3.0.1",
-        ["info"] = new JsonObject { ["title"] = "KmLab contract", ["version"] = "1.0.0" },
-        ["paths"] = new JsonObject(paths.Select(p => KeyValuePair.Create(p, (JsonNode?)new JsonObject
-        {
-            // APIM's parser refuses an operation without responses (900754).
-            ["get"] = new JsonObject { ["responses"] = new JsonObject { ["200"] = new JsonObject { ["description"] = "OK" } } },
-        }))),
-    }.ToJsonString();
 
     private static bool Under(string path, string basePath) =>
         path.StartsWith(basePath + "/", StringComparison.Ordinal) || path == basePath;

@@ -100,19 +100,19 @@ internal static class ApiManagerToml
         return document;
     }
 
-    /// <summary>The key of <c>[diagnostic_tool.server_configuration]</c> that turns WSO2's runtime diagnostics tool on or
-    /// off. api-manager.sh starts that tool as a second JVM (up to 256 MB of heap) beside the server at every start
+    /// <summary>The key (in the table <see cref="DiagnosticsToolTable"/> names) that turns WSO2's runtime diagnostics tool
+    /// on or off. api-manager.sh starts that tool as a second JVM (up to 256 MB of heap) beside the server at every start
     /// (wso2/product-apim@53b83f28:all-in-one-apim/modules/distribution/product/src/main/startup-scripts/api-manager.sh:311,
     /// …/startup-scripts/diagnostics.sh:114); 30 s later it reads this key and, unless it is "true", exits
     /// (wso2/runtime-diagnostic-tool@c7018627:src/main/java/org/wso2/diagnostics/DiagnosticsApp.java:75-85). Left on, it
     /// watches the server's CPU and memory and takes thread dumps and log archives once they pass 80 % twice in a row
     /// (…/resources/conf/default.json:551-569), which a server still booting on a small machine does. The lab reads
-    /// none of its archives; the server itself does not read the key.</summary>
+    /// none of its archives; only the tool reads the key.</summary>
     internal const string DiagnosticsToolSwitch = "diagnostic_tool_enabled";
 
     /// <summary>Where each version reads <see cref="DiagnosticsToolSwitch"/>: 4.3–4.5 under <c>[server_configuration]</c>
     /// (wso2/product-apim@6e7a9db2:modules/distribution/product/src/main/resources/conf/default.json:484-485 at v4.3.0,
-    /// config.toml.j2:28-29 there; the same at v4.4.0 and v4.5.0), 4.6 and 4.7 under
+    /// config.toml.j2:28-29 there; the same keys at v4.4.0 and v4.5.0), 4.6 and 4.7 under
     /// <c>[diagnostic_tool.server_configuration]</c> (wso2/product-apim@53b83f28:all-in-one-apim/modules/distribution/product/src/main/resources/conf/default.json:551,
     /// templates/diagnostics-tool/conf/config.toml.j2:25-30 and 93).</summary>
     internal static string DiagnosticsToolTable(ApiManagerVersion version) => version.Version is "4.3.0" or "4.4.0" or "4.5.0"

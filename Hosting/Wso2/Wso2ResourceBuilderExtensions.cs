@@ -10,11 +10,20 @@ namespace Aspire.Hosting;
 /// <summary>Adds WSO2 Identity Server 7 and API Manager 4 containers to the application model.</summary>
 public static class Wso2ResourceBuilderExtensions
 {
-    /// <summary>Heap for IS 7 (the image's default is <c>-Xms256m -Xmx1024m</c>): with APIM's, the lab's JVMs stay
-    /// under about 5 GB resident, which leaves a 16 GB laptop room for the IDE, a browser and Docker itself.</summary>
+    /// <summary>Heap for IS 7. Its start script's default is <c>-Xms256m -Xmx1024m</c>
+    /// (wso2/carbon-kernel@d1c85f77:distribution/kernel/carbon-home/bin/wso2server.sh:283, kernel 4.12.34 as IS 7.3.0
+    /// ships it); WSO2 publishes no heap figure for IS 7, so the larger maximum is the lab's own margin, not a WSO2 figure
+    /// (a maximum is only a ceiling: the JVM grows towards it as it needs). With APIM's, the lab's JVMs stay under about 5 GB resident, which leaves a 16 GB laptop room for the
+    /// IDE, a browser and Docker itself. The lab sets only <c>JVM_MEM_OPTS</c>, never <c>JAVA_OPTS</c>: the IS image
+    /// sets <c>JAVA_OPTS</c> itself (wso2/docker-is@966bbc00:dockerfiles/ubuntu/is/Dockerfile:129), which a value here
+    /// would replace, and APIM's diagnostics.sh passes <c>JAVA_OPTS</c> to its own JVM as well
+    /// (wso2/product-apim@53b83f28:all-in-one-apim/modules/distribution/product/src/main/startup-scripts/diagnostics.sh:125).</summary>
     public const string DefaultIdentityServerJvmMemOpts = "-Xms256m -Xmx1536m";
 
-    /// <summary>Heap for APIM (control plane, gateway and traffic manager in one JVM).</summary>
+    /// <summary>Heap for APIM (control plane, gateway and traffic manager in one JVM): the 2 GB WSO2 documents for
+    /// the API-M JVM (wso2/docs-apim@09152e98:en/docs/install-and-setup/install/installation-prerequisites.md, "4 GB
+    /// RAM (2 GB for JVM …)"), above api-manager.sh's default <c>-Xms256m -Xmx1024m</c>
+    /// (wso2/product-apim@53b83f28:all-in-one-apim/modules/distribution/product/src/main/startup-scripts/api-manager.sh:290).</summary>
     public const string DefaultApiManagerJvmMemOpts = "-Xms512m -Xmx2048m";
 
     /// <summary>Adds a WSO2 Identity Server 7 container.</summary>

@@ -89,6 +89,9 @@ internal static class ApiManagerToml
                 ["allow_refresh_tokens"] = true,
                 ["iat_validity_period"] = "1h",
             }));
+        document
+            // Not shipped (default.json sets it "true"): the lab switches WSO2's runtime diagnostics tool off.
+            .Table(DiagnosticsToolTable(version), PlainSection.Of(DiagnosticsToolSwitch, "false"));
         if (version.HasInternalEncryptionKey)
             // Not shipped: without it 4.7.0's start script writes a random key into the product's copy of this file,
             // which the entrypoint replaces at the next start, so what APIM encrypted before could not be read.
@@ -96,6 +99,25 @@ internal static class ApiManagerToml
                 ?? throw new ArgumentException($"APIM {version} needs the lab's encryption key.", nameof(encryptionKey))));
         return document;
     }
+
+    /// <summary>The key (in the table <see cref="DiagnosticsToolTable"/> names) that turns WSO2's runtime diagnostics tool
+    /// on or off. api-manager.sh starts that tool as a second JVM (up to 256 MB of heap) beside the server at every start
+    /// (wso2/product-apim@53b83f28:all-in-one-apim/modules/distribution/product/src/main/startup-scripts/api-manager.sh:311,
+    /// …/startup-scripts/diagnostics.sh:114); 30 s later it reads this key and, unless it is "true", exits
+    /// (wso2/runtime-diagnostic-tool@c7018627:src/main/java/org/wso2/diagnostics/DiagnosticsApp.java:75-85). Left on, it
+    /// watches the server's CPU and memory and takes thread dumps and log archives once they pass 80 % twice in a row
+    /// (…/resources/conf/default.json:551-569), which a server still booting on a small machine does. The lab reads
+    /// none of its archives; only the tool reads the key.</summary>
+    internal const string DiagnosticsToolSwitch = "diagnostic_tool_enabled";
+
+    /// <summary>Where each version reads <see cref="DiagnosticsToolSwitch"/>: 4.3–4.5 under <c>[server_configuration]</c>
+    /// (wso2/product-apim@6e7a9db2:modules/distribution/product/src/main/resources/conf/default.json:484-485 at v4.3.0,
+    /// config.toml.j2:28-29 there; the same keys at v4.4.0 and v4.5.0), 4.6 and 4.7 under
+    /// <c>[diagnostic_tool.server_configuration]</c> (wso2/product-apim@53b83f28:all-in-one-apim/modules/distribution/product/src/main/resources/conf/default.json:551,
+    /// templates/diagnostics-tool/conf/config.toml.j2:25-30 and 93).</summary>
+    internal static string DiagnosticsToolTable(ApiManagerVersion version) => version.Version is "4.3.0" or "4.4.0" or "4.5.0"
+        ? "server_configuration"
+        : "diagnostic_tool.server_configuration";
 
     /// <summary>The gateway every API deploys to by default, with the URLs the Developer Portal shows.</summary>
     private static PlainSection DefaultGateway(string host) => PlainSection.Of(new TomlTable

@@ -11,8 +11,9 @@ namespace KmLab.AppHost.Tests.FullRun;
 /// parameters, and every resource's console log collected as it is written.</summary>
 public sealed class LabRun : IAsyncDisposable
 {
-    /// <summary>Twins boot in seconds; WSO2's APIM takes minutes on a CI runner (RealImageRunTests).</summary>
-    public static readonly TimeSpan Timeout = TimeSpan.FromMinutes(RealImageRunTests.Enabled ? 15 : 5);
+    /// <summary>Twins boot in seconds; on WSO2's images (RealImageRunTests) a step may take WSO2's own boot allowance
+    /// and register's wait after it (KmLab.Tests.RealImageBootTimes).</summary>
+    public static readonly TimeSpan Timeout = RealImageRunTests.Enabled ? KmLab.Tests.RealImageBootTimes.LabStep : TimeSpan.FromMinutes(5);
 
 
     private readonly Dashboard? _dashboard;

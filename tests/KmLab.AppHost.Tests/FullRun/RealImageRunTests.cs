@@ -12,7 +12,9 @@ public sealed class RealImageRunCollection
 
 /// <summary>The repository's AppHost on WSO2's own images (<c>--Parameters:images=wso2</c>) for the pair named by
 /// <c>KMLAB_IS_VERSION</c> / <c>KMLAB_APIM_VERSION</c> (default: KmLab's default pair), as <c>bash .ci/real-images</c>
-/// runs it on a machine that can pull them. Elsewhere (and in .ci/run, which has only the twins) it is skipped.</summary>
+/// runs it on a machine that can pull them. Elsewhere (and in .ci/run, which has only the twins) it is skipped. Each
+/// step may take <see cref="KmLab.Tests.RealImageBootTimes.LabStep"/> (<see cref="LabRun.Timeout"/>): WSO2's own boot
+/// allowances for its images, then register's wait.</summary>
 [Collection(RealImageRunCollection.Name)]
 public sealed class RealImageRunTests
 {

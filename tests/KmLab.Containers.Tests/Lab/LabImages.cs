@@ -26,8 +26,8 @@ public sealed record LabImages(string Kind, string IdentityServer, string ApiMan
         {
             // A twin boots in a second or two; the allowance covers a busy 2-core machine.
             TwinKind => new(kind, IdentityServerTwin, ApiManagerTwin, TimeSpan.FromSeconds(90)),
-            // IS 7.3 boots in under a minute, APIM in about three, on WSO2's images here.
-            Wso2Kind => new(kind, topology.IdentityServerVersion.Image, topology.ApiManagerVersion.Image, TimeSpan.FromMinutes(6)),
+            // WSO2's own allowances for its images (RealImageBootTimes).
+            Wso2Kind => new(kind, topology.IdentityServerVersion.Image, topology.ApiManagerVersion.Image, KmLab.Tests.RealImageBootTimes.Lab),
             _ => throw new InvalidOperationException($"{Variable}='{kind}' is not known; use '{TwinKind}' (default) or '{Wso2Kind}'."),
         };
     }

@@ -147,6 +147,25 @@ public class DeploymentTomlTests
         }
     }
 
+    /// <summary>WSO2's runtime diagnostics tool, which api-manager.sh starts as a second JVM beside every APIM, reads
+    /// <c>diagnostic_tool_enabled</c> from the table its version's default.json names and exits unless it is "true"
+    /// (product-apim default.json: <c>server_configuration</c> at v4.3.0–v4.5.0,
+    /// <c>diagnostic_tool.server_configuration</c> at v4.6.0 and v4.7.0). The expected tables are written here from
+    /// those files, not taken from the generator.</summary>
+    [Theory]
+    [MemberData(nameof(VersionPairs))]
+    public void Api_manager_file_switches_the_diagnostics_tool_off_where_its_version_reads_the_switch(string isVersion, string apimVersion)
+    {
+        var toml = Parse(DeploymentToml.ForApiManager(RandomLab(isVersion, apimVersion), TestKey));
+
+        string[] path = apimVersion is "4.6.0" or "4.7.0" ? ["diagnostic_tool", "server_configuration"] : ["server_configuration"];
+        var section = Table(toml, path);
+        Assert.Equal("false", Assert.Single(section).Value);
+        Assert.Equal("diagnostic_tool_enabled", Assert.Single(section).Key);
+        // Only the version's own table: a second one would be a key no template of that version reads.
+        Assert.False(toml.ContainsKey(path[0] == "server_configuration" ? "diagnostic_tool" : "server_configuration"));
+    }
+
     [Fact]
     public void Apim_4_7_without_an_encryption_key_is_not_written()
     {

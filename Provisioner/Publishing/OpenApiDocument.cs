@@ -29,7 +29,8 @@ public sealed class OpenApiDocument
 
     /// <summary>The operations APIM's import makes public (auth type None): <c>x-auth-type: None</c>, or
     /// <c>x-wso2-disable-security: true</c> on the document, or on the operation when the document has any root
-    /// <c>x-</c> extension (carbon-apimgt OASParserUtil.preProcess and OAS3Parser read them so).</summary>
+    /// <c>x-</c> extension (wso2/carbon-apimgt@e62b84c9:components/apimgt/org.wso2.carbon.apimgt.spec.parser/src/main/java/org/wso2/carbon/apimgt/spec/parser/definitions/
+    /// OASParserUtil.java:1523-1531 and OAS3Parser.java:503-509, 2526-2560).</summary>
     public IReadOnlySet<(string Verb, string Target)> PublicOperations { get; }
     public string FileName => "openapi.json";
     public string ContentType => "application/json";
@@ -108,10 +109,10 @@ public sealed class OpenApiDocument
         return Parse(Source, root.ToJsonString());
     }
 
-    /// <summary>The operation's auth type at import (OAS3Parser, APISpecParserConstants.SWAGGER_X_AUTH_TYPE).</summary>
+    /// <summary>The operation's auth type at import (same folder, APISpecParserConstants.java:186).</summary>
     private const string AuthTypeExtension = "x-auth-type";
 
-    /// <summary>APISpecParserConstants.SWAGGER_X_WSO2_SECURITY_DISABLED: preProcess turns it into x-auth-type None.</summary>
+    /// <summary>APISpecParserConstants.java:118 (same folder): preProcess turns it into x-auth-type None.</summary>
     private const string DisableSecurity = "x-wso2-disable-security";
 
     /// <summary>What APIM's refusal of the document says, as one line.</summary>

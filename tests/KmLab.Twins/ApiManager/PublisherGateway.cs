@@ -125,7 +125,9 @@ internal sealed partial class ApiManagerTwin
         return null;
     }
 
-    /// <summary>The operation whose auth type and scopes apply (carbon-apimgt <c>APIKeyValidator.findMatchingVerb</c>):
+    /// <summary>The operation whose auth type and scopes apply (wso2/carbon-apimgt
+    /// components/apimgt/org.wso2.carbon.apimgt.gateway/…/handlers/security/APIKeyValidator.java <c>findMatchingVerb</c>;
+    /// wso2/wso2-synapse@11dca3a2:modules/core/src/main/java/org/apache/synapse/api/ApiUtils.java:56-62 for the order):
     /// among the operations of the verb, Synapse's dispatchers in their order, URL mappings then URI templates; a
     /// mapping's answer stands unless it is a wildcard (<c>…/*</c>), which a matching template then overrides. So
     /// <c>GET /catalogue</c> beside <c>GET /*</c> is chosen wherever it is listed, and <c>/{id}</c> beats <c>/*</c>.
@@ -138,7 +140,8 @@ internal sealed partial class ApiManagerTwin
         ApiOperation? selected = mappings.FirstOrDefault(o => UrlMappingExact(o.Target!, path));
         if (selected is null)
         {
-            // URLMappingBasedDispatcher: the longest prefix; of equal lengths the first.
+            // wso2/wso2-synapse@283370c0:modules/core/src/main/java/org/apache/synapse/api/dispatch/URLMappingBasedDispatcher.java
+            // findResource: the longest prefix; of equal lengths the first.
             var longest = 0;
             foreach (var mapping in mappings)
                 if (UrlMappingPrefixLength(mapping.Target!, path) is var length && length > longest)
@@ -151,7 +154,8 @@ internal sealed partial class ApiManagerTwin
     /// <summary>A target with a <c>{variable}</c> is a Synapse <c>uri-template</c> resource, any other a <c>url-mapping</c>.</summary>
     private static bool IsUriTemplate(string target) => target.Contains('{');
 
-    /// <summary>URLMappingHelper.isExactMatch: a mapping without a trailing <c>/*</c>; trailing slashes do not count.</summary>
+    /// <summary>wso2/wso2-synapse@134154be:modules/core/src/main/java/org/apache/synapse/api/dispatch/URLMappingHelper.java
+    /// <c>isExactMatch</c>: a mapping without a trailing <c>/*</c>; trailing slashes do not count.</summary>
     private static bool UrlMappingExact(string target, string path)
     {
         if (target.EndsWith("/*", StringComparison.Ordinal)) return false;
@@ -159,7 +163,7 @@ internal sealed partial class ApiManagerTwin
         return Trimmed(target) == Trimmed(path);
     }
 
-    /// <summary>URLMappingHelper.getPrefixMatchingLength: for <c>/a/b/*</c> the number of its segments when the path
+    /// <summary>URLMappingHelper <c>getPrefixMatchingLength</c> (same file): for <c>/a/b/*</c> the number of its segments when the path
     /// starts with all of them, else 0; <c>/*</c> is 1 for every path.</summary>
     private static int UrlMappingPrefixLength(string target, string path)
     {

@@ -87,7 +87,11 @@ public static class ApiPublish
         await publisher.SubscribeAsync(api.Id!, request.Name, applicationId, request.Application, ct);
 
         var apiUrl = new Uri(request.GatewayUrl.GetLeftPart(UriPartial.Authority) + request.Context.TrimEnd('/') + "/" + request.Version);
-        var probeUrl = new Uri(apiUrl + ProbePath(openApi?.Operations.Select(o => o.Target) ?? operations.Select(o => o.Target)));
+        // The probe calls an operation that needs the token when there is one: a public one would not prove the
+        // subscription or the Key Manager.
+        var secured = openApi?.Operations.Where(o => !openApi.PublicOperations.Contains(o)).Select(o => o.Target)
+                      ?? operations.Where(o => o.AuthType != ApimPublishing.AuthTypeNone).Select(o => o.Target);
+        var probeUrl = new Uri(apiUrl + ProbePath(secured.Any() ? secured : openApi?.Operations.Select(o => o.Target) ?? operations.Select(o => o.Target)));
         var token = await publisher.ClientTokenAsync(identityServer, key, request.KeyManagerName, ct);
         var answer = await publisher.CallGatewayAsync(gateway, probeUrl, token, a => !a.Arriving, request.GatewayTimeout, ct);
         if (answer.Arriving)

@@ -75,6 +75,10 @@ public static class KmLabGatewayApiExtensions
                     args.Add("--openapi");
                     args.Add(ReferenceExpression.Create($"{local}{openApiPath}"));
                 }
+                foreach (var operation in api.PublicOperations)
+                {
+                    args.Add("--public"); args.Add(operation);
+                }
                 args.Add("--application"); args.Add(application);
                 args.Add("--apim-url"); args.Add(lab.Resource.ApiManager.HttpsEndpoint);
                 args.Add("--is-url"); args.Add(lab.Resource.IdentityServer.HttpsEndpoint);
@@ -84,6 +88,33 @@ public static class KmLabGatewayApiExtensions
         api.PublishStep = publish.Resource;
         GatewayApiState.Track(apiBuilder);
         return apiBuilder;
+    }
+
+    /// <summary>The verbs an API operation can have in APIM.</summary>
+    private static readonly string[] OperationVerbs = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
+
+    /// <summary>Declares an operation the gateway serves without a token (APIM's per-operation auth type None), e.g.
+    /// <c>.WithPublicOperation("GET", "/catalogue")</c>; call it once per operation. The other operations keep needing
+    /// a token: without an OpenAPI document the API gets this operation beside its <c>/*</c> ones, and the gateway picks
+    /// the most specific; with one, it must be one of the document's operations (publish fails otherwise).</summary>
+    /// <param name="api">The gateway API.</param>
+    /// <param name="verb">GET, POST, PUT, PATCH, DELETE, HEAD or OPTIONS.</param>
+    /// <param name="target">The path below the API's context and version, e.g. <c>/catalogue</c> or <c>/items/{id}</c>.</param>
+    /// <exception cref="DistributedApplicationException">An unknown verb, a target without a leading '/', or an
+    /// operation declared twice: one line naming the fix.</exception>
+    public static IResourceBuilder<KmLabGatewayApiResource> WithPublicOperation(this IResourceBuilder<KmLabGatewayApiResource> api, string verb, string target)
+    {
+        ArgumentNullException.ThrowIfNull(api);
+        var name = api.Resource.Name;
+        var upper = verb?.Trim().ToUpperInvariant() ?? "";
+        if (!OperationVerbs.Contains(upper))
+            throw new DistributedApplicationException($"gateway API '{name}' has public operation verb '{verb}'; give one of {string.Join(", ", OperationVerbs)}, e.g. WithPublicOperation(\"GET\", \"/catalogue\").");
+        if (string.IsNullOrWhiteSpace(target) || !target.StartsWith('/') || target.Any(char.IsWhiteSpace))
+            throw new DistributedApplicationException($"gateway API '{name}' has public operation target '{target}'; give a path that starts with '/' and has no spaces, e.g. /catalogue.");
+        var operation = $"{upper} {target}";
+        if (!api.Resource.AddPublicOperation(operation))
+            throw new DistributedApplicationException($"gateway API '{name}' declares public operation {operation} twice; call WithPublicOperation once per operation.");
+        return api;
     }
 
     /// <summary>Gives <paramref name="builder"/> the gateway API's URL and the lab application's keys

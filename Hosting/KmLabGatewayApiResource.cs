@@ -35,6 +35,19 @@ public sealed class KmLabGatewayApiResource : Resource
     /// <summary>The application's consumer secret: a secret value, read from the state folder when first needed.</summary>
     public ParameterResource ConsumerSecret { get; }
 
+    /// <summary>The operations the gateway serves without a token, as "VERB /path" (<c>WithPublicOperation</c>).</summary>
+    public IReadOnlyList<string> PublicOperations => _publicOperations;
+
+    private readonly List<string> _publicOperations = [];
+
+    /// <summary>Adds <paramref name="operation"/> unless it is there already (false then).</summary>
+    internal bool AddPublicOperation(string operation)
+    {
+        if (_publicOperations.Contains(operation)) return false;
+        _publicOperations.Add(operation);
+        return true;
+    }
+
     /// <summary>The one-shot <c>publish</c> step (<c>&lt;name&gt;-publish</c>) that puts the API on the gateway.</summary>
     public IResource PublishStep { get; internal set; } = null!;
 

@@ -19,6 +19,11 @@ internal static class PublishCommand
             Description = "An operation \"VERB /path\" (templates such as /orders/{id}); repeat it; none: every verb on /*.",
             AllowMultipleArgumentsPerToken = false,
         };
+        var publicOperation = new Option<string[]>("--public")
+        {
+            Description = "An operation \"VERB /path\" the gateway serves without a token (APIM's auth type None), e.g. \"GET /catalogue\"; repeat it. Without --openapi it joins the other operations (the rest keep needing a token); with --openapi it must be one of the document's.",
+            AllowMultipleArgumentsPerToken = false,
+        };
         var openApi = new Option<string?>("--openapi") { Description = "The service's OpenAPI document (JSON), a file or a URL reached from here; APIM imports it." };
         var application = new Option<string>("--application") { Description = "The DevPortal application that subscribes (password and client-credentials grants).", DefaultValueFactory = _ => LabTopology.DefaultLabApplication };
         var keyManager = new Option<string>("--key-manager") { Description = "The Key Manager register created; its tokens are the API's only ones.", DefaultValueFactory = _ => RegisterRequest.DefaultKeyManagerName };
@@ -28,9 +33,9 @@ internal static class PublishCommand
         var adminUser = CliOptions.AdminUser("APIM's admin user.");
 
         var command = new Command("publish",
-            $"Creates or updates an API (declared with --backend and --operation, or imported from --openapi), deploys a revision to the gateway, publishes it, subscribes the lab application (keys from the IS Key Manager) and waits until the gateway serves it. Writes <state>/apis/<name>.json and <state>/applications/<application>.json (0600; the secret is never printed). {CliOptions.AdminPasswordNote}")
+            $"Creates or updates an API (declared with --backend and --operation, or imported from --openapi; --public operations need no token), deploys a revision to the gateway, publishes it, subscribes the lab application (keys from the IS Key Manager) and waits until the gateway serves it. Writes <state>/apis/<name>.json and <state>/applications/<application>.json (0600; the secret is never printed). {CliOptions.AdminPasswordNote}")
         {
-            state, name, context, version, backend, operation, openApi, application, keyManager, apimUrl, gatewayUrl, isUrl, adminUser,
+            state, name, context, version, backend, operation, publicOperation, openApi, application, keyManager, apimUrl, gatewayUrl, isUrl, adminUser,
         };
         command.SetAction((ParseResult r, CancellationToken ct) => CliRunner.RunAsync(async token =>
         {
@@ -39,6 +44,7 @@ internal static class PublishCommand
             {
                 Backend = CliOptions.Url(r, backend),
                 Operations = r.GetValue(operation) ?? [],
+                PublicOperations = r.GetValue(publicOperation) ?? [],
                 OpenApi = r.GetValue(openApi),
                 Application = r.GetValue(application)!,
                 KeyManagerName = r.GetValue(keyManager)!,

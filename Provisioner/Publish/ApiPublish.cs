@@ -22,6 +22,10 @@ public sealed record PublishRequest(string StateDirectory, string Name, string C
     /// <summary>A file or URL of an OpenAPI document in JSON; exclusive with <see cref="Operations"/>.</summary>
     public string? OpenApi { get; init; }
 
+    /// <summary>"VERB /path" each: operations the gateway serves without a token (APIM's auth type None). Without a
+    /// document they join the declared operations (or the <c>/*</c> ones); with one, each must be one of its operations.</summary>
+    public IReadOnlyList<string> PublicOperations { get; init; } = [];
+
     public string Application { get; init; } = LabTopology.DefaultLabApplication;
     public string KeyManagerName { get; init; } = LabTopology.DefaultKeyManagerName;
     public Uri ApimUrl { get; init; } = LabUrls.ApiManager;
@@ -32,7 +36,7 @@ public sealed record PublishRequest(string StateDirectory, string Name, string C
     public TimeSpan GatewayTimeout { get; init; } = TimeSpan.FromMinutes(1);
 
     public override string ToString() =>
-        $"publish of {Name} {Version} at {Context} ({(OpenApi is null ? $"backend {Backend}" : $"OpenAPI {OpenApi}")}), application {Application}, Key Manager {KeyManagerName} (APIM {ApimUrl}, gateway {GatewayUrl}, admin {AdminUser})";
+        $"publish of {Name} {Version} at {Context} ({(OpenApi is null ? $"backend {Backend}" : $"OpenAPI {OpenApi}")}{(PublicOperations.Count > 0 ? $", public {string.Join(", ", PublicOperations)}" : "")}), application {Application}, Key Manager {KeyManagerName} (APIM {ApimUrl}, gateway {GatewayUrl}, admin {AdminUser})";
 }
 
 /// <param name="GatewayUrl">Where the gateway serves the API: <c>{gateway}{context}/{version}</c>.</param>
@@ -55,7 +59,8 @@ public static class ApiPublish
     private static async Task<PublishResult> ExecuteAsync(PublishRequest request, ILogger logger, CancellationToken ct)
     {
         var operations = Validate(request);
-        var openApi = request.OpenApi is null ? null : await OpenApiDocument.ReadAsync(request.OpenApi, ct);
+        // The document as APIM gets it: the public operations marked x-auth-type None, which its import honours.
+        var openApi = request.OpenApi is null ? null : (await OpenApiDocument.ReadAsync(request.OpenApi, ct)).WithPublic(PublicOperations(request));
         var backend = request.Backend ?? (openApi is null ? null : FirstServer(openApi))
             ?? throw new LabException(ExitCodes.Usage, $"the OpenAPI document {request.OpenApi} names no absolute server URL; give --backend with the service's URL as APIM's gateway reaches it.");
         var layout = new LabLayout(request.StateDirectory);
@@ -82,7 +87,11 @@ public static class ApiPublish
         await publisher.SubscribeAsync(api.Id!, request.Name, applicationId, request.Application, ct);
 
         var apiUrl = new Uri(request.GatewayUrl.GetLeftPart(UriPartial.Authority) + request.Context.TrimEnd('/') + "/" + request.Version);
-        var probeUrl = new Uri(apiUrl + ProbePath(openApi?.Operations.Select(o => o.Target) ?? operations.Select(o => o.Target)));
+        // The probe calls an operation that needs the token when there is one: a public one would not prove the
+        // subscription or the Key Manager.
+        var secured = openApi?.Operations.Where(o => !openApi.PublicOperations.Contains(o)).Select(o => o.Target)
+                      ?? operations.Where(o => o.AuthType != ApimPublishing.AuthTypeNone).Select(o => o.Target);
+        var probeUrl = new Uri(apiUrl + ProbePath(secured.Any() ? secured : openApi?.Operations.Select(o => o.Target) ?? operations.Select(o => o.Target)));
         var token = await publisher.ClientTokenAsync(identityServer, key, request.KeyManagerName, ct);
         var answer = await publisher.CallGatewayAsync(gateway, probeUrl, token, a => !a.Arriving, request.GatewayTimeout, ct);
         if (answer.Arriving)
@@ -163,23 +172,39 @@ public static class ApiPublish
         if (string.IsNullOrEmpty(request.AdminUser) || string.IsNullOrEmpty(request.AdminPassword))
             throw new LabException(ExitCodes.Usage, $"the admin user and password must not be empty; set --admin-user and {LabTopology.AdminPasswordVariable}.");
 
+        var publicOperations = PublicOperations(request);
         if (request.OpenApi is not null) return [];
         var declared = request.Operations.Count == 0
-            ? DefaultVerbs.Select(v => $"{v} /*").ToList()
-            : request.Operations;
-        var operations = new List<ApiOperation>();
-        foreach (var text in declared)
+            ? DefaultVerbs.Select(v => (v, "/*")).ToList()
+            : Parse(request.Operations, "--operation");
+        // A public operation is one more resource beside the others (a declared one of the same verb and path turns
+        // public): the gateway picks the most specific resource, so /* keeps the rest behind a token.
+        return declared.Where(o => !publicOperations.Contains(o))
+            .Select(o => Operation(o, ApimPublishing.AuthTypeApplicationAndUser))
+            .Concat(publicOperations.Select(o => Operation(o, ApimPublishing.AuthTypeNone)))
+            .ToList();
+
+        static ApiOperation Operation((string Verb, string Target) o, string authType) => new()
+        {
+            Verb = o.Verb, Target = o.Target, AuthType = authType, ThrottlingPolicy = DevPortal.UnlimitedPolicy,
+        };
+    }
+
+    /// <summary>The operations <see cref="PublishRequest.PublicOperations"/> declares.</summary>
+    public static IReadOnlyList<(string Verb, string Target)> PublicOperations(PublishRequest request) => Parse(request.PublicOperations, "--public");
+
+    /// <summary>"VERB /path" each, checked: a verb APIM knows, a path from the API's root, each once.</summary>
+    private static List<(string Verb, string Target)> Parse(IEnumerable<string> texts, string option)
+    {
+        var operations = new List<(string Verb, string Target)>();
+        foreach (var text in texts)
         {
             var match = Regex.Match(text.Trim(), @"^(GET|POST|PUT|DELETE|PATCH|HEAD|OPTIONS)\s+(/\S*)$", RegexOptions.IgnoreCase);
             if (!match.Success)
-                throw new LabException(ExitCodes.Usage, $"--operation '{text}' is not \"VERB /path\"; give one like \"GET /orders/{{id}}\".");
-            var operation = new ApiOperation
-            {
-                Verb = match.Groups[1].Value.ToUpperInvariant(), Target = match.Groups[2].Value,
-                AuthType = ApimPublishing.AuthTypeApplicationAndUser, ThrottlingPolicy = DevPortal.UnlimitedPolicy,
-            };
-            if (operations.Any(o => o.Verb == operation.Verb && o.Target == operation.Target))
-                throw new LabException(ExitCodes.Usage, $"--operation '{text}' is given twice; give each operation once.");
+                throw new LabException(ExitCodes.Usage, $"{option} '{text}' is not \"VERB /path\" (GET, POST, PUT, PATCH, DELETE, HEAD or OPTIONS); give one like \"GET /orders/{{id}}\".");
+            var operation = (match.Groups[1].Value.ToUpperInvariant(), match.Groups[2].Value);
+            if (operations.Contains(operation))
+                throw new LabException(ExitCodes.Usage, $"{option} '{text}' is given twice; give each operation once.");
             operations.Add(operation);
         }
         return operations;

@@ -104,14 +104,17 @@ internal sealed class PublishingEngine(Wso2Connection apim, Func<Task<string>> b
     }
 
     /// <summary>What the stored API lacks of the desired one: Key Managers, backend, operations (verb, target, auth
-    /// type, scopes; for a document, its paths), scopes, tiers.</summary>
+    /// type, scopes; for a document, its paths and which are public), scopes, tiers.</summary>
     public static IReadOnlyList<string> Differences(Api desired, Api stored, OpenApiDocument? openApi = null)
     {
         var differences = new List<string>();
         if (!(stored.KeyManagers ?? []).Order().SequenceEqual((desired.KeyManagers ?? []).Order())) differences.Add("keyManagers");
         if (ProductionUrl(stored) != ProductionUrl(desired)) differences.Add("endpointConfig");
-        var wanted = openApi is null ? (desired.Operations ?? []).Select(Describe) : openApi.Operations.Select(o => $"{o.Verb} {o.Target}");
-        var have = (stored.Operations ?? []).Select(o => openApi is null ? Describe(o) : $"{o.Verb.ToUpperInvariant()} {o.Target}");
+        // For a document, APIM names the auth type of the others itself: what must match is which ones are public.
+        var wanted = openApi is null ? (desired.Operations ?? []).Select(Describe)
+            : openApi.Operations.Select(o => $"{o.Verb} {o.Target} {openApi.PublicOperations.Contains(o)}");
+        var have = (stored.Operations ?? []).Select(o => openApi is null ? Describe(o)
+            : $"{o.Verb.ToUpperInvariant()} {o.Target} {o.AuthType == ApimPublishing.AuthTypeNone}");
         if (!wanted.Order().SequenceEqual(have.Order())) differences.Add("operations");
         if (!(desired.Scopes ?? []).Select(s => s.Scope.Name).Order().SequenceEqual((stored.Scopes ?? []).Select(s => s.Scope.Name).Order())) differences.Add("scopes");
         if (!(desired.Policies ?? []).All((stored.Policies ?? []).Contains)) differences.Add("policies");

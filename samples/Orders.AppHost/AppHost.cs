@@ -7,7 +7,7 @@ var lab = builder.AddKmLab("kmlab")
 var orders = builder.AddProject<Projects.Orders_Api>("orders")
     .WithKmLabResourceServer(lab);
 
-var ordersApi = lab.AddGatewayApi("orders-api", orders, context: "/orders", version: "1.0.0");
+var ordersApi = lab.AddGatewayApi("orders-api", orders, context: "/orders", version: "1.0.0").WithPublicOperation("GET", "/catalogue");
 // </readme:apphost>
 
 // The dashboard links both ways in: the service itself here, the gateway URL on orders-api (publish records it).

@@ -23,6 +23,20 @@ public sealed class OrdersEndToEndTests(OrdersLab lab) : IClassFixture<OrdersLab
     }
 
     [Fact]
+    public async Task The_public_catalogue_needs_no_token_through_the_gateway_while_an_order_still_does()
+    {
+        using var gateway = lab.Lab.CreateGatewayClient();
+
+        using var catalogue = await gateway.GetAsync(lab.Api.Resource("/catalogue"), Ct);
+        using var order = await gateway.GetAsync(lab.Api.Resource("/42"), Ct);
+
+        // The AppHost declares GET /catalogue public (WithPublicOperation): APIM serves it without a token.
+        Assert.Equal(HttpStatusCode.OK, catalogue.StatusCode);
+        Assert.Equal(["espresso beans", "filter papers", "grinder"], await catalogue.Content.ReadFromJsonAsync<string[]>(Ct) ?? []);
+        Assert.Equal(HttpStatusCode.Unauthorized, order.StatusCode);
+    }
+
+    [Fact]
     public async Task Without_a_token_an_order_is_401_directly_and_through_the_gateway()
     {
         using var direct = new HttpClient { BaseAddress = lab.Direct };

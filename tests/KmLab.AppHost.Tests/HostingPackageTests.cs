@@ -196,6 +196,39 @@ public sealed class HostingPackageTests
     }
 
     [Fact]
+    public async Task Public_operations_reach_the_publish_step_as_one_public_option_each()
+    {
+        var builder = Builder($"state-dir={TempState()}");
+        var lab = builder.AddKmLab("kmlab");
+        var orders = builder.AddExecutable("orders", "dotnet", ".").WithHttpEndpoint(port: 5099);
+        lab.AddGatewayApi("orders-api", orders, "/orders", "1.0.0")
+            .WithPublicOperation("GET", "/catalogue")
+            .WithPublicOperation("head", "/items/{id}");
+
+        var args = await LabModel.ArgumentsOf(builder.Resources.Single(r => r.Name == "orders-api-publish"));
+
+        var publicOptions = args.Select((a, i) => (a, i)).Where(x => Equals(x.a, "--public")).Select(x => (string)args[x.i + 1]).ToList();
+        Assert.Equal(["GET /catalogue", "HEAD /items/{id}"], publicOptions);
+    }
+
+    [Theory]
+    [InlineData("FETCH", "/catalogue", "gateway API 'orders-api' has public operation verb 'FETCH'; give one of GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS, e.g. WithPublicOperation(\"GET\", \"/catalogue\").")]
+    [InlineData("GET", "catalogue", "gateway API 'orders-api' has public operation target 'catalogue'; give a path that starts with '/' and has no spaces, e.g. /catalogue.")]
+    [InlineData("GET", "/catalogue", "gateway API 'orders-api' declares public operation GET /catalogue twice; call WithPublicOperation once per operation.")]
+    public void A_public_operation_that_is_not_usable_stops_the_apphost_in_one_line(string verb, string target, string expected)
+    {
+        var builder = Builder($"state-dir={TempState()}");
+        var lab = builder.AddKmLab("kmlab");
+        var orders = builder.AddExecutable("orders", "dotnet", ".").WithHttpEndpoint(port: 5099);
+        var api = lab.AddGatewayApi("orders-api", orders, "/orders", "1.0.0").WithPublicOperation("GET", "/catalogue");
+
+        var error = Assert.Throws<DistributedApplicationException>(() => api.WithPublicOperation(verb, target));
+
+        Assert.Equal(expected, error.Message);
+        Assert.Equal(["GET /catalogue"], api.Resource.PublicOperations);
+    }
+
+    [Fact]
     public void Two_gateway_apis_with_one_context_stop_the_apphost_in_one_line()
     {
         var builder = Builder($"state-dir={TempState()}");

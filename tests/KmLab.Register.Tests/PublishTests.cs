@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging;
+
 namespace KmLab.Register.Tests;
 
 /// <summary><c>publish</c> against the twins: an API declared or imported from its OpenAPI document, behind the
@@ -68,6 +70,73 @@ public sealed class PublishTests
         Assert.Equal(200, created.Probe);
         Assert.Single(lab.ApiManager.Requests, r => r.Method == "PUT" && r.Path == $"/api/am/publisher/v4/apis/{created.ApiId}/swagger");
         Assert.Contains(lab.ApiManager.Requests, r => r.Method == "POST" && r.Path == $"/api/am/publisher/v4/apis/{created.ApiId}/revisions");
+    }
+
+    [Fact]
+    public async Task A_public_operation_beside_the_wildcard_ones_is_served_without_a_token_and_the_others_are_not()
+    {
+        await using var lab = await Lab.StartAsync();
+        await lab.RegisterAsync();
+        var request = Request(lab, "KmLabPublic", "/kmlab-public") with { Operations = [], PublicOperations = ["GET /health"] };
+
+        var first = await PublishAsync(lab, request);
+        lab.ApiManager.ClearRequests();
+        var second = await PublishAsync(lab, request);
+
+        Assert.Equal(("created", "reused"), (first.Outcome, second.Outcome));
+        Assert.DoesNotContain(lab.ApiManager.Requests, r => r.Method is "POST" or "PUT" && r.Path.StartsWith("/api/am/publisher/", StringComparison.Ordinal));
+        var operations = (await StoredApiAsync(lab, first.ApiId)).Operations!.Select(o => (o.Verb, o.Target, o.AuthType)).ToList();
+        Assert.Contains(("GET", "/health", "None"), operations);
+        Assert.Contains(("GET", "/*", "Application & Application User"), operations);
+        Assert.Equal((200, 401), (await GetWithoutTokenAsync(lab, first.GatewayUrl, "/health"), await GetWithoutTokenAsync(lab, first.GatewayUrl, "/other")));
+    }
+
+    [Fact]
+    public async Task A_public_operation_of_an_OpenAPI_document_is_imported_without_authentication_and_the_others_keep_it()
+    {
+        await using var lab = await Lab.StartAsync();
+        await lab.RegisterAsync();
+        var document = Path.Combine(lab.State.FullName, "openapi.json");
+        await File.WriteAllTextAsync(document, TestData.OpenApi("/{check}", "/health"), TestContext.Current.CancellationToken);
+        var request = Request(lab, "KmLabPublicDoc", "/kmlab-publicdoc") with { Operations = [], OpenApi = document };
+
+        var protectedFirst = await PublishAsync(lab, request);
+        Assert.Equal(401, await GetWithoutTokenAsync(lab, protectedFirst.GatewayUrl, "/health"));
+        var madePublic = await PublishAsync(lab, request with { PublicOperations = ["GET /health"] });
+        lab.ApiManager.ClearRequests();
+        var reused = await PublishAsync(lab, request with { PublicOperations = ["GET /health"] });
+
+        Assert.Equal(("created", "updated", "reused"), (protectedFirst.Outcome, madePublic.Outcome, reused.Outcome));
+        Assert.DoesNotContain(lab.ApiManager.Requests, r => r.Method is "POST" or "PUT" && r.Path.StartsWith("/api/am/publisher/", StringComparison.Ordinal));
+        var operations = (await StoredApiAsync(lab, madePublic.ApiId)).Operations!.Select(o => (o.Verb, o.Target, o.AuthType)).ToList();
+        Assert.Contains(("GET", "/health", "None"), operations);
+        Assert.Contains(("GET", "/{check}", "Application & Application User"), operations);
+        Assert.Equal((200, 401), (await GetWithoutTokenAsync(lab, madePublic.GatewayUrl, "/health"), await GetWithoutTokenAsync(lab, madePublic.GatewayUrl, "/other")));
+    }
+
+    [Theory]
+    [InlineData("FETCH /health", null, "--public 'FETCH /health' is not \"VERB /path\"")]
+    [InlineData("GET health", null, "--public 'GET health' is not \"VERB /path\"")]
+    [InlineData("GET /missing", "/health", "--public 'GET /missing' is not an operation of the OpenAPI document")]
+    public async Task A_public_operation_that_is_not_usable_is_one_line_before_anything_is_made(string declared, string? documentPath, string expected)
+    {
+        await using var lab = await Lab.StartAsync();
+        await lab.RegisterAsync();
+        var request = Request(lab, "KmLabBadPublic", "/kmlab-badpublic") with { PublicOperations = [declared] };
+        if (documentPath is not null)
+        {
+            var document = Path.Combine(lab.State.FullName, "openapi.json");
+            await File.WriteAllTextAsync(document, TestData.OpenApi(documentPath), TestContext.Current.CancellationToken);
+            request = request with { Operations = [], OpenApi = document };
+        }
+        lab.ApiManager.ClearRequests();
+
+        var e = await Assert.ThrowsAsync<LabException>(() => PublishAsync(lab, request));
+
+        Assert.Equal(ExitCodes.Usage, e.ExitCode);
+        Assert.StartsWith(expected, e.Message);
+        Assert.DoesNotContain('\n', e.Message);
+        Assert.Empty(lab.ApiManager.Requests);
     }
 
     [Fact]
@@ -180,6 +249,26 @@ public sealed class PublishTests
 
     private static Task<PublishResult> PublishAsync(Lab lab, PublishRequest request) =>
         ApiPublish.RunAsync(request, TestContext.Current.CancellationToken, lab.Logs.Factory);
+
+    /// <summary>The API as the Publisher REST API shows it, read with an admin token of its own.</summary>
+    private static async Task<Api> StoredApiAsync(Lab lab, string apiId)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var logger = lab.Logs.Factory.CreateLogger("publisher");
+        using var trust = LabTrust.Read(new LabLayout(lab.State.FullName));
+        using var apim = new Wso2Connection(trust.For(KeyManagerRegistrar.ApimServerName, lab.ApiManager.BaseUrl), logger);
+        var secrets = new Secrets(lab.AdminPassword);
+        var (_, token) = await ApimRestToken.GetAsync(apim, lab.Topology.AdminUser, lab.AdminPassword, ApimPublisherScopes.Smoke, secrets,
+            (e, operation) => apim.Failure(e, operation, secrets.Scrub), ct);
+        return await apim.Refit<IApimPublisherApi>(() => Task.FromResult(token.AccessToken)).GetApiAsync(apiId, ct);
+    }
+
+    private static async Task<int> GetWithoutTokenAsync(Lab lab, Uri apiUrl, string resource)
+    {
+        using var http = LabHttp.Client(lab);
+        using var response = await http.GetAsync(new Uri(apiUrl + resource), TestContext.Current.CancellationToken);
+        return (int)response.StatusCode;
+    }
 
     private static async Task<string> ClientTokenAsync(Lab lab, JsonNode application)
     {

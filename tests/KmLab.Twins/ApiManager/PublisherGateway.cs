@@ -29,7 +29,7 @@ internal sealed partial class ApiManagerTwin
             return Http.Error(StatusCodes.Status404NotFound, 404, "Not Found", "The requested resource is not available.");
         }
         var method = request.Method;
-        var operation = (api.Operations ?? []).FirstOrDefault(o => o.Verb is { } verb && verb.Equals(method, StringComparison.OrdinalIgnoreCase) && o.Target is { } target && ResourceMatches(target, resource));
+        var operation = SelectOperation(api.Operations ?? [], method, resource);
         if (operation is null)
             return Http.Error(StatusCodes.Status404NotFound, ApiResourceNotFound, "No matching resource found for given API Request",
                 $"No matching resource found in the API for the given request: {method} {resource}");
@@ -125,14 +125,59 @@ internal sealed partial class ApiManagerTwin
         return null;
     }
 
-    /// <summary>Synapse's URI templates: <c>{name}</c> matches one path segment, a trailing <c>/*</c> anything below.</summary>
-    private static bool ResourceMatches(string target, string resource)
+    /// <summary>The operation whose auth type and scopes apply (wso2/carbon-apimgt
+    /// components/apimgt/org.wso2.carbon.apimgt.gateway/…/handlers/security/APIKeyValidator.java <c>findMatchingVerb</c>;
+    /// wso2/wso2-synapse@11dca3a2:modules/core/src/main/java/org/apache/synapse/api/ApiUtils.java:56-62 for the order):
+    /// among the operations of the verb, Synapse's dispatchers in their order, URL mappings then URI templates; a
+    /// mapping's answer stands unless it is a wildcard (<c>…/*</c>), which a matching template then overrides. So
+    /// <c>GET /catalogue</c> beside <c>GET /*</c> is chosen wherever it is listed, and <c>/{id}</c> beats <c>/*</c>.
+    /// Null: no resource of the API matches (900906).</summary>
+    private static ApiOperation? SelectOperation(IEnumerable<ApiOperation> operations, string method, string resource)
     {
-        if (target == resource || target == "/*") return true;
-        if (target.EndsWith("/*", StringComparison.Ordinal) && resource.StartsWith(target[..^1], StringComparison.Ordinal)) return true;
-        if (!target.Contains('{')) return false;
-        var pattern = "^" + System.Text.RegularExpressions.Regex.Replace(System.Text.RegularExpressions.Regex.Escape(target), @"\\\{[^/]*?\}", "[^/]+") + "$";
         var path = resource.Split('?')[0];
+        var acceptable = operations.Where(o => o.Verb is { } verb && verb.Equals(method, StringComparison.OrdinalIgnoreCase) && o.Target is not null).ToList();
+        var mappings = acceptable.Where(o => !IsUriTemplate(o.Target!)).ToList();
+        ApiOperation? selected = mappings.FirstOrDefault(o => UrlMappingExact(o.Target!, path));
+        if (selected is null)
+        {
+            // wso2/wso2-synapse@283370c0:modules/core/src/main/java/org/apache/synapse/api/dispatch/URLMappingBasedDispatcher.java
+            // findResource: the longest prefix; of equal lengths the first.
+            var longest = 0;
+            foreach (var mapping in mappings)
+                if (UrlMappingPrefixLength(mapping.Target!, path) is var length && length > longest)
+                    (selected, longest) = (mapping, length);
+        }
+        if (selected is not null && !selected.Target!.Contains("/*", StringComparison.Ordinal)) return selected;
+        return acceptable.Where(o => IsUriTemplate(o.Target!)).FirstOrDefault(o => UriTemplateMatches(o.Target!, path)) ?? selected;
+    }
+
+    /// <summary>A target with a <c>{variable}</c> is a Synapse <c>uri-template</c> resource, any other a <c>url-mapping</c>.</summary>
+    private static bool IsUriTemplate(string target) => target.Contains('{');
+
+    /// <summary>wso2/wso2-synapse@134154be:modules/core/src/main/java/org/apache/synapse/api/dispatch/URLMappingHelper.java
+    /// <c>isExactMatch</c>: a mapping without a trailing <c>/*</c>; trailing slashes do not count.</summary>
+    private static bool UrlMappingExact(string target, string path)
+    {
+        if (target.EndsWith("/*", StringComparison.Ordinal)) return false;
+        static string Trimmed(string p) => p.TrimEnd('/') is { Length: > 0 } t ? t : "/";
+        return Trimmed(target) == Trimmed(path);
+    }
+
+    /// <summary>URLMappingHelper <c>getPrefixMatchingLength</c> (same file): for <c>/a/b/*</c> the number of its segments when the path
+    /// starts with all of them, else 0; <c>/*</c> is 1 for every path.</summary>
+    private static int UrlMappingPrefixLength(string target, string path)
+    {
+        if (!target.EndsWith("/*", StringComparison.Ordinal)) return 0;
+        if (target == "/*") return 1;
+        var wanted = target[1..^2].Split('/');
+        var segments = path.Trim('/').Split('/');
+        return segments.Length >= wanted.Length && wanted.Select((s, i) => s == segments[i]).All(same => same) ? wanted.Length : 0;
+    }
+
+    /// <summary>Synapse's URI templates: <c>{name}</c> matches one path segment.</summary>
+    private static bool UriTemplateMatches(string target, string path)
+    {
+        var pattern = "^" + System.Text.RegularExpressions.Regex.Replace(System.Text.RegularExpressions.Regex.Escape(target), @"\\\{[^/]*?\}", "[^/]+") + "$";
         return System.Text.RegularExpressions.Regex.IsMatch(path, pattern);
     }
 

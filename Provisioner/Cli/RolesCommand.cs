@@ -1,6 +1,6 @@
 using System.CommandLine;
 using KmLab.Provisioner.Register;
-using KmLab.Provisioner.Roles;
+using KmLab.Provisioner.Proofs;
 using KmLab.Provisioner.Wso2Rest;
 
 namespace KmLab.Provisioner.Cli;

@@ -65,7 +65,7 @@ internal static class ApimRestToken
             {
                 return await call();
             }
-            catch (Exception e) when (Wso2Connection.IsCallFailure(e))
+            catch (Exception e) when (Wso2Failures.IsCallFailure(e))
             {
                 throw failure(e, operation);
             }

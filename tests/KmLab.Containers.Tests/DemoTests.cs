@@ -1,5 +1,5 @@
 using KmLab.Provisioner.Demo;
-using KmLab.Provisioner.Roles;
+using KmLab.Provisioner.Proofs;
 
 namespace KmLab.Containers.Tests;
 

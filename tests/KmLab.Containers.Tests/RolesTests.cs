@@ -1,5 +1,5 @@
 using KmLab.Provisioner.Register;
-using KmLab.Provisioner.Roles;
+using KmLab.Provisioner.Proofs;
 using KmLab.Provisioner.Wso2Rest;
 
 namespace KmLab.Containers.Tests;

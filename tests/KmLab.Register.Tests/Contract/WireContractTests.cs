@@ -4,7 +4,7 @@ using System.Text.RegularExpressions;
 using KmLab.Provisioner;
 using KmLab.Provisioner.Publish;
 using KmLab.Provisioner.Register;
-using KmLab.Provisioner.Roles;
+using KmLab.Provisioner.Proofs;
 using KmLab.Provisioner.Smoke;
 using KmLab.Provisioner.Wso2Rest;
 using KmLab.Provisioner.Demo;

@@ -1,4 +1,3 @@
-using KmLab.Provisioner.Wso2;
 using Tomlyn.Model;
 
 namespace KmLab.Provisioner.Configuration;

@@ -1,5 +1,4 @@
 using KmLab.Provisioner.Proofs;
-using KmLab.Provisioner.Wso2;
 using KmLab.Provisioner.Wso2Rest;
 using Microsoft.Extensions.Logging;
 

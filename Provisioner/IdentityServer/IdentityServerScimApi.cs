@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using KmLab.Provisioner.Wso2;
 using Refit;
 
 namespace KmLab.Provisioner.IdentityServer;

@@ -1,7 +1,6 @@
 using System.Text.Json.Nodes;
 using KmLab.Provisioner.Apim;
 using KmLab.Provisioner.Publishing;
-using KmLab.Provisioner.Wso2;
 using KmLab.Provisioner.Wso2Rest;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;

@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.RegularExpressions;
-using KmLab.Provisioner.Wso2;
 using KmLab.Provisioner.Wso2Rest;
 
 namespace KmLab.Provisioner.Proofs;

@@ -2,7 +2,6 @@ using System.Net;
 using System.Text.Json.Nodes;
 using KmLab.Provisioner.Apim;
 using KmLab.Provisioner.IdentityServer;
-using KmLab.Provisioner.Wso2;
 using KmLab.Provisioner.Wso2Rest;
 using Microsoft.Extensions.Logging;
 using Refit;

@@ -2,7 +2,6 @@ using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using KmLab.Provisioner.Apim;
 using KmLab.Provisioner.Publishing;
-using KmLab.Provisioner.Wso2;
 using KmLab.Provisioner.Wso2Rest;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Logging;

@@ -2,7 +2,6 @@ using System.Net;
 using System.Text.Json;
 using System.Text;
 using KmLab.Provisioner.Apim;
-using KmLab.Provisioner.Wso2;
 using KmLab.Provisioner.Wso2Rest;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Logging;

@@ -4,7 +4,6 @@ using KmLab.Provisioner.Apim;
 using KmLab.Provisioner.IdentityServer;
 using KmLab.Provisioner.Publishing;
 using KmLab.Provisioner.Proofs;
-using KmLab.Provisioner.Wso2;
 using KmLab.Provisioner.Wso2Rest;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Logging;

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using KmLab.Provisioner.Apim;
-using KmLab.Provisioner.Wso2;
 using Microsoft.Extensions.Logging;
 using Polly;
 using Polly.Retry;

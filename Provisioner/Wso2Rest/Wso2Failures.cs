@@ -3,7 +3,6 @@ using System.Security.Authentication;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using KmLab.Provisioner.Apim;
-using KmLab.Provisioner.Wso2;
 using Refit;
 
 namespace KmLab.Provisioner.Wso2Rest;

@@ -3,7 +3,8 @@ using System.Text.RegularExpressions;
 namespace KmLab.Provisioner.Tests;
 
 /// <summary>The Provisioner's layering rule: a command folder imports only lower layers (the clients, Wso2Rest,
-/// Publishing, Proofs, Core), never another command folder, so what two commands share has a home below both.</summary>
+/// Publishing, Proofs, Core), never another command folder, so what two commands share has a home below both; the
+/// lower layers import no command folder.</summary>
 public sealed partial class CommandLayeringTests
 {
     /// <summary>One folder, and one namespace, per command; <c>Cli</c> sits above them and may use them all.</summary>
@@ -24,6 +25,19 @@ public sealed partial class CommandLayeringTests
         }
 
         Assert.Empty(crossings);
+    }
+
+    [Fact]
+    public void No_shared_layer_imports_a_command_folder()
+    {
+        var provisioner = Path.Combine(RepositoryRoot(), "Provisioner");
+        var upward = Directory.EnumerateDirectories(provisioner)
+            .Where(d => !CommandFolders.Contains(Path.GetFileName(d)) && Path.GetFileName(d) is not ("Cli" or "bin" or "obj"))
+            .SelectMany(d => Directory.EnumerateFiles(d, "*.cs", SearchOption.AllDirectories))
+            .SelectMany(file => CommandImports(File.ReadAllText(file), ownFolder: "")
+                .Select(command => $"{Path.GetRelativePath(provisioner, file)} imports {command}"));
+
+        Assert.Empty(upward);
     }
 
     [Fact]

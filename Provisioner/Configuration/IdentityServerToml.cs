@@ -1,3 +1,4 @@
+using KmLab.Provisioner.Wso2;
 
 namespace KmLab.Provisioner.Configuration;
 

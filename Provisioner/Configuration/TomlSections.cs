@@ -1,3 +1,4 @@
+using KmLab.Provisioner.Wso2;
 using Tomlyn.Model;
 
 namespace KmLab.Provisioner.Configuration;

@@ -1,6 +1,5 @@
 using KmLab.Provisioner.Proofs;
 using KmLab.Provisioner.Wso2Rest;
-using Microsoft.Extensions.Logging;
 
 namespace KmLab.Provisioner.Demo;
 

@@ -2,18 +2,24 @@ using System.Text.Json.Nodes;
 using KmLab.Provisioner.Apim;
 using KmLab.Provisioner.Publishing;
 using KmLab.Provisioner.Wso2Rest;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace KmLab.Provisioner.Proofs;
 
-/// <summary>Role-based authorization through the gateway, as WSO2's is7_role_enforcement harness proves it: a shared
+/// <summary>Role-based authorization through the gateway, as WSO2's own scenario proves it
+/// (wso2/product-apim@140e5b90:all-in-one-apim/modules/integration-v2/tests-integration/cucumber-tests/src/test/resources/features/admin/is7_role_enforcement.feature): a shared
 /// scope bound to an APIM role reaches IS as that role's permission (the connector maps the name); an API operation
 /// needs the scope; a user holding the role gets it in a password-grant token and the gateway answers 200, a user
 /// without it does not and the gateway answers 403 900910. Every step creates or reuses. <c>roles</c> runs it with
 /// the names below, <c>demo</c> with its own.</summary>
 public static class RoleProof
 {
+    /// <summary>The names <c>roles</c> proves with unless told otherwise.</summary>
+    public const string DefaultRole = "kmlab_reader";
+    public const string DefaultScope = "kmlab_read";
+    public const string DefaultAllowedUser = "kmlab-alice";
+    public const string DefaultDeniedUser = "kmlab-bob";
+
     public const string ApplicationName = "kmlab-rbac";
     public const string ApiName = "KmLabRbac";
     public const string ApiVersion = "1.0.0";
@@ -108,7 +114,7 @@ public static class RoleProof
                 PublicUrl = publicUrl, PublicStatus = publicStatus, ApiUrl = apiUrl, ApiId = api.Id, Key = key,
                 Repeat =
                 [
-                    $"TOKEN=$(curl -s --cacert '{layout.CaCertificate}' -u \"{key.ConsumerKey}:$CONSUMER_SECRET\" -d grant_type=password -d \"username={user}\" --data-urlencode \"password=$KMLAB_RBAC_PASSWORD\" -d 'scope=openid {request.ScopeName}' '{tokenUrl}' | jq -r .access_token)",
+                    $"TOKEN=$(curl -s --cacert '{layout.CaCertificate}' -u \"{key.ConsumerKey}:$CONSUMER_SECRET\" -d grant_type=password -d \"username={user}\" --data-urlencode \"password=${UserPasswordVariable}\" -d 'scope=openid {request.ScopeName}' '{tokenUrl}' | jq -r .access_token)",
                     $"curl -i --cacert '{layout.CaCertificate}' -H \"Authorization: Bearer $TOKEN\" '{url}'",
                 ],
             };

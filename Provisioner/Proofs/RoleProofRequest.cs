@@ -9,10 +9,10 @@ namespace KmLab.Provisioner.Proofs;
 public sealed record RolesRequest(SmokeRequest Lab)
 {
     /// <summary>The APIM role the scope is bound to: a plain name (IS: <c>system_primary_&lt;role&gt;</c>) or <c>Internal/&lt;name&gt;</c> (IS: <c>&lt;name&gt;</c>).</summary>
-    public string Role { get; init; } = "kmlab_reader";
-    public string ScopeName { get; init; } = "kmlab_read";
-    public string AllowedUser { get; init; } = "kmlab-alice";
-    public string DeniedUser { get; init; } = "kmlab-bob";
+    public string Role { get; init; } = RoleProof.DefaultRole;
+    public string ScopeName { get; init; } = RoleProof.DefaultScope;
+    public string AllowedUser { get; init; } = RoleProof.DefaultAllowedUser;
+    public string DeniedUser { get; init; } = RoleProof.DefaultDeniedUser;
 
     /// <summary>Both users' password; null: derived from the admin password (stable, never printed).</summary>
     public string? UserPassword { get; init; }

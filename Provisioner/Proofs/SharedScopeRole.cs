@@ -3,7 +3,6 @@ using System.Text.Json.Nodes;
 using KmLab.Provisioner.Apim;
 using KmLab.Provisioner.IdentityServer;
 using KmLab.Provisioner.Wso2Rest;
-using Microsoft.Extensions.Logging;
 using Refit;
 
 namespace KmLab.Provisioner.Proofs;

@@ -4,7 +4,6 @@ using KmLab.Provisioner.Apim;
 using KmLab.Provisioner.Publishing;
 using KmLab.Provisioner.Wso2Rest;
 using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Logging;
 
 namespace KmLab.Provisioner.Publish;
 

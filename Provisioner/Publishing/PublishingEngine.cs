@@ -4,7 +4,6 @@ using System.Text;
 using KmLab.Provisioner.Apim;
 using KmLab.Provisioner.IdentityServer;
 using KmLab.Provisioner.Wso2Rest;
-using Microsoft.Extensions.Logging;
 using Refit;
 
 namespace KmLab.Provisioner.Publishing;

@@ -2,7 +2,6 @@ using KmLab.Provisioner.Apim;
 using KmLab.Provisioner.IdentityServer;
 using KmLab.Provisioner.Proofs;
 using KmLab.Provisioner.Wso2Rest;
-using Microsoft.Extensions.Logging;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Polly.Retry;
 using Polly.Timeout;

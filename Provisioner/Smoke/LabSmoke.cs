@@ -6,7 +6,6 @@ using KmLab.Provisioner.Publishing;
 using KmLab.Provisioner.Proofs;
 using KmLab.Provisioner.Wso2Rest;
 using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Logging;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Polly.Retry;
 using Polly.Timeout;

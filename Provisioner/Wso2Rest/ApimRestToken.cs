@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using KmLab.Provisioner.Apim;
-using Microsoft.Extensions.Logging;
 using Polly;
 using Polly.Retry;
 using Polly.Timeout;

@@ -1,7 +1,6 @@
 using System.Text;
 using KmLab.Provisioner.Apim;
 using Microsoft.Extensions.Http.Resilience;
-using Microsoft.Extensions.Logging;
 using Polly;
 using Refit;
 

@@ -27,6 +27,11 @@ public static class ApimPublisherEndpoints
     /// <summary>Takes <c>?apiId=&amp;action=</c> (e.g. <c>Publish</c>); answers 200 with a WorkflowResponse.</summary>
     public const string ChangeLifecycle = Apis + "/change-lifecycle";
 
+    /// <summary>Shared scopes: <c>POST</c> answers 201 even when a Key Manager could not register the scope (APIM
+    /// only logs that); <c>DELETE</c> of a scope an API uses answers 409.</summary>
+    public const string SharedScopes = PublisherBase + "/scopes";
+    public const string SharedScope = SharedScopes + "/{scopeId}";
+
     /// <summary>DevPortal v3 subscriptions: <c>GET ?apiId=&amp;applicationId=</c>, <c>POST</c> answers 201.</summary>
     public const string Subscriptions = ApimEndpoints.DevPortalBase + "/subscriptions";
 }
@@ -41,6 +46,9 @@ public static class ApimPublisherScopes
     /// <summary>Covers every API operation of the Publisher; an admin holds it.</summary>
     public const string ApiManage = "apim:api_manage";
     public const string SubscriptionManage = "apim:sub_manage";
+
+    /// <summary>What publisher-api.yaml's <c>/scopes</c> operations want (or <see cref="ApiManage"/>).</summary>
+    public const string SharedScopeManage = "apim:shared_scope_manage";
 
     /// <summary>Everything the smoke does, in one token (space-separated).</summary>
     public static string Smoke => string.Join(' ', ApiView, ApiCreate, ApiPublish, ApiManage,

@@ -24,6 +24,11 @@ public static class IdentityServerEndpoints
 
     /// <summary>SCIM2 roles v2: the connector's <c>is7_roles_endpoint</c> (APIM 4.4.0+).</summary>
     public const string Roles = "/scim2/v2/Roles";
+    public const string Role = Roles + "/{roleId}";
+    public const string RolesSearch = Roles + "/.search";
+
+    /// <summary>SCIM2 users of the primary user store (super-admin Basic auth).</summary>
+    public const string ScimUsers = "/scim2/Users";
 
     /// <summary>API resources: the connector's <c>api_resource_management_endpoint</c> (APIM 4.4.0+).</summary>
     public const string ApiResources = "/api/server/v1/api-resources";
@@ -35,4 +40,13 @@ public static class IdentityServerEndpoints
     public const string ClientRegistration = "/api/identity/oauth2/dcr/v1.1/register";
 
     public const string HealthCheck = "/api/health-check/v1.0/health";
+}
+
+/// <summary>The SCIM 2.0 message and resource schema URNs IS's SCIM2 endpoints require in request bodies
+/// (RFC 7643 section 8.7.1, RFC 7644 sections 3.4.3 and 3.5.2).</summary>
+public static class ScimSchemas
+{
+    public const string PatchOp = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
+    public const string SearchRequest = "urn:ietf:params:scim:api:messages:2.0:SearchRequest";
+    public const string User = "urn:ietf:params:scim:schemas:core:2.0:User";
 }

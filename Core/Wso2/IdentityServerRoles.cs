@@ -16,6 +16,22 @@ public static class IsRoleFacts
         : null;
 }
 
+/// <summary>The IS 7 connector's mapping of an APIM role to the IS role it creates when <c>enable_roles_creation</c> is
+/// on (KMIS v2.0.4+; wso2-extensions/apim-km-wso2is@2c3140f3:components/wso2is7.key.manager/src/main/java/org/wso2/is7/client/WSO2IS7KeyManager.java:2033-2043).</summary>
+public static class Is7RoleNames
+{
+    public const string InternalDomain = "Internal/";
+    public const string ApplicationDomain = "Application/";
+    public const string PrimaryPrefix = "system_primary_";
+
+    /// <summary><c>Internal/x</c> → <c>x</c>, a plain <c>x</c> → <c>system_primary_x</c>; null for <c>Application/</c>
+    /// and any other domain, which the connector refuses.</summary>
+    public static string? FromApimRole(string apimRole) =>
+        apimRole.StartsWith(InternalDomain, StringComparison.OrdinalIgnoreCase) ? apimRole[InternalDomain.Length..]
+        : apimRole.StartsWith(ApplicationDomain, StringComparison.OrdinalIgnoreCase) || apimRole.Contains('/') ? null
+        : PrimaryPrefix + apimRole;
+}
+
 /// <summary>IS 7's primary user store default user name pattern (user-mgt.xml UsernameJavaRegEx); passwords:
 /// <see cref="IdentityServerPasswordRule"/>.</summary>
 public static class UserStoreFacts
@@ -23,7 +39,8 @@ public static class UserStoreFacts
     public const string UserNamePattern = @"^[\S]{3,30}$";
 }
 
-/// <summary>The gateway's answer to a token without any of the operation's scopes (403).</summary>
+/// <summary>The gateway's answer to a token without any of the operation's scopes (403; APISecurityConstants
+/// INVALID_SCOPE, dpiyumal2319/wso2-carbon-apimgt@68732448:components/apimgt/…/APISecurityConstants.java:67-68).</summary>
 public static class ApimRoleFacts
 {
     public const long ScopeMismatch = 900910;

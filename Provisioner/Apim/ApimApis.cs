@@ -1,5 +1,4 @@
 using Refit;
-using KmLab.Provisioner.Wso2;
 
 namespace KmLab.Provisioner.Apim;
 

@@ -1,4 +1,3 @@
-using KmLab.Provisioner.Wso2;
 using Refit;
 
 namespace KmLab.Provisioner.Apim;

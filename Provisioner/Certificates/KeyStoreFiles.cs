@@ -1,6 +1,5 @@
 using System.Buffers.Binary;
 using System.Security.Cryptography.X509Certificates;
-using KmLab.Provisioner.Wso2;
 using Org.BouncyCastle.Crypto;
 using Org.BouncyCastle.Pkcs;
 using Org.BouncyCastle.Security;

@@ -1,7 +1,6 @@
 using System.CommandLine;
 using KmLab.Provisioner.Configuration;
 using KmLab.Provisioner.Prepare;
-using KmLab.Provisioner.Wso2;
 
 namespace KmLab.Provisioner.Cli;
 

@@ -1,6 +1,6 @@
 using System.CommandLine;
 using KmLab.Provisioner.Register;
-using KmLab.Provisioner.Roles;
+using KmLab.Provisioner.Proofs;
 using KmLab.Provisioner.Wso2Rest;
 
 namespace KmLab.Provisioner.Cli;
@@ -16,10 +16,10 @@ internal static class RolesCommand
         var isUrl = CliOptions.UrlOption("--is-url", "IS's HTTPS base URL as reached from here (SCIM2, token), e.g. https://localhost:9444.", required: true);
         var isInternalUrl = CliOptions.UrlOption("--is-internal-url", "IS's HTTPS base URL as APIM's gateway reaches it (the API's backend); default: from lab.json.");
         var name = new Option<string>("--name") { Description = "The Key Manager register created.", DefaultValueFactory = _ => RegisterRequest.DefaultKeyManagerName };
-        var role = new Option<string>("--role") { Description = "The APIM role the scope is bound to (IS: system_primary_<role>; Internal/<name>: <name>).", DefaultValueFactory = _ => "kmlab_reader" };
-        var scope = new Option<string>("--scope") { Description = "The shared scope the API's operation needs.", DefaultValueFactory = _ => "kmlab_read" };
-        var allowed = new Option<string>("--allowed-user") { Description = "The IS user who holds the role.", DefaultValueFactory = _ => "kmlab-alice" };
-        var denied = new Option<string>("--denied-user") { Description = "The IS user who does not.", DefaultValueFactory = _ => "kmlab-bob" };
+        var role = new Option<string>("--role") { Description = "The APIM role the scope is bound to (IS: system_primary_<role>; Internal/<name>: <name>).", DefaultValueFactory = _ => RoleProof.DefaultRole };
+        var scope = new Option<string>("--scope") { Description = "The shared scope the API's operation needs.", DefaultValueFactory = _ => RoleProof.DefaultScope };
+        var allowed = new Option<string>("--allowed-user") { Description = "The IS user who holds the role.", DefaultValueFactory = _ => RoleProof.DefaultAllowedUser };
+        var denied = new Option<string>("--denied-user") { Description = "The IS user who does not.", DefaultValueFactory = _ => RoleProof.DefaultDeniedUser };
         var adminUser = CliOptions.AdminUser("The admin user of APIM and IS.");
 
         var command = new Command("roles",

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using KmLab.Provisioner.Publishing;
+using KmLab.Provisioner.Proofs;
 using KmLab.Provisioner.Register;
 using KmLab.Provisioner.Smoke;
 using KmLab.Provisioner.Wso2Rest;
@@ -49,7 +50,7 @@ internal static class SmokeCommand
         Console.WriteLine($"api {SampleApi.Name} {SampleApi.Version} {result.ApiOutcome}: id {result.ApiId}");
         Console.WriteLine($"GET {result.CalledUrl} -> {result.StatusCode} (token of consumer key {result.ConsumerKey}, issuer {result.Issuer})");
         Console.WriteLine("Repeat it (CONSUMER_SECRET: the consumer secret of application " +
-                          $"'{KeyManagerProof.ApplicationName}', DevPortal > Applications > {KeyManagerProof.ApplicationName} > Production Keys):");
+                          $"'{ProofApplication.Name}', DevPortal > Applications > {ProofApplication.Name} > Production Keys):");
         Console.WriteLine($"  {result.TokenCommand}");
         Console.WriteLine($"  {result.Curl}");
     }

@@ -1,7 +1,5 @@
-using KmLab.Provisioner.Roles;
-using KmLab.Provisioner.Wso2;
+using KmLab.Provisioner.Proofs;
 using KmLab.Provisioner.Wso2Rest;
-using Microsoft.Extensions.Logging;
 
 namespace KmLab.Provisioner.Demo;
 
@@ -35,12 +33,12 @@ public sealed record DemoResult(bool Supported, string Line, IReadOnlyList<strin
 public static class LabDemo
 {
     public const string ApiName = LabTopology.DemoApiName;
-    public const string Context = "/kmlab-demo";
+    public const string Context = LabTopology.DemoContext;
     public const string Application = LabTopology.DemoApplication;
-    public const string Role = "kmlab_demo_reader";
-    public const string Scope = "kmlab_demo_read";
-    public const string Reader = "kmlab-demo-reader";
-    public const string Guest = "kmlab-demo-guest";
+    public const string Role = LabTopology.DemoRole;
+    public const string Scope = LabTopology.DemoScope;
+    public const string Reader = LabTopology.DemoReader;
+    public const string Guest = LabTopology.DemoGuest;
     public const string PublicResource = IdentityServerEndpoints.Jwks;
     public const string ProtectedResource = IdentityServerEndpoints.HealthCheck;
 

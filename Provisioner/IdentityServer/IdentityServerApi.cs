@@ -1,5 +1,4 @@
 using KmLab.Provisioner.Apim;
-using KmLab.Provisioner.Wso2;
 using Refit;
 
 namespace KmLab.Provisioner.IdentityServer;

@@ -1,5 +1,4 @@
 using System.Text.RegularExpressions;
-using KmLab.Provisioner.Wso2;
 
 namespace KmLab.Provisioner.Prepare;
 

@@ -2,10 +2,8 @@ using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using KmLab.Provisioner.Apim;
 using KmLab.Provisioner.Publishing;
-using KmLab.Provisioner.Wso2;
 using KmLab.Provisioner.Wso2Rest;
 using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Logging;
 
 namespace KmLab.Provisioner.Publish;
 

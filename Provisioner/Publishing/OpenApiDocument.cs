@@ -55,7 +55,7 @@ public sealed class OpenApiDocument
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or HttpRequestException or TaskCanceledException && !ct.IsCancellationRequested)
         {
-            throw Unreadable(source, e is HttpRequestException or TaskCanceledException ? Wso2Connection.Reason(e) : e.Message);
+            throw Unreadable(source, e is HttpRequestException or TaskCanceledException ? Wso2Failures.Reason(e) : e.Message);
         }
         return Parse(source, text);
     }

@@ -3,9 +3,7 @@ using System.Text.Json;
 using System.Text;
 using KmLab.Provisioner.Apim;
 using KmLab.Provisioner.IdentityServer;
-using KmLab.Provisioner.Wso2;
 using KmLab.Provisioner.Wso2Rest;
-using Microsoft.Extensions.Logging;
 using Refit;
 
 namespace KmLab.Provisioner.Publishing;
@@ -53,16 +51,16 @@ internal sealed class PublishingEngine(Wso2Connection apim, Func<Task<string>> b
                     : await _publisher.ImportOpenApiAsync(new StreamPart(new MemoryStream(Encoding.UTF8.GetBytes(openApi.Text)), openApi.FileName, openApi.ContentType),
                         JsonSerializer.Serialize(desired with { Operations = null }, ApimJson.Options), ct);
             }
-            catch (ApiException e) when (Wso2Connection.ReadError(e)?.Code == ApimErrorCodes.ApiContextAlreadyExists)
+            catch (ApiException e) when (Wso2Failures.ReadError(e)?.Code == ApimErrorCodes.ApiContextAlreadyExists)
             {
                 throw ContextTaken(desired.Name, desired.Context, "(another API)");
             }
             catch (ApiException e) when (openApi is not null && e.StatusCode == HttpStatusCode.BadRequest
-                                         && Wso2Connection.ReadError(e) is { } error && ApimErrorCodes.IsOpenApiRefusal(error.Code))
+                                         && Wso2Failures.ReadError(e) is { } error && ApimErrorCodes.IsOpenApiRefusal(error.Code))
             {
                 throw openApi.Refused(error, command);
             }
-            catch (Exception e) when (e is not LabException && Wso2Connection.IsCallFailure(e))
+            catch (Exception e) when (Wso2Failures.IsReportable(e))
             {
                 throw calls.Failure(apim, e, "POST " + (openApi is null ? ApimPublisherEndpoints.Apis : ApimPublisherEndpoints.ApiImportOpenApi), Fix);
             }
@@ -88,11 +86,11 @@ internal sealed class PublishingEngine(Wso2Connection apim, Func<Task<string>> b
             {
                 await _publisher.UpdateSwaggerAsync(id, openApi.Text, ct);
             }
-            catch (ApiException e) when (e.StatusCode == HttpStatusCode.BadRequest && Wso2Connection.ReadError(e) is { } error && ApimErrorCodes.IsOpenApiRefusal(error.Code))
+            catch (ApiException e) when (e.StatusCode == HttpStatusCode.BadRequest && Wso2Failures.ReadError(e) is { } error && ApimErrorCodes.IsOpenApiRefusal(error.Code))
             {
                 throw openApi.Refused(error, command);
             }
-            catch (Exception e) when (e is not LabException && Wso2Connection.IsCallFailure(e))
+            catch (Exception e) when (Wso2Failures.IsReportable(e))
             {
                 throw calls.Failure(apim, e, "PUT " + ApimPublisherEndpoints.ApiSwagger, Fix);
             }
@@ -245,7 +243,7 @@ internal sealed class PublishingEngine(Wso2Connection apim, Func<Task<string>> b
             {
                 using var response = await gateway.Probe.SendAsync(message, ct);
                 var body = await response.Content.ReadAsStringAsync(ct);
-                answer = new GatewayAnswer((int)response.StatusCode, Wso2Calls.ErrorCode(body), body);
+                answer = new GatewayAnswer((int)response.StatusCode, Wso2Failures.ErrorCode(body), body);
             }
             catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !ct.IsCancellationRequested)
             {

@@ -1,6 +1,5 @@
 using System.Text.Json.Nodes;
 using KmLab.Provisioner.Apim;
-using KmLab.Provisioner.Wso2;
 
 namespace KmLab.Provisioner.Publishing;
 

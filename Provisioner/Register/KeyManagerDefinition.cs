@@ -1,7 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using KmLab.Provisioner.Apim;
-using KmLab.Provisioner.Wso2;
 using static KmLab.Provisioner.Wso2.Is7Connector;
 
 namespace KmLab.Provisioner.Register;

@@ -1,7 +1,7 @@
 using KmLab.Provisioner.Apim;
 using KmLab.Provisioner.IdentityServer;
+using KmLab.Provisioner.Proofs;
 using KmLab.Provisioner.Wso2Rest;
-using Microsoft.Extensions.Logging;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Polly.Retry;
 using Polly.Timeout;
@@ -22,9 +22,6 @@ public sealed class KeyManagerProof
 
     internal KeyManagerProof(Wso2Connection apim, Wso2Connection identityServer, ILogger logger, Secrets secrets) =>
         (this.apim, this.identityServer, this.logger, this.secrets) = (apim, identityServer, logger, secrets);
-
-    /// <summary>The DevPortal application the proof reuses on every run.</summary>
-    public const string ApplicationName = "kmlab-proof";
 
     public sealed record Proof(string ConsumerKey, string Issuer);
 
@@ -73,10 +70,10 @@ public sealed class KeyManagerProof
             throw new LabException(ExitCodes.KeyManagerNotUsable,
                 $"Key Manager '{keyManager.Name}' did not become usable within {request.UsableTimeout.TotalSeconds:0} s (last: {Describe(lastFailure)}); check APIM's and IS's logs (APIM must reach IS at {request.IsInternalUrl} with the connector's credentials), then re-run register.");
         }
-        catch (Exception e) when (e is not LabException && Wso2Connection.IsCallFailure(e))
+        catch (Exception e) when (Wso2Failures.IsReportable(e))
         {
-            throw (e is ApiException api && api.RequestMessage.RequestUri?.Host == identityServer.Tls.BaseUrl.Host
-                ? identityServer : apim).Failure(e, "proving the Key Manager", secrets.Scrub);
+            throw Wso2Failures.ForRegister(e is ApiException api && api.RequestMessage.RequestUri?.Host == identityServer.Tls.BaseUrl.Host
+                ? identityServer : apim, e, "proving the Key Manager", secrets.Scrub);
         }
         finally
         {
@@ -90,7 +87,7 @@ public sealed class KeyManagerProof
                 $"IS issues tokens with iss '{issuer}' but Key Manager '{keyManager.Name}' expects '{keyManager.Issuer}' (from IS's well-known document); make IS's token issuer match its well-known document ([server] hostname in IS's deployment.toml), restart IS and re-run register.");
 
         logger.LogInformation("IS issued a token for consumer key {ConsumerKey} of application {Application}; iss {Issuer}",
-            issued.Key.ConsumerKey, ApplicationName, issuer);
+            issued.Key.ConsumerKey, ProofApplication.Name, issuer);
         return new Proof(issued.Key.ConsumerKey!, issuer);
     }
 
@@ -101,58 +98,41 @@ public sealed class KeyManagerProof
         {
             var created = await devPortal.AddApplicationAsync(new Application
             {
-                Name = ApplicationName,
+                Name = ProofApplication.Name,
                 ThrottlingPolicy = DevPortal.UnlimitedPolicy,
                 Description = "Proves KmLab's Key Manager registration",
                 TokenType = DevPortal.TokenTypeJwt,
             }, ct);
-            logger.LogInformation("Created DevPortal application {Application} (id {Id})", ApplicationName, created.ApplicationId);
+            logger.LogInformation("Created DevPortal application {Application} (id {Id})", ProofApplication.Name, created.ApplicationId);
             return created.ApplicationId!;
         }
         catch (ApiException e) when (e.StatusCode == System.Net.HttpStatusCode.Conflict)
         {
             // A concurrent run created it between our look and our POST: use that one.
             return await FindApplicationAsync(devPortal, ct)
-                   ?? throw apim.Failure(e, "POST " + Wso2.ApimEndpoints.Applications, secrets.Scrub);
+                   ?? throw Wso2Failures.ForRegister(apim, e, "POST " + Wso2.ApimEndpoints.Applications, secrets.Scrub);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            throw apim.Failure(e, "POST " + Wso2.ApimEndpoints.Applications, secrets.Scrub);
+            throw Wso2Failures.ForRegister(apim, e, "POST " + Wso2.ApimEndpoints.Applications, secrets.Scrub);
         }
     }
 
     private Task<string?> FindApplicationAsync(IApimDevPortalApi devPortal, CancellationToken ct) =>
-        KeyManagerRegistrar.Call(apim, "GET " + Wso2.ApimEndpoints.Applications, secrets, () => ApplicationIdAsync(devPortal, ct));
-
-    /// <summary>The id of the DevPortal application <see cref="ApplicationName"/>, or null. Failures are thrown as they come.</summary>
-    internal static async Task<string?> ApplicationIdAsync(IApimDevPortalApi devPortal, CancellationToken ct) =>
-        (await devPortal.GetApplicationsAsync(ApplicationName, ct)).List.FirstOrDefault(a => a.Name == ApplicationName)?.ApplicationId;
-
-    /// <summary>The application's production keys (consumer key and secret) from this Key Manager, or null.
-    /// A half-made key mapping does not count. Failures are thrown as they come.</summary>
-    internal static async Task<ApplicationKey?> ExistingKeyAsync(IApimDevPortalApi devPortal, string applicationId, string keyManagerName,
-        CancellationToken ct) =>
-        (await ProofMappingsAsync(devPortal, applicationId, keyManagerName, ct)).FirstOrDefault(k =>
-            !k.IsHalfMade && !string.IsNullOrEmpty(k.ConsumerSecret));
-
-    /// <summary>The application's production key mappings for this Key Manager (at most one in APIM's database).</summary>
-    private static async Task<IReadOnlyList<ApplicationKey>> ProofMappingsAsync(IApimDevPortalApi devPortal, string applicationId,
-        string keyManagerName, CancellationToken ct) =>
-        [.. (await devPortal.GetOAuthKeysAsync(applicationId, ct)).List.Where(k =>
-            k.KeyManager == keyManagerName && k.KeyType == DevPortal.KeyTypeProduction)];
+        KeyManagerRegistrar.Call(apim, "GET " + Wso2.ApimEndpoints.Applications, secrets, () => ProofApplication.IdAsync(devPortal, ct));
 
     /// <summary>The application's production keys for this Key Manager: the existing ones, else newly generated.
     /// A half-made key mapping (left by a generation that failed while the Key Manager propagated, or by an
     /// interrupted run) is removed first, since APIM answers 409 901409 to every generation while it exists.</summary>
     private async Task<ApplicationKey> KeysAsync(IApimDevPortalApi devPortal, string applicationId, string keyManagerName, CancellationToken ct)
     {
-        var mappings = await ProofMappingsAsync(devPortal, applicationId, keyManagerName, ct);
+        var mappings = await ProofApplication.MappingsAsync(devPortal, applicationId, keyManagerName, ct);
         if (mappings.FirstOrDefault(k => !k.IsHalfMade) is { } complete)
         {
             secrets.Add(complete.ConsumerSecret);
             if (string.IsNullOrEmpty(complete.ConsumerSecret))
                 throw new LabException(ExitCodes.KeyManagerNotUsable,
-                    $"APIM lists the keys of application '{ApplicationName}' for Key Manager '{keyManagerName}' without their consumer secret, so register cannot prove them; delete that application in the DevPortal and re-run register.");
+                    $"APIM lists the keys of application '{ProofApplication.Name}' for Key Manager '{keyManagerName}' without their consumer secret, so register cannot prove them; delete that application in the DevPortal and re-run register.");
             return complete;
         }
 
@@ -169,7 +149,7 @@ public sealed class KeyManagerProof
                 GrantTypesToBeSupported = [OAuthGrants.ClientCredentials],
             }, ct);
         }
-        catch (ApiException e) when (Wso2Connection.ReadError(e)?.Code == Wso2.ApimErrorCodes.KeyManagerNotRegistered)
+        catch (ApiException e) when (Wso2Failures.ReadError(e)?.Code == Wso2.ApimErrorCodes.KeyManagerNotRegistered)
         {
             // APIM looks the name up in its database, where a saved Key Manager is at once: waiting cannot help.
             throw new LabException(ExitCodes.KeyManagerNotRegistered,
@@ -187,10 +167,10 @@ public sealed class KeyManagerProof
     {
         if (halfMade.KeyMappingId is not { Length: > 0 } id)
             throw new LabException(ExitCodes.KeyManagerNotUsable,
-                $"APIM lists a half-made key mapping of application '{ApplicationName}' for Key Manager '{halfMade.KeyManager}' without its id; clean it up in the DevPortal (Applications > {ApplicationName} > Production Keys > Clean up) and re-run register.");
+                $"APIM lists a half-made key mapping of application '{ProofApplication.Name}' for Key Manager '{halfMade.KeyManager}' without its id; clean it up in the DevPortal (Applications > {ProofApplication.Name} > Production Keys > Clean up) and re-run register.");
         await devPortal.CleanUpOAuthKeyAsync(applicationId, id, ct);
         logger.LogInformation("Removed the half-made key mapping {KeyMappingId} of application {Application} for Key Manager {Name} (state {State}, consumer key {ConsumerKey})",
-            id, ApplicationName, halfMade.KeyManager, halfMade.KeyState ?? "none", string.IsNullOrEmpty(halfMade.ConsumerKey) ? "none" : halfMade.ConsumerKey);
+            id, ProofApplication.Name, halfMade.KeyManager, halfMade.KeyState ?? "none", string.IsNullOrEmpty(halfMade.ConsumerKey) ? "none" : halfMade.ConsumerKey);
     }
 
     /// <summary>Removes what the last attempt may have left half-made. Bounded on its own, so it also runs after the
@@ -200,13 +180,13 @@ public sealed class KeyManagerProof
         using var bounded = new CancellationTokenSource(ExitCleanUpTimeout);
         try
         {
-            foreach (var halfMade in (await ProofMappingsAsync(devPortal, applicationId, keyManagerName, bounded.Token)).Where(k => k.IsHalfMade))
+            foreach (var halfMade in (await ProofApplication.MappingsAsync(devPortal, applicationId, keyManagerName, bounded.Token)).Where(k => k.IsHalfMade))
                 await CleanUpAsync(devPortal, applicationId, halfMade, bounded.Token);
         }
-        catch (Exception e) when (e is ApiException or LabException || Wso2Connection.IsCallFailure(e) || bounded.IsCancellationRequested)
+        catch (Exception e) when (e is ApiException or LabException || Wso2Failures.IsCallFailure(e) || bounded.IsCancellationRequested)
         {
             logger.LogWarning("Could not check application {Application} for a half-made key mapping on the way out ({Reason}); the next register run removes it",
-                ApplicationName, Describe(e));
+                ProofApplication.Name, Describe(e));
         }
     }
 
@@ -226,9 +206,9 @@ public sealed class KeyManagerProof
 
     private string Describe(Exception? e) => e switch
     {
-        ApiException api => $"{(int)api.StatusCode} from {api.HttpMethod} {api.Uri?.AbsolutePath}: {secrets.Scrub(Wso2Connection.ReadError(api)?.Description ?? Wso2Connection.ReadError(api)?.Message ?? api.ReasonPhrase ?? "")}",
+        ApiException api => $"{(int)api.StatusCode} from {api.HttpMethod} {api.Uri?.AbsolutePath}: {secrets.Scrub(Wso2Failures.ReadError(api)?.Description ?? Wso2Failures.ReadError(api)?.Message ?? api.ReasonPhrase ?? "")}",
         null => "nothing",
         HalfMadeKeys or LabException => e.Message,
-        _ => Wso2Connection.Reason(e),
+        _ => Wso2Failures.Reason(e),
     };
 }

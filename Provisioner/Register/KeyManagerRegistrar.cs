@@ -2,10 +2,8 @@ using System.Net;
 using System.Text.Json;
 using System.Text;
 using KmLab.Provisioner.Apim;
-using KmLab.Provisioner.Wso2;
 using KmLab.Provisioner.Wso2Rest;
 using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Logging;
 using Refit;
 
 namespace KmLab.Provisioner.Register;
@@ -67,7 +65,7 @@ public sealed class KeyManagerRegistrar(ILoggerFactory? loggerFactory = null)
         {
             var settings = await Call(apim, "GET " + ApimEndpoints.Settings, secrets, () => admin.GetSettingsAsync(ct));
             var found = settings.KeyManagerConfiguration.FirstOrDefault(c => c.Type == Is7Connector.Type)
-                        ?? throw new LabException(ExitCodes.ConnectorMissing, Wso2Connection.ConnectorMissingMessage);
+                        ?? throw new LabException(ExitCodes.ConnectorMissing, Wso2Failures.ConnectorMissingMessage);
             activity?.SetTag("kmlab.connector_fields", string.Join(',', found.Configurations.Select(c => c.Name)));
             return found;
         });
@@ -122,7 +120,7 @@ public sealed class KeyManagerRegistrar(ILoggerFactory? loggerFactory = null)
                 // invalid_grant: the password grant refused the admin's credentials.
                 ? new LabException(ExitCodes.AuthenticationFailed,
                     $"APIM refused the admin credentials of '{request.AdminUser}' for a token ({(int)api.StatusCode}); set {LabTopology.AdminPasswordVariable} to the admin password the servers were started with.")
-                : apim.Failure(e, operation, secrets.Scrub),
+                : Wso2Failures.ForRegister(apim, e, operation, secrets.Scrub),
             ct, new ApimRestToken.RegistrationPatience(request.ReadinessTimeout, _logger));
         if (!ApimRestToken.GrantsAny(token, ApimScopes.Admin, ApimScopes.KeyManagersManage))
             throw new LabException(ExitCodes.AuthenticationFailed,
@@ -143,7 +141,7 @@ public sealed class KeyManagerRegistrar(ILoggerFactory? loggerFactory = null)
                 _logger.LogInformation("Created Key Manager {Name} (id {Id})", created.Name, created.Id);
                 return (RegisterOutcomes.Created, created);
             }
-            catch (ApiException e) when (Wso2Connection.ReadError(e)?.Code == ApimErrorCodes.KeyManagerNameExists)
+            catch (ApiException e) when (Wso2Failures.ReadError(e)?.Code == ApimErrorCodes.KeyManagerNameExists)
             {
                 // Another run created it between our look and our POST: update that one instead.
                 _logger.LogInformation("Key Manager {Name} was created concurrently (409); updating it", desired.Name);
@@ -153,7 +151,7 @@ public sealed class KeyManagerRegistrar(ILoggerFactory? loggerFactory = null)
             }
             catch (Exception e)
             {
-                throw apim.Failure(e, "POST " + ApimEndpoints.KeyManagers, secrets.Scrub);
+                throw Wso2Failures.ForRegister(apim, e, "POST " + ApimEndpoints.KeyManagers, secrets.Scrub);
             }
         }
 
@@ -187,9 +185,9 @@ public sealed class KeyManagerRegistrar(ILoggerFactory? loggerFactory = null)
             throw new LabException(ExitCodes.UntrustedCertificate,
                 $"{ApimServerName} could not fetch {IsServerName}'s well-known document at {wellKnown} (500 to POST {ApimEndpoints.KeyManagersDiscover}): {ApimServerName} does not trust {IsServerName} at {isServer}, certificate '{subject}'; run prepare with this --state and restart {ApimServerName} so its truststore holds the lab CA at {new LabLayout(request.StateDirectory).CaCertificate} (if {ApimServerName} cannot reach {isServer} at all, fix --is-internal-url).");
         }
-        catch (Exception e) when (Wso2Connection.IsCallFailure(e))
+        catch (Exception e) when (Wso2Failures.IsCallFailure(e))
         {
-            throw apim.Failure(e, "POST " + ApimEndpoints.KeyManagersDiscover, secrets.Scrub);
+            throw Wso2Failures.ForRegister(apim, e, "POST " + ApimEndpoints.KeyManagersDiscover, secrets.Scrub);
         }
     }
 
@@ -208,9 +206,9 @@ public sealed class KeyManagerRegistrar(ILoggerFactory? loggerFactory = null)
         {
             return await call();
         }
-        catch (Exception e) when (Wso2Connection.IsCallFailure(e))
+        catch (Exception e) when (Wso2Failures.IsCallFailure(e))
         {
-            throw server.Failure(e, operation, secrets.Scrub);
+            throw Wso2Failures.ForRegister(server, e, operation, secrets.Scrub);
         }
     }
 

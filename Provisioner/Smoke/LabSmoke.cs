@@ -3,11 +3,9 @@ using System.Net;
 using KmLab.Provisioner.Apim;
 using KmLab.Provisioner.IdentityServer;
 using KmLab.Provisioner.Publishing;
-using KmLab.Provisioner.Register;
-using KmLab.Provisioner.Wso2;
+using KmLab.Provisioner.Proofs;
 using KmLab.Provisioner.Wso2Rest;
 using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Logging;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Polly.Retry;
 using Polly.Timeout;
@@ -28,7 +26,7 @@ public static class LabSmoke
     public const string IsServerName = ServerNames.IdentityServer;
 
     /// <summary>The DevPortal application <c>register</c> creates and the smoke subscribes.</summary>
-    public const string LabApplicationName = KeyManagerProof.ApplicationName;
+    public const string LabApplicationName = ProofApplication.Name;
 
     private const string Command = "smoke";
 
@@ -77,7 +75,7 @@ public static class LabSmoke
             await StepAsync("publish", async activity => Tagged(activity, true,
                 await publisher.PublishAsync(api.Id!, SampleApi.Name, ct) ? SmokeOutcomes.Created : SmokeOutcomes.Reused));
             await StepAsync("subscribe", async activity => Tagged(activity, true,
-                await publisher.SubscribeAsync(api.Id!, SampleApi.Name, applicationId, KeyManagerProof.ApplicationName, ct) ? SmokeOutcomes.Created : SmokeOutcomes.Reused));
+                await publisher.SubscribeAsync(api.Id!, SampleApi.Name, applicationId, ProofApplication.Name, ct) ? SmokeOutcomes.Created : SmokeOutcomes.Reused));
 
             var accessToken = await StepAsync("is-token", _ => IsTokenAsync(identityServer, key, ct));
             var issuer = new JsonWebTokenHandler().CanReadToken(accessToken) ? new JsonWebToken(accessToken).Issuer : "(opaque token)";
@@ -110,12 +108,12 @@ public static class LabSmoke
         /// <summary>The application <c>register</c> created, and its production keys for this Key Manager.</summary>
         private async Task<(string ApplicationId, ApplicationKey Key)> ApplicationKeysAsync(Wso2Connection apim, IApimDevPortalApi devPortal, CancellationToken ct)
         {
-            const string name = KeyManagerProof.ApplicationName;
+            const string name = ProofApplication.Name;
             var registerFirst = $"run register with --name {request.KeyManagerName} first";
-            var applicationId = await CallAsync(apim, "GET " + ApimEndpoints.Applications, registerFirst, () => KeyManagerProof.ApplicationIdAsync(devPortal, ct))
+            var applicationId = await CallAsync(apim, "GET " + ApimEndpoints.Applications, registerFirst, () => ProofApplication.IdAsync(devPortal, ct))
                                 ?? throw Failed($"APIM has no DevPortal application '{name}'; {registerFirst}");
             var key = await CallAsync(apim, "GET " + ApimEndpoints.ApplicationOAuthKeys, registerFirst,
-                          () => KeyManagerProof.ExistingKeyAsync(devPortal, applicationId, request.KeyManagerName, ct))
+                          () => ProofApplication.ExistingKeyAsync(devPortal, applicationId, request.KeyManagerName, ct))
                       ?? throw Failed($"application '{name}' has no production keys from Key Manager '{request.KeyManagerName}'; {registerFirst}");
             _secrets.Add(key.ConsumerSecret);
             logger.LogInformation("Using application {Application} (id {Id}), consumer key {ConsumerKey}", name, applicationId, key.ConsumerKey);
@@ -194,7 +192,7 @@ public static class LabSmoke
                 { Status: (int)HttpStatusCode.Unauthorized } =>
                     $"the gateway refused IS's token at {url} ({detail}); the gateway must know a Key Manager '{request.KeyManagerName}' with issuer '{issuer}' whose JWKS it can fetch: re-run register, then smoke",
                 { Status: (int)HttpStatusCode.Forbidden, Code: ApimPublishing.GatewaySubscriptionMissing } =>
-                    $"the gateway still reports no subscription of {KeyManagerProof.ApplicationName} to {SampleApi.Name} after {request.GatewayTimeout.TotalSeconds:0} s ({detail}); check the subscription in the DevPortal and APIM's log, then re-run smoke",
+                    $"the gateway still reports no subscription of {ProofApplication.Name} to {SampleApi.Name} after {request.GatewayTimeout.TotalSeconds:0} s ({detail}); check the subscription in the DevPortal and APIM's log, then re-run smoke",
                 { Status: (int)HttpStatusCode.NotFound } =>
                     $"the gateway does not serve {SampleApi.GatewayPath} after {request.GatewayTimeout.TotalSeconds:0} s ({detail}); check the revision's deployment to {ApimPublishing.DefaultGatewayEnvironment} in the Publisher portal and --gateway-url, then re-run smoke",
                 { Status: 0 } => $"the gateway did not answer at {url} within {request.GatewayTimeout.TotalSeconds:0} s; check --gateway-url and that APIM's gateway is running",
@@ -212,7 +210,7 @@ public static class LabSmoke
 
         private LabException Failed(string message, Exception? inner = null) => _calls.Failed(message, inner);
 
-        private static long? ErrorCode(string body) => Wso2Calls.ErrorCode(body);
+        private static long? ErrorCode(string body) => Wso2Failures.ErrorCode(body);
 
         private static string Short(string text)
         {

@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using KmLab.Provisioner.Apim;
-using KmLab.Provisioner.Wso2;
-using Microsoft.Extensions.Logging;
 using Polly;
 using Polly.Retry;
 using Polly.Timeout;
@@ -65,7 +63,7 @@ internal static class ApimRestToken
             {
                 return await call();
             }
-            catch (Exception e) when (Wso2Connection.IsCallFailure(e))
+            catch (Exception e) when (Wso2Failures.IsCallFailure(e))
             {
                 throw failure(e, operation);
             }

@@ -1,5 +1,4 @@
 using System.Net;
-using Microsoft.Extensions.Logging;
 using Polly;
 using Polly.Retry;
 using Polly.Timeout;
@@ -60,7 +59,7 @@ internal static class Readiness
             using var response = await server.Probe.GetAsync(healthPath, ct);
             return new Probe(response.StatusCode == HttpStatusCode.OK, $"{(int)response.StatusCode} from {healthPath}", true);
         }
-        catch (HttpRequestException e) when (Wso2Connection.IsTlsRefusal(e))
+        catch (HttpRequestException e) when (Wso2Failures.IsTlsRefusal(e))
         {
             throw server.Tls.Refusal() ?? new LabException(ExitCodes.UntrustedCertificate,
                 $"TLS to {server.ServerName} at {server.Tls.BaseUrl} failed ({e.InnerException?.Message}); run prepare with this --state and restart {server.ServerName}.");
@@ -72,7 +71,7 @@ internal static class Readiness
         }
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !ct.IsCancellationRequested)
         {
-            return new Probe(false, Wso2Connection.Reason(e), false);
+            return new Probe(false, Wso2Failures.Reason(e), false);
         }
     }
 }

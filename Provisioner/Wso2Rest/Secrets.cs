@@ -1,4 +1,3 @@
-using KmLab.Provisioner.Wso2;
 
 namespace KmLab.Provisioner.Wso2Rest;
 

@@ -30,7 +30,7 @@ public sealed class DemoTests
         }
         // Nothing made or changed the second time: no scope, API, revision, subscription, user, role or key.
         Assert.DoesNotContain(lab.ApiManager.Requests, r => r.Method is "POST" or "PUT" or "DELETE" && r.Path.StartsWith("/api/am/", StringComparison.Ordinal));
-        Assert.DoesNotContain(lab.IdentityServer.Requests, r => r.Method is "PATCH" or "DELETE" || (r.Method == "POST" && (r.Path == RoleEndpoints.ScimUsers || r.Path == RoleEndpoints.Roles)));
+        Assert.DoesNotContain(lab.IdentityServer.Requests, r => r.Method is "PATCH" or "DELETE" || (r.Method == "POST" && (r.Path == IdentityServerEndpoints.ScimUsers || r.Path == IdentityServerEndpoints.Roles)));
         // The curl lines hold no secret, only the variables.
         var lines = string.Join('\n', second.Curl);
         var application = JsonNode.Parse(File.ReadAllText(new LabLayout(lab.State.FullName).ApplicationFile(LabDemo.Application)))!;
@@ -57,7 +57,7 @@ public sealed class DemoTests
         Assert.True(completed.Supported, completed.Line);
         Assert.Contains("403 900910", completed.Line);
         Assert.DoesNotContain(lab.ApiManager.Requests, r => r.Method is "POST" or "PUT" && r.Path.StartsWith("/api/am/publisher", StringComparison.Ordinal));
-        Assert.DoesNotContain(lab.IdentityServer.Requests, r => r.Method == "POST" && r.Path == RoleEndpoints.ScimUsers);
+        Assert.DoesNotContain(lab.IdentityServer.Requests, r => r.Method == "POST" && r.Path == IdentityServerEndpoints.ScimUsers);
     }
 
     [Fact]

@@ -65,8 +65,8 @@ public sealed class KeyMappingTests
         var after = await portal.KeyMappingsAsync(applicationId);
 
         Assert.Equal(System.Net.HttpStatusCode.Conflict, conflict?.StatusCode);
-        Assert.Equal(ApimErrorCodes.KeyMappingExists, Wso2Connection.ReadError(conflict!)?.Code);
-        Assert.Contains(lab.Logs.Lines, l => l.Contains($"Removed the half-made key mapping {left.Single(k => k.IsHalfMade).KeyMappingId} of application {KeyManagerProof.ApplicationName}", StringComparison.Ordinal));
+        Assert.Equal(ApimErrorCodes.KeyMappingExists, Wso2Failures.ReadError(conflict!)?.Code);
+        Assert.Contains(lab.Logs.Lines, l => l.Contains($"Removed the half-made key mapping {left.Single(k => k.IsHalfMade).KeyMappingId} of application {ProofApplication.Name}", StringComparison.Ordinal));
         var mapping = Assert.Single(after);
         Assert.False(mapping.IsHalfMade);
         Assert.Equal(result.ConsumerKey, mapping.ConsumerKey);
@@ -80,8 +80,8 @@ public sealed class KeyMappingTests
         using var portal = await LabDevPortal.ConnectAsync(lab);
         var applicationId = await portal.ProofApplicationAsync();
         var probe = await portal.TryGenerateKeysAsync(applicationId, "Not-A-Key-Manager");
-        if (probe is null || Wso2Connection.ReadError(probe)?.Code != ApimErrorCodes.KeyManagerNotRegistered)
-            Assert.Skip($"the APIM twin answers {(int?)probe?.StatusCode} {(probe is null ? null : Wso2Connection.ReadError(probe)?.Code)} to an unknown Key Manager; real APIM answers 400 901403 (ExceptionCodes.java), which this test needs.");
+        if (probe is null || Wso2Failures.ReadError(probe)?.Code != ApimErrorCodes.KeyManagerNotRegistered)
+            Assert.Skip($"the APIM twin answers {(int?)probe?.StatusCode} {(probe is null ? null : Wso2Failures.ReadError(probe)?.Code)} to an unknown Key Manager; real APIM answers 400 901403 (ExceptionCodes.java), which this test needs.");
         var request = lab.Request(name: "Not-A-Key-Manager") with { UsableTimeout = TimeSpan.FromMinutes(2) };
         var unknown = new KeyManager { Name = "Not-A-Key-Manager", Type = Is7Connector.Type, Issuer = "https://localhost/oauth2/token" };
 
@@ -105,7 +105,7 @@ public sealed class KeyMappingTests
         using var identityServer = new Wso2Connection(trust.For(KeyManagerRegistrar.IsServerName, request.IsUrl), logger);
         var secrets = new Secrets(request.AdminPassword);
         var (_, token) = await ApimRestToken.GetAsync(apim, request.AdminUser, request.AdminPassword, ApimScopes.Register, secrets,
-            (e, operation) => apim.Failure(e, operation, secrets.Scrub), ct);
+            (e, operation) => Wso2Failures.ForRegister(apim, e, operation, secrets.Scrub), ct);
         return await new KeyManagerProof(apim, identityServer, logger, secrets)
             .ProveAsync(request, keyManager, () => Task.FromResult(token.AccessToken), ct);
     }

@@ -14,7 +14,7 @@ internal sealed class LabDevPortal : IDisposable
 
     public IApimDevPortalApi DevPortal { get; }
     public IApimAdminApi Admin { get; }
-    public Provisioner.Roles.IApimSharedScopesApi SharedScopes { get; private init; } = null!;
+    public IApimSharedScopesApi SharedScopes { get; private init; } = null!;
 
     public static async Task<LabDevPortal> ConnectAsync(Lab lab)
     {
@@ -44,7 +44,7 @@ internal sealed class LabDevPortal : IDisposable
         }
         var token = await oauth.TokenAsync(new Dictionary<string, string>
         {
-            ["grant_type"] = "password", ["username"] = lab.Topology.AdminUser, ["password"] = lab.AdminPassword, ["scope"] = ApimScopes.Register + " " + Provisioner.Roles.RoleEndpoints.SharedScopeManage,
+            ["grant_type"] = "password", ["username"] = lab.Topology.AdminUser, ["password"] = lab.AdminPassword, ["scope"] = ApimScopes.Register + " " + ApimPublisherScopes.SharedScopeManage,
         }, "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes($"{client.ClientId}:{client.ClientSecret}")), ct);
         var bearer = new RefitSettings
         {
@@ -53,7 +53,7 @@ internal sealed class LabDevPortal : IDisposable
         };
         return new LabDevPortal(http, RestService.For<IApimDevPortalApi>(http, bearer), RestService.For<IApimAdminApi>(http, bearer))
         {
-            SharedScopes = RestService.For<Provisioner.Roles.IApimSharedScopesApi>(http, bearer),
+            SharedScopes = RestService.For<IApimSharedScopesApi>(http, bearer),
         };
     }
 
@@ -61,10 +61,10 @@ internal sealed class LabDevPortal : IDisposable
     public async Task<string> ProofApplicationAsync()
     {
         var ct = TestContext.Current.CancellationToken;
-        return await KeyManagerProof.ApplicationIdAsync(DevPortal, ct)
+        return await ProofApplication.IdAsync(DevPortal, ct)
                ?? (await DevPortal.AddApplicationAsync(new Application
                {
-                   Name = KeyManagerProof.ApplicationName, ThrottlingPolicy = Provisioner.Apim.DevPortal.UnlimitedPolicy,
+                   Name = ProofApplication.Name, ThrottlingPolicy = Provisioner.Apim.DevPortal.UnlimitedPolicy,
                    TokenType = Provisioner.Apim.DevPortal.TokenTypeJwt,
                }, ct)).ApplicationId!;
     }

@@ -259,7 +259,7 @@ public sealed class PublishTests
         using var apim = new Wso2Connection(trust.For(KeyManagerRegistrar.ApimServerName, lab.ApiManager.BaseUrl), logger);
         var secrets = new Secrets(lab.AdminPassword);
         var (_, token) = await ApimRestToken.GetAsync(apim, lab.Topology.AdminUser, lab.AdminPassword, ApimPublisherScopes.Smoke, secrets,
-            (e, operation) => apim.Failure(e, operation, secrets.Scrub), ct);
+            (e, operation) => Wso2Failures.ForRegister(apim, e, operation, secrets.Scrub), ct);
         return await apim.Refit<IApimPublisherApi>(() => Task.FromResult(token.AccessToken)).GetApiAsync(apiId, ct);
     }
 

@@ -260,8 +260,8 @@ public sealed class ReadmeCommandLineTests
         var ct = TestContext.Current.CancellationToken;
         using var portal = await LabDevPortal.ConnectAsync(lab);
         var probe = await portal.TryGenerateKeysAsync(await portal.ProofApplicationAsync(), "Not-A-Key-Manager");
-        if (probe is null || Wso2Connection.ReadError(probe)?.Code != ApimErrorCodes.KeyManagerNotRegistered)
-            Assert.Skip($"the APIM twin answers {(int?)probe?.StatusCode} {(probe is null ? null : Wso2Connection.ReadError(probe)?.Code)} to an unknown Key Manager; real APIM answers 400 901403 (ExceptionCodes.java), which this case needs.");
+        if (probe is null || Wso2Failures.ReadError(probe)?.Code != ApimErrorCodes.KeyManagerNotRegistered)
+            Assert.Skip($"the APIM twin answers {(int?)probe?.StatusCode} {(probe is null ? null : Wso2Failures.ReadError(probe)?.Code)} to an unknown Key Manager; real APIM answers 400 901403 (ExceptionCodes.java), which this case needs.");
 
         var run = RegisterAsync(lab, ["--usable-timeout", "120"]);
         KmLab.Provisioner.Apim.KeyManagerInfo? created = null;

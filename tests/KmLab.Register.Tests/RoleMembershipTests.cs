@@ -86,22 +86,22 @@ public sealed class RoleMembershipTests
         }
 
         public async Task<string> RoleIdAsync(string name) =>
-            (string)(await SendAsync(HttpMethod.Get, $"{RoleEndpoints.Roles}?filter={Uri.EscapeDataString("displayName eq " + name)}", null))["Resources"]![0]!["id"]!;
+            (string)(await SendAsync(HttpMethod.Get, $"{IdentityServerEndpoints.Roles}?filter={Uri.EscapeDataString("displayName eq " + name)}", null))["Resources"]![0]!["id"]!;
 
         public async Task<string> UserIdAsync(string name) =>
-            (string)(await SendAsync(HttpMethod.Get, $"{RoleEndpoints.ScimUsers}?filter={Uri.EscapeDataString("userName eq " + name)}", null))["Resources"]![0]!["id"]!;
+            (string)(await SendAsync(HttpMethod.Get, $"{IdentityServerEndpoints.ScimUsers}?filter={Uri.EscapeDataString("userName eq " + name)}", null))["Resources"]![0]!["id"]!;
 
         public async Task<string> CreateUserAsync(string name) =>
-            (string)(await SendAsync(HttpMethod.Post, RoleEndpoints.ScimUsers, new JsonObject { ["userName"] = name, ["password"] = Password }, HttpStatusCode.Created))["id"]!;
+            (string)(await SendAsync(HttpMethod.Post, IdentityServerEndpoints.ScimUsers, new JsonObject { ["userName"] = name, ["password"] = Password }, HttpStatusCode.Created))["id"]!;
 
         public Task PatchAsync(string roleId, JsonObject operation) =>
-            SendAsync(HttpMethod.Patch, $"{RoleEndpoints.Roles}/{roleId}", new JsonObject
+            SendAsync(HttpMethod.Patch, $"{IdentityServerEndpoints.Roles}/{roleId}", new JsonObject
             {
-                ["schemas"] = new JsonArray(RoleEndpoints.PatchOpSchema), ["Operations"] = new JsonArray(operation),
+                ["schemas"] = new JsonArray(ScimSchemas.PatchOp), ["Operations"] = new JsonArray(operation),
             });
 
         public async Task<IReadOnlyList<string>> MembersAsync(string roleId) =>
-            (await SendAsync(HttpMethod.Get, $"{RoleEndpoints.Roles}/{roleId}", null))["users"] is JsonArray users
+            (await SendAsync(HttpMethod.Get, $"{IdentityServerEndpoints.Roles}/{roleId}", null))["users"] is JsonArray users
                 ? [.. users.Select(u => (string)u!["value"]!)]
                 : [];
 

@@ -32,7 +32,7 @@ public sealed class RolesTests
         Assert.DoesNotContain(lab.IdentityServer.Requests, r => r.Method is "POST" or "PATCH" && r.Path.StartsWith("/api/server/v1/api-resources", StringComparison.Ordinal));
         // A re-run reuses everything: no scope, API, revision, user or role change.
         Assert.DoesNotContain(lab.ApiManager.Requests, r => r.Method is "POST" or "PUT" or "DELETE" && r.Path.StartsWith("/api/am/publisher", StringComparison.Ordinal));
-        Assert.DoesNotContain(lab.IdentityServer.Requests, r => r.Method is "PATCH" || (r.Method == "POST" && r.Path == RoleEndpoints.ScimUsers));
+        Assert.DoesNotContain(lab.IdentityServer.Requests, r => r.Method is "PATCH" || (r.Method == "POST" && r.Path == IdentityServerEndpoints.ScimUsers));
         Assert.DoesNotContain(lab.AdminPassword, string.Join('\n', lab.AllLogLines()));
         Assert.DoesNotContain(userPassword, string.Join('\n', lab.AllLogLines().Concat(second.Repeat).Append(second.Line)));
         Assert.Contains(second.Repeat, l => l.Contains("$KMLAB_RBAC_PASSWORD", StringComparison.Ordinal) && l.Contains("grant_type=password", StringComparison.Ordinal));
@@ -51,7 +51,7 @@ public sealed class RolesTests
         var result = await RolesAsync(lab);
 
         Assert.Equal((200, 403), (result.AllowedStatus, result.DeniedStatus));
-        Assert.Contains(lab.ApiManager.Requests, r => r.Method == "DELETE" && r.Path.StartsWith(RoleEndpoints.SharedScopes + "/", StringComparison.Ordinal));
+        Assert.Contains(lab.ApiManager.Requests, r => r.Method == "DELETE" && r.Path.StartsWith(ApimPublisherEndpoints.SharedScopes + "/", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -1,10 +1,4 @@
 using System.Text.Json;
-using System.Text.Json.Nodes;
-using KmLab.Twins.Facts;
-using KmLab.Twins.Wire;
-using KmLab.Twins.Hosting;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
 
 namespace KmLab.Twins.ApiManager;
 

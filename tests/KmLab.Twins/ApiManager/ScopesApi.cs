@@ -1,11 +1,4 @@
 using System.Net.Http.Headers;
-using System.Text;
-using System.Text.Json.Nodes;
-using KmLab.Twins.Facts;
-using KmLab.Twins.Hosting;
-using KmLab.Twins.Wire;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
 
 namespace KmLab.Twins.ApiManager;
 

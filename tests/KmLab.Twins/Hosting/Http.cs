@@ -1,8 +1,4 @@
-using System.Text;
 using System.Text.Json;
-using KmLab.Twins.Facts;
-using KmLab.Twins.Wire;
-using Microsoft.AspNetCore.Http;
 
 namespace KmLab.Twins.Hosting;
 

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using KmLab.Twins.Wire;
 
 namespace KmLab.Twins.Hosting;
 

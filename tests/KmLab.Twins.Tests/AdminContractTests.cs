@@ -1,5 +1,3 @@
-using System.Text.Json.Nodes;
-
 namespace KmLab.Twins.Tests;
 
 /// <summary>The Admin API's <c>/settings</c> shape and Key Manager validation per APIM version, REST client

@@ -1,5 +1,3 @@
-using System.Text.Json.Nodes;
-
 namespace KmLab.Twins.Tests;
 
 /// <summary>generate-keys as real APIM runs it (docs/twins.md, "Key generation"): database check, row first, runtime

@@ -1,5 +1,3 @@
-using System.Net.Http.Headers;
-using System.Text.Json.Nodes;
 using KmLab.Provisioner;
 
 namespace KmLab.Twins.Tests;

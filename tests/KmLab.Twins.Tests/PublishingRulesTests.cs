@@ -1,8 +1,3 @@
-using System.Net;
-using System.Net.Http.Headers;
-using System.Text;
-using System.Text.Json.Nodes;
-
 namespace KmLab.Twins.Tests;
 
 /// <summary>The twins' rules that <c>publish</c> and <c>demo</c> meet, stated from WSO2's code: APIM's duplicate-context

@@ -1,5 +1,3 @@
-using System.Net.Http.Json;
-using System.Text.Json.Nodes;
 using KmLab.Provisioner;
 using Org.BouncyCastle.Security;
 

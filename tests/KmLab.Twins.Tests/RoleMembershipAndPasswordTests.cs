@@ -1,7 +1,3 @@
-using System.Net;
-using System.Text;
-using System.Text.Json.Nodes;
-
 namespace KmLab.Twins.Tests;
 
 /// <summary>The IS twin's SCIM2 answers as charon and carbon-identity-framework give them: a Roles v2 PATCH

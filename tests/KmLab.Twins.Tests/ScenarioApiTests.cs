@@ -1,5 +1,3 @@
-using System.Text.Json.Nodes;
-
 namespace KmLab.Twins.Tests;
 
 /// <summary>What WSO2's own Key Manager scenarios meet on APIM and the twin once lacked (docs/twins.md, "APIM: what

@@ -1,9 +1,5 @@
-using System.Net.Http.Headers;
-using System.Net.Http.Json;
 using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
-using System.Text;
-using System.Text.Json.Nodes;
 using KmLab.Provisioner;
 using KmLab.Provisioner.Prepare;
 using KmLab.Provisioner.Wso2;

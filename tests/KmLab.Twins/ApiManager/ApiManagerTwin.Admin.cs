@@ -1,5 +1,3 @@
-using System.Text.Json;
-
 namespace KmLab.Twins.ApiManager;
 
 // Admin REST API v4: Key Managers, discover, settings.

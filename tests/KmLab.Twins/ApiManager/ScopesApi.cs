@@ -1,5 +1,3 @@
-using System.Net.Http.Headers;
-
 namespace KmLab.Twins.ApiManager;
 
 // Shared scopes (Publisher /scopes), the local-scope role check of an API, and the WSO2-IS-7 connector's registerScope:

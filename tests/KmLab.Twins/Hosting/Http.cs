@@ -1,5 +1,3 @@
-using System.Text.Json;
-
 namespace KmLab.Twins.Hosting;
 
 /// <summary>Request and response details both twins share.</summary>

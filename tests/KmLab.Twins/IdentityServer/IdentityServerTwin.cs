@@ -1,6 +1,3 @@
-using System.Net.Http.Headers;
-using System.Text.Json;
-
 namespace KmLab.Twins.IdentityServer;
 
 /// <summary>The WSO2 Identity Server 7 twin: OAuth2/OIDC with signed JWTs, DCR, SCIM2 Me and Roles, API resources,

@@ -1,5 +1,3 @@
-using System.Text.Json.Nodes;
-
 namespace KmLab.Twins.Tests;
 
 /// <summary>The Admin API's <c>/settings</c> shape and Key Manager validation per APIM version, REST client
@@ -66,44 +64,31 @@ public sealed class AdminContractTests
         var mutualTls = lab.Is7KeyManager("mtls");
         mutualTls["additionalProperties"]!["Authentication"] = "MutualTLS";
 
-        var (accepted, _) = await lab.SendAsync(HttpMethod.Post, "/api/am/admin/v4/key-managers", noAuthentication);
-        var (refused, refusedBody) = await lab.SendAsync(HttpMethod.Post, "/api/am/admin/v4/key-managers", emptyUser);
-        var (mtls, mtlsBody) = await lab.SendAsync(HttpMethod.Post, "/api/am/admin/v4/key-managers", mutualTls);
+        var (accepted, _) = await lab.AddKeyManagerAsync(noAuthentication);
+        var refused = await lab.AddKeyManagerAsync(emptyUser);
+        var mtls = await lab.AddKeyManagerAsync(mutualTls);
 
         Assert.Equal(201, accepted);
-        Assert.Equal(400, refused);
-        Assert.Equal(901401, (long)refusedBody!["code"]!);
+        TwinLab.AssertError(400, 901401, refused);
         Assert.Contains(lab.ApiManager.LogLines, l => l.Contains("Key Manager Configuration value for Username is/are required"));
-        Assert.Equal(400, mtls);
-        Assert.Equal(901401, (long)mtlsBody!["code"]!);
+        TwinLab.AssertError(400, 901401, mtls);
         Assert.Contains(lab.ApiManager.LogLines, l => l.Contains("value for MutualTLSOptions,IdentityUser is/are required"));
     }
 
     [Fact]
     public async Task On_4_6_BasicAuth_without_a_username_key_is_the_generic_500_of_a_NullPointerException()
     {
-        await using var lab = await TwinLab.StartAsync("4.6.0");
-        var body = lab.Is7KeyManager("no-username-key");
-        body["additionalProperties"]!.AsObject().Remove("Username");
+        var answer = await AddIs7WithoutAsync("4.6.0", "no-username-key", "Username");
 
-        var (status, error) = await lab.SendAsync(HttpMethod.Post, "/api/am/admin/v4/key-managers", body);
-
-        Assert.Equal(500, status);
-        Assert.Equal(500, (long)error!["code"]!);
-        Assert.Equal("Internal server error", (string?)error["message"]);
+        TwinLab.AssertError(500, 500, answer, "Internal server error");
     }
 
     [Fact]
     public async Task Before_4_6_a_missing_password_is_refused_with_901401()
     {
-        await using var lab = await TwinLab.StartAsync("4.5.0");
-        var body = lab.Is7KeyManager("no-password");
-        body["additionalProperties"]!.AsObject().Remove("Password");
+        var answer = await AddIs7WithoutAsync("4.5.0", "no-password", "Password");
 
-        var (status, error) = await lab.SendAsync(HttpMethod.Post, "/api/am/admin/v4/key-managers", body);
-
-        Assert.Equal(400, status);
-        Assert.Equal(901401, (long)error!["code"]!);
+        TwinLab.AssertError(400, 901401, answer);
     }
 
     [Fact]
@@ -147,5 +132,15 @@ public sealed class AdminContractTests
         // as requested. Whether the OAuth framework drops it first is settled by RealImageFactsTests.
         Assert.Equal(["apim:admin", "apim:no_such_scope"], scope.Split(' '));
         Assert.Equal("default", none);
+    }
+
+    /// <summary>On a new lab of this APIM version, adds a WSO2-IS-7 Key Manager whose additionalProperties lack
+    /// <paramref name="property"/>: APIM's answer.</summary>
+    private static async Task<(int Status, JsonNode? Body)> AddIs7WithoutAsync(string apimVersion, string name, string property)
+    {
+        await using var lab = await TwinLab.StartAsync(apimVersion);
+        var body = lab.Is7KeyManager(name);
+        body["additionalProperties"]!.AsObject().Remove(property);
+        return await lab.AddKeyManagerAsync(body);
     }
 }

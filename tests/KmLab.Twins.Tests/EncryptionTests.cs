@@ -11,10 +11,9 @@ public sealed partial class EncryptionTests
     [Fact]
     public async Task The_password_is_stored_encrypted_and_a_restart_with_the_same_key_still_generates_keys()
     {
-        var data = Directory.CreateTempSubdirectory("kmlab-twin-data-").FullName;
-        await using var lab = await TwinLab.StartAsync("4.7.0", apim: o => o with { DataDirectory = data });
-        var (created, _) = await lab.SendAsync(HttpMethod.Post, "/api/am/admin/v4/key-managers", lab.Is7KeyManager("IS7"));
-        Assert.Equal(201, created);
+        var data = NewDataDirectory();
+        await using var lab = await StartAsync("4.7.0", data);
+        await AddIs7Async(lab);
 
         var stored = StoredState(data);
         await lab.RestartApiManagerAsync();
@@ -30,11 +29,8 @@ public sealed partial class EncryptionTests
     [Fact]
     public async Task A_restart_with_another_key_cannot_read_the_key_manager_back()
     {
-        var data = Directory.CreateTempSubdirectory("kmlab-twin-data-").FullName;
-        await using var lab = await TwinLab.StartAsync("4.7.0", apim: o => o with { DataDirectory = data });
-        var (created, createdBody) = await lab.SendAsync(HttpMethod.Post, "/api/am/admin/v4/key-managers", lab.Is7KeyManager("IS7"));
-        Assert.Equal(201, created);
-        var id = (string)createdBody!["id"]!;
+        await using var lab = await StartAsync("4.7.0", NewDataDirectory());
+        var id = await AddIs7Async(lab);
         ReplaceKey(lab, new string('7', 64));
 
         await lab.RestartApiManagerAsync();
@@ -48,19 +44,16 @@ public sealed partial class EncryptionTests
         Assert.Contains(lab.ApiManager.LogLines, l => l.Contains("Error while Decrypting value"));
         Assert.Contains(lab.ApiManager.LogLines, l => l.Contains("An error occurred while decrypting using the algorithm : 'AES/GCM/NoPadding'"));
         // Never in the runtime: generate-keys leaks its row as for a Key Manager that has not propagated.
-        Assert.Equal(500, generated);
-        Assert.Equal(900967, (long)body!["code"]!);
+        TwinLab.AssertError(500, 900967, (generated, body));
         Assert.Contains(lab.ApiManager.LogLines, l => l.Contains("Key Manager IS7 not configured"));
     }
 
     [Fact]
     public async Task Without_a_key_in_the_file_every_start_makes_a_new_one_and_a_restart_loses_the_password()
     {
-        var data = Directory.CreateTempSubdirectory("kmlab-twin-data-").FullName;
-        await using var lab = await TwinLab.StartAsync("4.7.0", apim: o => o with { DataDirectory = data },
+        await using var lab = await StartAsync("4.7.0", NewDataDirectory(),
             prepared: layout => RemoveKey(LabLayout.DeploymentToml(layout.ApiManagerVolume)));
-        var (created, _) = await lab.SendAsync(HttpMethod.Post, "/api/am/admin/v4/key-managers", lab.Is7KeyManager("IS7"));
-        Assert.Equal(201, created);
+        await AddIs7Async(lab);
 
         await lab.RestartApiManagerAsync();
         var (listed, _) = await lab.SendAsync(HttpMethod.Get, "/api/am/admin/v4/key-managers");
@@ -72,12 +65,25 @@ public sealed partial class EncryptionTests
     [Fact]
     public async Task A_4_6_twin_keeps_no_encrypted_values()
     {
-        var data = Directory.CreateTempSubdirectory("kmlab-twin-data-").FullName;
-        await using var lab = await TwinLab.StartAsync("4.6.0", apim: o => o with { DataDirectory = data });
-        var (created, _) = await lab.SendAsync(HttpMethod.Post, "/api/am/admin/v4/key-managers", lab.Is7KeyManager("IS7"));
+        var data = NewDataDirectory();
+        await using var lab = await StartAsync("4.6.0", data);
+        await AddIs7Async(lab);
 
-        Assert.Equal(201, created);
         Assert.DoesNotContain("encryptedValue", StoredState(data));
+    }
+
+    private static string NewDataDirectory() => Directory.CreateTempSubdirectory("kmlab-twin-data-").FullName;
+
+    /// <summary>A lab whose APIM keeps its database in <paramref name="data"/>, so that a restart keeps it.</summary>
+    private static Task<TwinLab> StartAsync(string apimVersion, string data, Action<LabLayout>? prepared = null) =>
+        TwinLab.StartAsync(apimVersion, apim: o => o with { DataDirectory = data }, prepared: prepared);
+
+    /// <summary>Adds the IS7 Key Manager (201): its id.</summary>
+    private static async Task<string> AddIs7Async(TwinLab lab)
+    {
+        var (created, body) = await lab.AddKeyManagerAsync(lab.Is7KeyManager("IS7"));
+        Assert.Equal(201, created);
+        return (string)body!["id"]!;
     }
 
     private static string StoredState(string data) =>

@@ -1,5 +1,3 @@
-using System.Text.Json.Nodes;
-
 namespace KmLab.Twins.Tests;
 
 /// <summary>generate-keys as real APIM runs it (docs/twins.md, "Key generation"): database check, row first, runtime
@@ -10,22 +8,17 @@ public sealed class KeyGenerationTests
     public async Task A_key_generation_inside_the_propagation_window_leaks_its_row_until_clean_up()
     {
         await using var lab = await TwinLab.StartAsync(apim: o => o with { KeyManagerPropagationDelay = TimeSpan.FromSeconds(3) });
-        var (created, _) = await lab.SendAsync(HttpMethod.Post, "/api/am/admin/v4/key-managers", lab.Is7KeyManager("IS7"));
+        var (created, _) = await lab.AddKeyManagerAsync(lab.Is7KeyManager("IS7"));
         Assert.Equal(201, created);
         var app = await lab.CreateApplicationAsync("leak");
 
-        var (first, firstBody) = await lab.GenerateKeysAsync(app, "IS7");
-        var leaked = Assert.Single(await lab.OAuthKeysAsync(app))!;
-        var (second, secondBody) = await lab.GenerateKeysAsync(app, "IS7");
+        var (first, leaked, second) = await GenerateTwiceAsync(lab, app);
 
-        Assert.Equal(500, first);
-        Assert.Equal(900967, (long)firstBody!["code"]!);
+        TwinLab.AssertError(500, 900967, first);
         Assert.Contains(lab.ApiManager.LogLines, l => l.Contains("Key Manager IS7 not configured"));
         Assert.Null(leaked["consumerKey"]);
         Assert.Equal("APPROVED", (string?)leaked["keyState"]);
-        Assert.Equal(409, second);
-        Assert.Equal(901409, (long)secondBody!["code"]!);
-        Assert.Equal("Key Mappings already exists", (string?)secondBody["message"]);
+        TwinLab.AssertError(409, 901409, second, "Key Mappings already exists");
 
         var mapping = (string)leaked["keyMappingId"]!;
         var (cleaned, cleanedBody) = await lab.SendAsync(HttpMethod.Post, $"/api/am/devportal/v3/applications/{app}/oauth-keys/{mapping}/clean-up");
@@ -58,11 +51,9 @@ public sealed class KeyGenerationTests
         await using var lab = await TwinLab.StartAsync();
         var app = await lab.CreateApplicationAsync("unknown-km");
 
-        var (status, body) = await lab.GenerateKeysAsync(app, "NoSuchKeyManager");
+        var refused = await lab.GenerateKeysAsync(app, "NoSuchKeyManager");
 
-        Assert.Equal(400, status);
-        Assert.Equal(901403, (long)body!["code"]!);
-        Assert.Equal("Key Manager not Registered", (string?)body["message"]);
+        TwinLab.AssertError(400, 901403, refused, "Key Manager not Registered");
         Assert.Empty(await lab.OAuthKeysAsync(app));
     }
 
@@ -70,7 +61,7 @@ public sealed class KeyGenerationTests
     public async Task Key_generation_calls_the_key_managers_token_endpoint_with_the_new_client()
     {
         await using var lab = await TwinLab.StartAsync();
-        await lab.SendAsync(HttpMethod.Post, "/api/am/admin/v4/key-managers", lab.Is7KeyManager("IS7"));
+        await lab.AddKeyManagerAsync(lab.Is7KeyManager("IS7"));
         var app = await lab.CreateApplicationAsync("token-call");
         lab.IdentityServer.ClearRequests();
 
@@ -99,17 +90,24 @@ public sealed class KeyGenerationTests
             lab.Is7KeyManager("IS7", tokenEndpoint: $"https://127.0.0.1:{deadPort}/oauth2/token"));
         var app = await lab.CreateApplicationAsync("wrong-token-endpoint");
 
-        var (status, body) = await lab.GenerateKeysAsync(app, "IS7");
-        var row = Assert.Single(await lab.OAuthKeysAsync(app))!;
-        var (again, againBody) = await lab.GenerateKeysAsync(app, "IS7");
+        var (first, row, again) = await GenerateTwiceAsync(lab, app);
 
-        Assert.Equal(500, status);
-        Assert.Equal(900967, (long)body!["code"]!);
+        TwinLab.AssertError(500, 900967, first);
         Assert.Contains(lab.ApiManager.LogLines, l => l.Contains("Error occurred while calling token endpoint"));
         // The client was created and associated before the token call: the row is complete, and it stays.
         Assert.Equal("COMPLETED", (string?)row["keyState"]);
         Assert.False(string.IsNullOrEmpty((string?)row["consumerKey"]));
-        Assert.Equal(409, again);
-        Assert.Equal(901409, (long)againBody!["code"]!);
+        TwinLab.AssertError(409, 901409, again);
+    }
+
+    /// <summary>generate-keys with the IS7 Key Manager, the one key row it leaves, and generate-keys again: how a
+    /// failed generation shows that nothing was rolled back.</summary>
+    private static async Task<((int Status, JsonNode? Body) First, JsonNode Row, (int Status, JsonNode? Body) Again)> GenerateTwiceAsync(
+        TwinLab lab, string app)
+    {
+        var first = await lab.GenerateKeysAsync(app, "IS7");
+        var row = Assert.Single(await lab.OAuthKeysAsync(app))!;
+        var again = await lab.GenerateKeysAsync(app, "IS7");
+        return (first, row, again);
     }
 }

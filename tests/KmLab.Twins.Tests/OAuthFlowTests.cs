@@ -1,8 +1,4 @@
-using System.Net;
-using System.Net.Http.Json;
 using System.Security.Cryptography;
-using System.Text;
-using System.Text.Json.Nodes;
 using KmLab.Provisioner;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.IdentityModel.JsonWebTokens;
@@ -27,13 +23,9 @@ public sealed class OAuthFlowTests
     public async Task Introspection_takes_a_users_basic_but_not_the_clients_own_credentials_by_default()
     {
         await using var lab = await TwinLab.StartAsync();
-        var client = await RegisterAsync(lab, "introspect-default", ["client_credentials"]);
-        var token = await TokenAsync(lab, client, new() { ["grant_type"] = "client_credentials" });
+        var (client, asClient, (asAdmin, body)) = await IntrospectAsClientAndAdminAsync(lab, "introspect-default");
 
-        var (asClient, _) = await IntrospectAsync(lab, TwinLab.Basic(client.Id, client.Secret), token);
-        var (asAdmin, body) = await IntrospectAsync(lab, TwinLab.Basic("admin", lab.AdminPassword), token);
-
-        Assert.Equal(HttpStatusCode.Unauthorized, asClient);
+        Assert.Equal(HttpStatusCode.Unauthorized, asClient.Status);
         Assert.Equal(HttpStatusCode.OK, asAdmin);
         Assert.True((bool)body!["active"]!);
         // An application token's introspection carries no username (the owner's name is not the caller's business).
@@ -47,14 +39,10 @@ public sealed class OAuthFlowTests
         await using var lab = await TwinLab.StartAsync(prepared: layout => File.AppendAllText(
             LabLayout.DeploymentToml(layout.IdentityServerVolume),
             "\n[[resource.access_control]]\ncontext = \"(.*)/oauth2/introspect(.*)\"\nhttp_method = \"all\"\nsecure = true\nallowed_auth_handlers = \"BasicClientAuthentication\"\n"));
-        var client = await RegisterAsync(lab, "introspect-client", ["client_credentials"]);
-        var token = await TokenAsync(lab, client, new() { ["grant_type"] = "client_credentials" });
+        var (_, asClient, asAdmin) = await IntrospectAsClientAndAdminAsync(lab, "introspect-client");
 
-        var (asClient, _) = await IntrospectAsync(lab, TwinLab.Basic(client.Id, client.Secret), token);
-        var (asAdmin, _) = await IntrospectAsync(lab, TwinLab.Basic("admin", lab.AdminPassword), token);
-
-        Assert.Equal(HttpStatusCode.OK, asClient);
-        Assert.Equal(HttpStatusCode.Unauthorized, asAdmin);
+        Assert.Equal(HttpStatusCode.OK, asClient.Status);
+        Assert.Equal(HttpStatusCode.Unauthorized, asAdmin.Status);
     }
 
     [Fact]
@@ -261,6 +249,18 @@ public sealed class OAuthFlowTests
         using var response = await lab.Http.SendAsync(request, Ct);
         var text = await response.Content.ReadAsStringAsync(Ct);
         return (response.StatusCode, response.IsSuccessStatusCode ? JsonNode.Parse(text)!.AsObject() : null);
+    }
+
+    /// <summary>A new client's client_credentials token, introspected with the client's own Basic credentials and
+    /// then with the super admin's.</summary>
+    private static async Task<(Client Client, (HttpStatusCode Status, JsonObject? Body) AsClient, (HttpStatusCode Status, JsonObject? Body) AsAdmin)>
+        IntrospectAsClientAndAdminAsync(TwinLab lab, string clientName)
+    {
+        var client = await RegisterAsync(lab, clientName, ["client_credentials"]);
+        var token = await TokenAsync(lab, client, new() { ["grant_type"] = "client_credentials" });
+        var asClient = await IntrospectAsync(lab, TwinLab.Basic(client.Id, client.Secret), token);
+        var asAdmin = await IntrospectAsync(lab, TwinLab.Basic("admin", lab.AdminPassword), token);
+        return (client, asClient, asAdmin);
     }
 
     private static string Challenge(string verifier) => Base64UrlEncoder.Encode(SHA256.HashData(Encoding.ASCII.GetBytes(verifier)));

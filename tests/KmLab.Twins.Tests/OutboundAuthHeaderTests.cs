@@ -1,5 +1,3 @@
-using System.Net.Http.Headers;
-using System.Text.Json.Nodes;
 using KmLab.Provisioner;
 
 namespace KmLab.Twins.Tests;
@@ -24,7 +22,7 @@ public sealed class OutboundAuthHeaderTests
     public async Task The_backend_gets_the_callers_token_only_when_the_gateway_keeps_the_header(bool keep, int backendStatus)
     {
         await using var lab = await TwinLab.StartAsync("4.7.0", prepared: keep ? null : WithoutOutboundAuthHeader);
-        var (created, _) = await lab.SendAsync(HttpMethod.Post, "/api/am/admin/v4/key-managers", lab.Is7KeyManager("IS7"));
+        var (created, _) = await lab.AddKeyManagerAsync(lab.Is7KeyManager("IS7"));
         Assert.Equal(201, created);
         var application = await lab.CreateApplicationAsync("outbound");
         var (generated, keys) = await lab.GenerateKeysAsync(application, "IS7");
@@ -46,22 +44,7 @@ public sealed class OutboundAuthHeaderTests
 
     private static async Task<string> PublishUserInfoApiAsync(TwinLab lab)
     {
-        var (created, api) = await lab.SendAsync(HttpMethod.Post, "/api/am/publisher/v4/apis", new JsonObject
-        {
-            ["name"] = "WhoAmI", ["context"] = "/whoami", ["version"] = "1.0.0", ["policies"] = new JsonArray("Unlimited"),
-            ["endpointConfig"] = new JsonObject
-            {
-                ["endpoint_type"] = "http",
-                ["production_endpoints"] = new JsonObject { ["url"] = lab.IsInternal + "/oauth2" },
-            },
-            ["operations"] = new JsonArray(new JsonObject { ["target"] = "/userinfo", ["verb"] = "GET" }),
-        });
-        Assert.Equal(201, created);
-        var id = (string)api!["id"]!;
-        var (_, revision) = await lab.SendAsync(HttpMethod.Post, $"/api/am/publisher/v4/apis/{id}/revisions", new JsonObject { ["description"] = "r1" });
-        var (deployed, _) = await lab.SendAsync(HttpMethod.Post, $"/api/am/publisher/v4/apis/{id}/deploy-revision?revisionId={revision!["id"]}",
-            new JsonArray(new JsonObject { ["name"] = "Default", ["vhost"] = "localhost", ["displayOnDevportal"] = true }));
-        Assert.Equal(201, deployed);
+        var id = await lab.DeployApiAsync("WhoAmI", "/whoami", lab.IsInternal + "/oauth2", "/userinfo");
         var (published, _) = await lab.SendAsync(HttpMethod.Post, $"/api/am/publisher/v4/apis/change-lifecycle?apiId={id}&action=Publish");
         Assert.Equal(200, published);
         return id;

@@ -1,8 +1,3 @@
-using System.Net;
-using System.Net.Http.Headers;
-using System.Text;
-using System.Text.Json.Nodes;
-
 namespace KmLab.Twins.Tests;
 
 /// <summary>The twins' rules that <c>publish</c> and <c>demo</c> meet, stated from WSO2's code: APIM's duplicate-context
@@ -10,23 +5,16 @@ namespace KmLab.Twins.Tests;
 /// resources; IS's SCIM2 user-name and role-name refusals.</summary>
 public sealed class PublishingRulesTests
 {
-    private static JsonObject Api(string name, string version, string context) => new()
-    {
-        ["name"] = name, ["version"] = version, ["context"] = context,
-        ["endpointConfig"] = new JsonObject { ["endpoint_type"] = "http", ["production_endpoints"] = new JsonObject { ["url"] = "https://127.0.0.1:1" } },
-        ["operations"] = new JsonArray(new JsonObject { ["target"] = "/x", ["verb"] = "GET" }),
-    };
-
     [Fact]
     public async Task A_context_another_api_holds_is_409_900251_unless_it_is_a_new_version_and_the_same_version_is_409_900300()
     {
         await using var lab = await TwinLab.StartAsync();
         var token = (await lab.AdminTokenAsync(TwinLab.AllScopes)).Token;
 
-        var first = await lab.SendAsync(HttpMethod.Post, "/api/am/publisher/v4/apis", Api("First", "1.0.0", "/shared"), token);
-        var other = await lab.SendAsync(HttpMethod.Post, "/api/am/publisher/v4/apis", Api("Other", "1.0.0", "/shared"), token);
-        var sameVersion = await lab.SendAsync(HttpMethod.Post, "/api/am/publisher/v4/apis", Api("First", "1.0.0", "/elsewhere"), token);
-        var newVersion = await lab.SendAsync(HttpMethod.Post, "/api/am/publisher/v4/apis", Api("First", "2.0.0", "/shared"), token);
+        var first = await lab.SendAsync(HttpMethod.Post, "/api/am/publisher/v4/apis", TwinLab.ApiBody("First", "/shared", "1.0.0"), token);
+        var other = await lab.SendAsync(HttpMethod.Post, "/api/am/publisher/v4/apis", TwinLab.ApiBody("Other", "/shared", "1.0.0"), token);
+        var sameVersion = await lab.SendAsync(HttpMethod.Post, "/api/am/publisher/v4/apis", TwinLab.ApiBody("First", "/elsewhere", "1.0.0"), token);
+        var newVersion = await lab.SendAsync(HttpMethod.Post, "/api/am/publisher/v4/apis", TwinLab.ApiBody("First", "/shared", "2.0.0"), token);
 
         Assert.Equal(201, first.Status);
         Assert.Equal(409, other.Status);

@@ -1,5 +1,3 @@
-using System.Net.Http.Json;
-using System.Text.Json.Nodes;
 using KmLab.Provisioner;
 using Org.BouncyCastle.Security;
 
@@ -140,26 +138,8 @@ public sealed class RevocationAndInternalKeyTests
     }
 
     /// <summary>An API deployed to the Default gateway whose backend is the IS twin's health check.</summary>
-    private static async Task<(string ApiId, string Path)> DeployApiAsync(TwinLab lab)
-    {
-        var (created, api) = await lab.SendAsync(HttpMethod.Post, "/api/am/publisher/v4/apis", new JsonObject
-        {
-            ["name"] = "TryOut", ["context"] = "/tryout", ["version"] = "1.0.0", ["policies"] = new JsonArray("Unlimited"),
-            ["endpointConfig"] = new JsonObject
-            {
-                ["endpoint_type"] = "http",
-                ["production_endpoints"] = new JsonObject { ["url"] = lab.IsInternal + "/api/health-check/v1.0" },
-            },
-            ["operations"] = new JsonArray(new JsonObject { ["target"] = "/health", ["verb"] = "GET" }),
-        });
-        Assert.Equal(201, created);
-        var id = (string)api!["id"]!;
-        var (_, revision) = await lab.SendAsync(HttpMethod.Post, $"/api/am/publisher/v4/apis/{id}/revisions", new JsonObject { ["description"] = "r1" });
-        var (deployed, _) = await lab.SendAsync(HttpMethod.Post, $"/api/am/publisher/v4/apis/{id}/deploy-revision?revisionId={revision!["id"]}",
-            new JsonArray(new JsonObject { ["name"] = "Default", ["vhost"] = "localhost", ["displayOnDevportal"] = true }));
-        Assert.Equal(201, deployed);
-        return (id, "/tryout/1.0.0/health");
-    }
+    private static async Task<(string ApiId, string Path)> DeployApiAsync(TwinLab lab) =>
+        (await lab.DeployApiAsync("TryOut", "/tryout", lab.IsInternal + "/api/health-check/v1.0", "/health"), "/tryout/1.0.0/health");
 
     private static async Task<(int Status, JsonNode? Body)> CallWithInternalKeyAsync(TwinLab lab, string apiId, string path)
     {

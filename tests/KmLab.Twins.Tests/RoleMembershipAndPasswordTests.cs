@@ -1,7 +1,3 @@
-using System.Net;
-using System.Text;
-using System.Text.Json.Nodes;
-
 namespace KmLab.Twins.Tests;
 
 /// <summary>The IS twin's SCIM2 answers as charon and carbon-identity-framework give them: a Roles v2 PATCH
@@ -18,11 +14,11 @@ public sealed class RoleMembershipAndPasswordTests
         var scim = new Scim(lab);
         var (role, alice, bob, carol) = await scim.RoleWithThreeMembersAsync();
 
-        var filtered = await scim.PatchAsync(role, new JsonObject { ["op"] = "remove", ["path"] = $"users[value eq \"{bob}\"]" });
+        var filtered = await scim.PatchAsync(role, RemoveMember(bob));
         Assert.Equal(HttpStatusCode.OK, filtered.Status);
         Assert.Equal(new[] { alice, carol }.Order(), (await scim.MembersAsync(role)).Order());
 
-        var all = await scim.PatchAsync(role, new JsonObject { ["op"] = "remove", ["path"] = "users", ["value"] = new JsonArray(new JsonObject { ["value"] = carol }) });
+        var all = await scim.PatchAsync(role, UsersOp("remove", carol));
         Assert.Equal(HttpStatusCode.OK, all.Status);
         Assert.Empty(await scim.MembersAsync(role));
     }
@@ -37,20 +33,20 @@ public sealed class RoleMembershipAndPasswordTests
 
         // The per-operation route: dave joins, bob leaves, alice and carol stay.
         await scim.PatchAsync(role,
-            new JsonObject { ["op"] = "add", ["path"] = "users", ["value"] = new JsonArray(new JsonObject { ["value"] = dave }) },
-            new JsonObject { ["op"] = "remove", ["path"] = $"users[value eq \"{bob}\"]" });
+            UsersOp("add", dave),
+            RemoveMember(bob));
         Assert.Equal(new[] { alice, carol, dave }.Order(), (await scim.MembersAsync(role)).Order());
 
         // The whole-attribute route, in request order: the add, then the remove that takes everyone.
         await scim.PatchAsync(role,
-            new JsonObject { ["op"] = "add", ["path"] = "users", ["value"] = new JsonArray(new JsonObject { ["value"] = bob }) },
-            new JsonObject { ["op"] = "remove", ["path"] = "users", ["value"] = new JsonArray(new JsonObject { ["value"] = dave }) });
+            UsersOp("add", bob),
+            UsersOp("remove", dave));
         Assert.Empty(await scim.MembersAsync(role));
 
         // Reversed: the remove empties it, then the add puts one member back.
         await scim.PatchAsync(role,
-            new JsonObject { ["op"] = "remove", ["path"] = "users" },
-            new JsonObject { ["op"] = "add", ["path"] = "users", ["value"] = new JsonArray(new JsonObject { ["value"] = alice }) });
+            UsersOp("remove"),
+            UsersOp("add", alice));
         Assert.Equal([alice], await scim.MembersAsync(role));
     }
 
@@ -61,7 +57,7 @@ public sealed class RoleMembershipAndPasswordTests
         var scim = new Scim(lab);
         var (role, alice, bob, carol) = await scim.RoleWithThreeMembersAsync();
 
-        var refused = await scim.PatchAsync(role, new JsonObject { ["op"] = "remove", ["path"] = $"users[value eq \"{Guid.NewGuid()}\"]" });
+        var refused = await scim.PatchAsync(role, RemoveMember(Guid.NewGuid().ToString()));
 
         Assert.Equal(HttpStatusCode.BadRequest, refused.Status);
         Assert.Equal("invalidValue", (string?)refused.Body!["scimType"]);
@@ -102,6 +98,17 @@ public sealed class RoleMembershipAndPasswordTests
         Assert.Equal(HttpStatusCode.Created, created.Status);
     }
 
+    /// <summary>A PatchOp operation on the path <c>users</c>, with these members as its value (none: no value).</summary>
+    private static JsonObject UsersOp(string op, params string[] members)
+    {
+        var operation = new JsonObject { ["op"] = op, ["path"] = "users" };
+        if (members.Length > 0) operation["value"] = new JsonArray([.. members.Select(m => (JsonNode)new JsonObject { ["value"] = m })]);
+        return operation;
+    }
+
+    /// <summary>The filter form that removes one member: <c>users[value eq "id"]</c>.</summary>
+    private static JsonObject RemoveMember(string user) => new() { ["op"] = "remove", ["path"] = $"users[value eq \"{user}\"]" };
+
     private sealed class Scim(TwinLab lab)
     {
         public async Task<(HttpStatusCode Status, JsonNode? Body)> SendAsync(HttpMethod method, string path, JsonNode? body)
@@ -138,11 +145,7 @@ public sealed class RoleMembershipAndPasswordTests
             var (status, body) = await SendAsync(HttpMethod.Post, "/scim2/v2/Roles", new JsonObject { ["displayName"] = "members" });
             Assert.Equal(HttpStatusCode.Created, status);
             var role = (string)body!["id"]!;
-            var added = await PatchAsync(role, new JsonObject
-            {
-                ["op"] = "add", ["path"] = "users",
-                ["value"] = new JsonArray(new JsonObject { ["value"] = alice }, new JsonObject { ["value"] = bob }, new JsonObject { ["value"] = carol }),
-            });
+            var added = await PatchAsync(role, UsersOp("add", alice, bob, carol));
             Assert.Equal(HttpStatusCode.OK, added.Status);
             return (role, alice, bob, carol);
         }

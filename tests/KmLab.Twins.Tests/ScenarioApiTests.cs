@@ -1,5 +1,3 @@
-using System.Text.Json.Nodes;
-
 namespace KmLab.Twins.Tests;
 
 /// <summary>What WSO2's own Key Manager scenarios meet on APIM and the twin once lacked (docs/twins.md, "APIM: what
@@ -9,20 +7,13 @@ public sealed class ScenarioApiTests
 {
     private const string Apis = "/api/am/publisher/v4/apis";
 
-    private static JsonObject Api(string name, string context) => new()
-    {
-        ["name"] = name, ["version"] = "1.0.0", ["context"] = context,
-        ["endpointConfig"] = new JsonObject { ["endpoint_type"] = "http", ["production_endpoints"] = new JsonObject { ["url"] = "https://127.0.0.1:1" } },
-        ["operations"] = new JsonArray(new JsonObject { ["target"] = "/x", ["verb"] = "GET" }),
-    };
-
     [Fact]
     public async Task A_context_without_a_leading_slash_gets_one_and_the_lifecycle_state_follows_publish()
     {
         await using var lab = await TwinLab.StartAsync();
         var token = (await lab.AdminTokenAsync(TwinLab.AllScopes)).Token;
 
-        var (created, api) = await lab.SendAsync(HttpMethod.Post, Apis, Api("NoSlash", "noslash"), token);
+        var (created, api) = await lab.SendAsync(HttpMethod.Post, Apis, TwinLab.ApiBody("NoSlash", "noslash"), token);
         var id = (string)api!["id"]!;
         var before = await lab.SendAsync(HttpMethod.Get, $"{Apis}/{id}/lifecycle-state", token: token);
         await lab.SendAsync(HttpMethod.Post, $"{Apis}/change-lifecycle?apiId={id}&action=Publish", token: token);
@@ -45,15 +36,13 @@ public sealed class ScenarioApiTests
         var keyManager = lab.Is7KeyManager("NoApps");
         if (why == "EXCHANGED") keyManager["tokenType"] = "EXCHANGED";
         else keyManager["enableOAuthAppCreation"] = false;
-        Assert.Equal(201, (await lab.SendAsync(HttpMethod.Post, "/api/am/admin/v4/key-managers", keyManager)).Status);
+        Assert.Equal(201, (await lab.AddKeyManagerAsync(keyManager)).Status);
         var app = await lab.CreateApplicationAsync("no-apps");
         lab.IdentityServer.ClearRequests();
 
-        var (status, body) = await lab.GenerateKeysAsync(app, "NoApps");
+        var refused = await lab.GenerateKeysAsync(app, "NoApps");
 
-        Assert.Equal(400, status);
-        Assert.Equal(901405, (long)body!["code"]!);
-        Assert.Equal("Key Manager doesn't support generating OAuth applications", (string?)body["message"]);
+        TwinLab.AssertError(400, 901405, refused, "Key Manager doesn't support generating OAuth applications");
         Assert.Empty(await lab.OAuthKeysAsync(app));
         Assert.DoesNotContain(lab.IdentityServer.Requests, r => r.Path.Contains("/dcr/", StringComparison.Ordinal));
     }
@@ -69,8 +58,8 @@ public sealed class ScenarioApiTests
         var blank = lab.Is7KeyManager("Blank");
         blank["displayTokenEndpoint"] = " ";
         blank["revokeEndpoint"] = lab.IsInternal + "/oauth2/revoke";
-        await lab.SendAsync(HttpMethod.Post, "/api/am/admin/v4/key-managers", shown);
-        await lab.SendAsync(HttpMethod.Post, "/api/am/admin/v4/key-managers", blank);
+        await lab.AddKeyManagerAsync(shown);
+        await lab.AddKeyManagerAsync(blank);
         var subscriber = (await lab.AdminTokenAsync("apim:subscribe")).Token;
 
         var (status, body) = await lab.SendAsync(HttpMethod.Get, "/api/am/devportal/v3/key-managers", token: subscriber);
@@ -108,16 +97,7 @@ public sealed class ScenarioApiTests
         Assert.Equal(404, unknown);
 
         // The token is the Resident Key Manager's: the gateway takes it for a subscribed API.
-        var (_, api) = await lab.SendAsync(HttpMethod.Post, Apis, new JsonObject
-        {
-            ["name"] = "Health", ["context"] = "health", ["version"] = "1.0.0", ["policies"] = new JsonArray("Unlimited"),
-            ["endpointConfig"] = new JsonObject { ["endpoint_type"] = "http", ["production_endpoints"] = new JsonObject { ["url"] = lab.IsInternal + "/api/health-check/v1.0" } },
-            ["operations"] = new JsonArray(new JsonObject { ["target"] = "/health", ["verb"] = "GET" }),
-        });
-        var id = (string)api!["id"]!;
-        var (_, revision) = await lab.SendAsync(HttpMethod.Post, $"{Apis}/{id}/revisions", new JsonObject { ["description"] = "r1" });
-        await lab.SendAsync(HttpMethod.Post, $"{Apis}/{id}/deploy-revision?revisionId={revision!["id"]}",
-            new JsonArray(new JsonObject { ["name"] = "Default", ["vhost"] = "localhost", ["displayOnDevportal"] = true }));
+        var id = await lab.DeployApiAsync("Health", "health", lab.IsInternal + "/api/health-check/v1.0", "/health");
         await lab.SendAsync(HttpMethod.Post, $"{Apis}/change-lifecycle?apiId={id}&action=Publish");
         await lab.SendAsync(HttpMethod.Post, "/api/am/devportal/v3/subscriptions", new JsonObject { ["apiId"] = id, ["applicationId"] = app, ["throttlingPolicy"] = "Unlimited" });
         using var call = new HttpRequestMessage(HttpMethod.Get, new Uri(lab.ApiManager.GatewayUrl!, "/health/1.0.0/health"));
@@ -132,7 +112,7 @@ public sealed class ScenarioApiTests
         await using var lab = await TwinLab.StartAsync();
         var publisher = (await lab.AdminTokenAsync("apim:api_view apim:api_create")).Token;
 
-        var (status, body) = await lab.SendAsync(HttpMethod.Post, "/api/am/admin/v4/key-managers", lab.Is7KeyManager("NotMine"), publisher);
+        var (status, body) = await lab.AddKeyManagerAsync(lab.Is7KeyManager("NotMine"), publisher);
 
         Assert.Equal(401, status);
         Assert.Equal(401, (long)body!["code"]!);

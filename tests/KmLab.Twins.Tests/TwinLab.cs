@@ -1,9 +1,5 @@
-using System.Net.Http.Headers;
-using System.Net.Http.Json;
 using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
-using System.Text;
-using System.Text.Json.Nodes;
 using KmLab.Provisioner;
 using KmLab.Provisioner.Prepare;
 using KmLab.Provisioner.Wso2;
@@ -133,6 +129,41 @@ internal sealed class TwinLab : IAsyncDisposable
             ["consumerKeyClaim"] = "azp", ["scopesClaim"] = "scope",
             ["additionalProperties"] = properties,
         };
+    }
+
+    public Task<(int Status, JsonNode? Body)> AddKeyManagerAsync(JsonObject keyManager, string? token = null) =>
+        SendAsync(HttpMethod.Post, "/api/am/admin/v4/key-managers", keyManager, token);
+
+    /// <summary>A Publisher API body (publisher-api.yaml API) with one GET operation on this backend.</summary>
+    public static JsonObject ApiBody(string name, string context, string version = "1.0.0", string backend = "https://127.0.0.1:1", string target = "/x") => new()
+    {
+        ["name"] = name, ["version"] = version, ["context"] = context,
+        ["endpointConfig"] = new JsonObject { ["endpoint_type"] = "http", ["production_endpoints"] = new JsonObject { ["url"] = backend } },
+        ["operations"] = new JsonArray(new JsonObject { ["target"] = target, ["verb"] = "GET" }),
+    };
+
+    /// <summary>An API with the Unlimited tier, created, given a revision and deployed to the Default gateway (not
+    /// published): its id.</summary>
+    public async Task<string> DeployApiAsync(string name, string context, string backend, string target)
+    {
+        var body = ApiBody(name, context, backend: backend, target: target);
+        body["policies"] = new JsonArray("Unlimited");
+        var (created, api) = await SendAsync(HttpMethod.Post, "/api/am/publisher/v4/apis", body);
+        Assert.Equal(201, created);
+        var id = (string)api!["id"]!;
+        var (_, revision) = await SendAsync(HttpMethod.Post, $"/api/am/publisher/v4/apis/{id}/revisions", new JsonObject { ["description"] = "r1" });
+        var (deployed, _) = await SendAsync(HttpMethod.Post, $"/api/am/publisher/v4/apis/{id}/deploy-revision?revisionId={revision!["id"]}",
+            new JsonArray(new JsonObject { ["name"] = "Default", ["vhost"] = "localhost", ["displayOnDevportal"] = true }));
+        Assert.Equal(201, deployed);
+        return id;
+    }
+
+    /// <summary>APIM's error body (the REST APIs' ErrorDTO): this status, this code, and the message when one is given.</summary>
+    public static void AssertError(int expectedStatus, long expectedCode, (int Status, JsonNode? Body) answer, string? expectedMessage = null)
+    {
+        Assert.Equal(expectedStatus, answer.Status);
+        Assert.Equal(expectedCode, (long)answer.Body!["code"]!);
+        if (expectedMessage is not null) Assert.Equal(expectedMessage, (string?)answer.Body["message"]);
     }
 
     public async Task<string> CreateApplicationAsync(string name)

@@ -25,7 +25,7 @@ public sealed class UserClaimsTests
         await using var lab = await TwinLab.StartAsync("4.7.0", prepared: BackendJwtWithClaimRetrieval);
         var keyManager = lab.Is7KeyManager("IS7");
         if (userInfoPath is not null) keyManager["userInfoEndpoint"] = lab.IsInternal + userInfoPath;
-        var (created, _) = await lab.SendAsync(HttpMethod.Post, "/api/am/admin/v4/key-managers", keyManager);
+        var (created, _) = await lab.AddKeyManagerAsync(keyManager);
         Assert.Equal(201, created);
         var app = await lab.CreateApplicationAsync("claims");
         var (generated, keys) = await lab.GenerateKeysAsync(app, "IS7");
@@ -54,7 +54,7 @@ public sealed class UserClaimsTests
         await using var lab = await TwinLab.StartAsync("4.6.0", prepared: BackendJwtWithClaimRetrieval);
         var keyManager = lab.Is7KeyManager("IS7");
         keyManager["userInfoEndpoint"] = lab.IsInternal + userInfoPath;
-        var (created, _) = await lab.SendAsync(HttpMethod.Post, "/api/am/admin/v4/key-managers", keyManager);
+        var (created, _) = await lab.AddKeyManagerAsync(keyManager);
         Assert.Equal(201, created);
         var app = await lab.CreateApplicationAsync("claims-46");
         var (_, keys) = await lab.GenerateKeysAsync(app, "IS7");
@@ -76,7 +76,7 @@ public sealed class UserClaimsTests
         // enable_user_claims feeds the key validation service's JWTGenerator; the gateway's lookup needs enable_claim_retrieval.
         await using var lab = await TwinLab.StartAsync("4.7.0", prepared: layout =>
             File.AppendAllText(LabLayout.DeploymentToml(layout.ApiManagerVolume), "\n[apim.jwt]\nenable = true\nenable_user_claims = true\n"));
-        var (created, _) = await lab.SendAsync(HttpMethod.Post, "/api/am/admin/v4/key-managers", lab.Is7KeyManager("IS7"));
+        var (created, _) = await lab.AddKeyManagerAsync(lab.Is7KeyManager("IS7"));
         Assert.Equal(201, created);
         var app = await lab.CreateApplicationAsync("no-claims");
         var (_, keys) = await lab.GenerateKeysAsync(app, "IS7");

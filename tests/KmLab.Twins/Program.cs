@@ -1,6 +1,4 @@
-using KmLab.Twins.Facts;
 using KmLab.Twins;
-using KmLab.Twins.Hosting;
 
 // Container entry: the twin plays wso2/wso2is or wso2/wso2am from the config volume, listening on every interface.
 //   KMLAB_TWIN_PRODUCT        is | apim

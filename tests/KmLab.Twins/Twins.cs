@@ -1,9 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using KmLab.Twins.ApiManager;
-using KmLab.Twins.Hosting;
 using KmLab.Twins.IdentityServer;
-using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.AspNetCore.Routing;

@@ -1,13 +1,5 @@
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using System.Text;
-using System.Text.Json;
-using KmLab.Twins.Facts;
-using KmLab.Twins.Wire;
-using KmLab.Twins.Hosting;
 using KmLab.Twins.IdentityServer;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
 
 namespace KmLab.Twins.ApiManager;
 
@@ -209,29 +201,13 @@ internal sealed partial class ApiManagerTwin
                 ["scope"] = string.Join(' ', scopes is { Count: > 0 } ? scopes : [ApimFacts.DefaultScope]),
             }),
         };
-        message.Headers.Authorization = new AuthenticationHeaderValue("Basic",
-            Convert.ToBase64String(Encoding.UTF8.GetBytes($"{client.ClientId}:{client.ClientSecret}")));
-        try
+        var token = await CallKeyManagerAsync<TokenResponse>(message, client.ClientId, client.ClientSecret,
+            $"Error occurred while calling token endpoint {endpoint}", ct);
+        return token is null ? null : new ApplicationToken
         {
-            using var response = await _outbound.SendAsync(message, ct);
-            var text = await response.Content.ReadAsStringAsync(ct);
-            if (!response.IsSuccessStatusCode)
-            {
-                _context.Log.Error(KeysLogger, $"Error occurred while calling token endpoint {endpoint}: {(int)response.StatusCode} {Truncate(text)}");
-                return null;
-            }
-            var token = JsonSerializer.Deserialize<TokenResponse>(text);
-            return token is null ? null : new ApplicationToken
-            {
-                AccessToken = token.AccessToken, ValidityTime = token.ExpiresIn,
-                TokenScopes = (token.Scope ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries),
-            };
-        }
-        catch (Exception e) when (e is HttpRequestException or JsonException or TaskCanceledException)
-        {
-            _context.Log.Error(KeysLogger, $"Error occurred while calling token endpoint {endpoint}: {e.GetBaseException().Message}");
-            return null;
-        }
+            AccessToken = token.AccessToken, ValidityTime = token.ExpiresIn,
+            TokenScopes = (token.Scope ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries),
+        };
     }
 
     /// <summary>The Resident Key Manager issues the application token itself (the twin does not call its own port).</summary>
@@ -259,6 +235,17 @@ internal sealed partial class ApiManagerTwin
                 RedirectUris = body.CallbackUrl is { Length: > 0 } callback ? [callback] : [],
             }),
         };
+        var created = await CallKeyManagerAsync<DcrResponse>(message, user, password,
+            $"Error while creating the OAuth application {clientName} at {endpoint}", ct);
+        return created is null ? null : new OAuthClient(created.ClientId, created.ClientSecret, created.ClientName, created.GrantTypes,
+            created.RedirectUris.FirstOrDefault(), user ?? "");
+    }
+
+    /// <summary>APIM's call to a Key Manager with Basic credentials, through the truststore: the answer read as
+    /// <typeparamref name="T"/>, or null once a refusal or a failed call is logged after <paramref name="failure"/>.</summary>
+    private async Task<T?> CallKeyManagerAsync<T>(HttpRequestMessage message, string? user, string? password, string failure, CancellationToken ct)
+        where T : class
+    {
         message.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{user}:{password}")));
         try
         {
@@ -266,16 +253,14 @@ internal sealed partial class ApiManagerTwin
             var text = await response.Content.ReadAsStringAsync(ct);
             if (!response.IsSuccessStatusCode)
             {
-                _context.Log.Error(KeysLogger, $"Error while creating the OAuth application {clientName} at {endpoint}: {(int)response.StatusCode} {Truncate(text)}");
+                _context.Log.Error(KeysLogger, $"{failure}: {(int)response.StatusCode} {Truncate(text)}");
                 return null;
             }
-            var created = JsonSerializer.Deserialize<DcrResponse>(text)!;
-            return new OAuthClient(created.ClientId, created.ClientSecret, created.ClientName, created.GrantTypes,
-                created.RedirectUris.FirstOrDefault(), user ?? "");
+            return JsonSerializer.Deserialize<T>(text);
         }
         catch (Exception e) when (e is HttpRequestException or JsonException or TaskCanceledException)
         {
-            _context.Log.Error(KeysLogger, $"Error while creating the OAuth application {clientName} at {endpoint}: {e.GetBaseException().Message}");
+            _context.Log.Error(KeysLogger, $"{failure}: {e.GetBaseException().Message}");
             return null;
         }
     }

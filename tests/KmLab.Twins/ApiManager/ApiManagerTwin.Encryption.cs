@@ -1,8 +1,3 @@
-using System.Text.Json.Nodes;
-using KmLab.Twins.Facts;
-using KmLab.Twins.Wire;
-using Microsoft.AspNetCore.Http;
-
 namespace KmLab.Twins.ApiManager;
 
 /// <summary>APIM 4.7.0 keeps a Key Manager's masked connector properties (the IS 7 connector's Password) encrypted in

@@ -1,10 +1,3 @@
-using System.Collections.Concurrent;
-using KmLab.Twins.Facts;
-using KmLab.Twins.Wire;
-using KmLab.Twins.Hosting;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
-
 namespace KmLab.Twins.ApiManager;
 
 /// <summary>The WSO2 API Manager twin: REST client registration and tokens, Admin v4 Key Managers and settings,

@@ -1,7 +1,3 @@
-using KmLab.Twins.Facts;
-using KmLab.Twins.Wire;
-using KmLab.Twins.Hosting;
-
 namespace KmLab.Twins.ApiManager;
 
 /// <summary>A Key Manager as the server stores it (real password included) and when the runtime has it.</summary>

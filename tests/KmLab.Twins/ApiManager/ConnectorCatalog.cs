@@ -1,7 +1,3 @@
-using System.Text.Json.Nodes;
-using KmLab.Twins.Facts;
-using KmLab.Twins.Wire;
-
 namespace KmLab.Twins.ApiManager;
 
 /// <summary>The Key Manager connectors an APIM version has installed and what each declares, as the connector's

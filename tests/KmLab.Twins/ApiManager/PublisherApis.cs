@@ -1,9 +1,3 @@
-using KmLab.Twins.Facts;
-using KmLab.Twins.Wire;
-using KmLab.Twins.Hosting;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
-
 namespace KmLab.Twins.ApiManager;
 
 // Publisher REST API v4: APIs, their revisions and deployments to the Default gateway, and the Publish lifecycle step.

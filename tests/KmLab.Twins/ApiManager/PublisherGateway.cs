@@ -1,9 +1,3 @@
-using KmLab.Twins.Facts;
-using KmLab.Twins.Wire;
-using KmLab.Twins.Hosting;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
-
 namespace KmLab.Twins.ApiManager;
 
 // The gateway serving what the Publisher deployed: the revision deployed to Default answers at {context}/{version},

@@ -1,7 +1,3 @@
-using KmLab.Twins.Facts;
-using KmLab.Twins.Wire;
-using KmLab.Twins.Hosting;
-
 namespace KmLab.Twins.ApiManager;
 
 /// <summary>An API as the Publisher stores it, with its revisions (frozen copies) and where they are deployed.</summary>

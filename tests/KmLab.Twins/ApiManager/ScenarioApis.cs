@@ -1,10 +1,3 @@
-using System.Text.Json.Nodes;
-using KmLab.Twins.Facts;
-using KmLab.Twins.Hosting;
-using KmLab.Twins.Wire;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
-
 namespace KmLab.Twins.ApiManager;
 
 // The REST resources WSO2's own integration scenarios call beside the lab's: the Publisher's lifecycle state, the

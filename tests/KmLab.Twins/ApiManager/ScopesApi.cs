@@ -1,12 +1,3 @@
-using System.Net.Http.Headers;
-using System.Text;
-using System.Text.Json.Nodes;
-using KmLab.Twins.Facts;
-using KmLab.Twins.Hosting;
-using KmLab.Twins.Wire;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
-
 namespace KmLab.Twins.ApiManager;
 
 // Shared scopes (Publisher /scopes), the local-scope role check of an API, and the WSO2-IS-7 connector's registerScope:

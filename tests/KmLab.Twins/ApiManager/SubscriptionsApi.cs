@@ -1,9 +1,3 @@
-using KmLab.Twins.Facts;
-using KmLab.Twins.Wire;
-using KmLab.Twins.Hosting;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
-
 namespace KmLab.Twins.ApiManager;
 
 // DevPortal REST API v3 subscriptions: an application subscribes to a published API with one of its tiers.

@@ -1,9 +1,3 @@
-using System.Text;
-using System.Text.Json;
-using KmLab.Twins.Facts;
-using KmLab.Twins.Wire;
-using Microsoft.AspNetCore.Http;
-
 namespace KmLab.Twins.Hosting;
 
 /// <summary>Request and response details both twins share.</summary>

@@ -1,6 +1,3 @@
-using System.Text;
-using Microsoft.AspNetCore.Http;
-
 namespace KmLab.Twins.Hosting;
 
 /// <summary>One request a twin received, as tests want to assert on it, with the answer the twin gave. The

@@ -1,4 +1,3 @@
-using KmLab.Twins.Facts;
 using Tomlyn;
 using Tomlyn.Model;
 using Tomlyn.Parsing;

@@ -1,6 +1,3 @@
-using System.Text.Json;
-using KmLab.Twins.Wire;
-
 namespace KmLab.Twins.Hosting;
 
 /// <summary>What a twin keeps as the real server keeps it in its database: one JSON file in the data directory,

@@ -1,5 +1,4 @@
 using System.Security.Cryptography.X509Certificates;
-using KmLab.Twins.Facts;
 
 namespace KmLab.Twins.Hosting;
 

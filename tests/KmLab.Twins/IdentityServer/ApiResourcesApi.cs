@@ -1,10 +1,3 @@
-using System.Collections.Concurrent;
-using System.Text.Json.Nodes;
-using KmLab.Twins.Facts;
-using KmLab.Twins.Hosting;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
-
 namespace KmLab.Twins.IdentityServer;
 
 // API resources (/api/server/v1/api-resources): the list (filter "identifier eq X"; rows without scopes), POST, GET
@@ -55,8 +48,7 @@ internal sealed partial class IdentityServerTwin
     private async Task<IResult> ListApiResourcesAsync(HttpRequest request, string? filter)
     {
         if (await CallerAsync(request) is null) return Results.Unauthorized();
-        var wanted = filter is not null && filter.StartsWith("identifier eq ", StringComparison.OrdinalIgnoreCase)
-            ? filter["identifier eq ".Length..].Trim().Trim('"') : null;
+        var wanted = EqFilterValue(filter, "identifier");
         JsonNode[] rows;
         lock (_apiResources)
             rows = [.. _apiResources.Values.Where(r => wanted is null || (string?)r["identifier"] == wanted).Select(r =>

@@ -1,14 +1,3 @@
-using System.Collections.Concurrent;
-using System.Net.Http.Headers;
-using System.Text;
-using System.Text.Json;
-using System.Text.Json.Nodes;
-using KmLab.Twins.Facts;
-using KmLab.Twins.Wire;
-using KmLab.Twins.Hosting;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
-
 namespace KmLab.Twins.IdentityServer;
 
 /// <summary>The WSO2 Identity Server 7 twin: OAuth2/OIDC with signed JWTs, DCR, SCIM2 Me and Roles, API resources,
@@ -205,6 +194,22 @@ internal sealed partial class IdentityServerTwin : IAsyncDisposable
         ["detail"] = detail,
         ["status"] = status.ToString(System.Globalization.CultureInfo.InvariantCulture),
     }, contentType: "application/scim+json", statusCode: status);
+
+    /// <summary>A SCIM2 ListResponse as IS answers a list or a .search: every match on one page.</summary>
+    private static IResult ScimList(JsonNode[] rows) => Results.Json(new JsonObject
+    {
+        ["schemas"] = new JsonArray(IsRbacFacts.ScimListSchema),
+        ["totalResults"] = rows.Length,
+        ["startIndex"] = 1,
+        ["itemsPerPage"] = rows.Length,
+        ["Resources"] = new JsonArray(rows),
+    }, contentType: IsRbacFacts.ScimContentType);
+
+    /// <summary>X of the one filter form the connector and the lab send, <c>{attribute} eq X</c> (quotes optional);
+    /// null for no filter or another form, which the twin answers with every row.</summary>
+    private static string? EqFilterValue(string? filter, string attribute) =>
+        filter is not null && filter.StartsWith(attribute + " eq ", StringComparison.OrdinalIgnoreCase)
+            ? filter[(attribute + " eq ").Length..].Trim().Trim('"') : null;
 
     // --- API resources and scopes ---------------------------------------------------------------------------------
 

@@ -1,9 +1,4 @@
-using System.Collections.Concurrent;
 using System.Net;
-using KmLab.Twins.Facts;
-using KmLab.Twins.Hosting;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.WebUtilities;
 
 namespace KmLab.Twins.IdentityServer;

@@ -1,10 +1,3 @@
-using System.Collections.Concurrent;
-using System.Text.Json.Nodes;
-using KmLab.Twins.Facts;
-using KmLab.Twins.Hosting;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
-
 namespace KmLab.Twins.IdentityServer;
 
 // SCIM2 Roles v2 (/scim2/v2/Roles): list and .search by displayName (rows without permissions and users, as IS
@@ -41,22 +34,14 @@ internal sealed partial class IdentityServerTwin
     /// <summary>Only the <c>displayName eq X</c> filter the connector (and the lab) send.</summary>
     private IResult RoleList(string? filter)
     {
-        var wanted = filter is not null && filter.StartsWith("displayName eq ", StringComparison.OrdinalIgnoreCase)
-            ? filter["displayName eq ".Length..].Trim().Trim('"') : null;
+        var wanted = EqFilterValue(filter, "displayName");
         JsonNode[] rows;
         lock (_roles)
             rows = [.. _roles.Values.Where(r => wanted is null || (string?)r["displayName"] == wanted).Select(r => (JsonNode)new JsonObject
             {
                 ["id"] = (string?)r["id"], ["displayName"] = (string?)r["displayName"], ["audience"] = r["audience"]!.DeepClone(), ["meta"] = r["meta"]!.DeepClone(),
             })];
-        return Results.Json(new JsonObject
-        {
-            ["schemas"] = new JsonArray(IsRbacFacts.ScimListSchema),
-            ["totalResults"] = rows.Length,
-            ["startIndex"] = 1,
-            ["itemsPerPage"] = rows.Length,
-            ["Resources"] = new JsonArray(rows),
-        }, contentType: IsRbacFacts.ScimContentType);
+        return ScimList(rows);
     }
 
     private async Task<IResult> GetRoleAsync(HttpRequest request, string id)

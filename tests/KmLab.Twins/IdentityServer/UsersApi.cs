@@ -1,12 +1,5 @@
-using System.Collections.Concurrent;
 using System.Security.Cryptography;
-using System.Text;
-using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
-using KmLab.Twins.Facts;
-using KmLab.Twins.Hosting;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
 
 namespace KmLab.Twins.IdentityServer;
 
@@ -57,17 +50,8 @@ internal sealed partial class IdentityServerTwin
     private async Task<IResult> ListUsersAsync(HttpRequest request, string? filter)
     {
         if (await CallerAsync(request) is null) return Results.Unauthorized();
-        var wanted = filter is not null && filter.StartsWith("userName eq ", StringComparison.OrdinalIgnoreCase)
-            ? filter["userName eq ".Length..].Trim().Trim('"') : null;
-        var rows = _users.Values.Where(u => wanted is null || u.UserName == wanted).Select(u => (JsonNode)Describe(u)).ToArray();
-        return Results.Json(new JsonObject
-        {
-            ["schemas"] = new JsonArray(IsRbacFacts.ScimListSchema),
-            ["totalResults"] = rows.Length,
-            ["startIndex"] = 1,
-            ["itemsPerPage"] = rows.Length,
-            ["Resources"] = new JsonArray(rows),
-        }, contentType: IsRbacFacts.ScimContentType);
+        var wanted = EqFilterValue(filter, "userName");
+        return ScimList([.. _users.Values.Where(u => wanted is null || u.UserName == wanted).Select(u => (JsonNode)Describe(u))]);
     }
 
     private async Task<IResult> GetUserAsync(HttpRequest request, string id)

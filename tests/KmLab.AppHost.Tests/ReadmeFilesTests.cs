@@ -124,7 +124,7 @@ public sealed partial class ReadmeFilesTests
             var kmlab = (YamlMappingNode)steps[1]["with"];
             Assert.Equal(("${{ vars.KMLAB_REPOSITORY }}", "${{ vars.KMLAB_REF }}", "kmlab"), (kmlab["repository"].ToString(), kmlab["ref"].ToString(), kmlab["path"].ToString()));
             Assert.Equal("global.json", ((YamlMappingNode)steps[2]["with"])["global-json-file"].ToString());
-            Assert.Equal("bash kmlab/.ci/sample pack && mkdir -p kmlab-packages && cp kmlab/artifacts/packages/*.nupkg kmlab-packages/", steps[3]["run"].ToString());
+            Assert.Equal("mkdir -p kmlab-packages && bash kmlab/.ci/sample pack && cp kmlab/artifacts/packages/*.nupkg kmlab-packages/", steps[3]["run"].ToString());
             var test = steps[^1];
             Assert.Equal("dotnet test --project Orders.E2E", test["run"].ToString());
             Assert.Equal(images, ((YamlMappingNode)test["env"])["Parameters__images"].ToString());

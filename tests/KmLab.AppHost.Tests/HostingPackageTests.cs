@@ -217,7 +217,7 @@ public sealed class HostingPackageTests
         var demo = lab[ProvisionerSteps.DemoResourceName];
         var demoApi = Assert.IsType<KmLabGatewayApiResource>(lab[ProvisionerSteps.DemoApiResourceName]);
         Assert.Same(demo, demoApi.PublishStep); // its links follow the demo step's end
-        Assert.Equal(["demo", "--state"], (await LabModel.ArgumentsOf(demo)).Take(2));
+        Assert.Equal(["demo", "--state"], LabModel.CommandOf(await LabModel.ArgumentsOf(demo)).Take(2));
         var wait = Assert.Single(demo.Annotations.OfType<WaitAnnotation>());
         Assert.Equal(("register", WaitType.WaitForCompletion), (wait.Resource.Name, wait.WaitType));
         var env = await lab.EnvironmentOf(demo);

@@ -17,7 +17,7 @@ switch (args.FirstOrDefault())
         await RunBenchmark.RunAsync(args[1..]);
         return 0;
     default:
-        Console.Error.WriteLine("usage: KmLab.Benchmarks prepare|register|containers|run [--persistent]");
+        Console.Error.WriteLine("usage: KmLab.Benchmarks prepare|register|containers|run [--persistent|--fresh-home]");
         return 2;
 }
 

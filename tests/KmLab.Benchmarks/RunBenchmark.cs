@@ -20,6 +20,9 @@ public static partial class RunBenchmark
     {
         var root = ContainersBenchmark.RepositoryRoot();
         var persistent = args.Contains("--persistent");
+        // A newcomer: a new HOME (no user secrets, no developer certificate, no dotnet first-use sentinel), the
+        // machine's NuGet package folder kept so that nothing is downloaded.
+        var freshHome = args.Contains("--fresh-home") ? Directory.CreateTempSubdirectory("kmlab-run-benchmark-home-").FullName : null;
         // The lab's fixed ports (9443, 9444, 8243, 8280, and the AppHost's own): one lab at a time on this machine.
         using var ports = await LabPortsLock.AcquireAsync(LabPortsLock.DefaultWait, m => Console.WriteLine($"  waiting: {m}"), ct);
         var state = Directory.CreateTempSubdirectory("kmlab-run-benchmark-").FullName;
@@ -37,10 +40,10 @@ public static partial class RunBenchmark
         {
             // The first run creates the persistent containers; the timed one reuses them.
             lab = [.. lab, "--Parameters:persistent=true"];
-            Report("lab, persistent, first run", await TimeAsync(browser, root, lab, register: true, ct));
+            Report("lab, persistent, first run", await TimeAsync(browser, root, lab, register: true, freshHome, ct));
         }
-        var labTimes = await TimeAsync(browser, root, lab, register: true, ct);
-        Report(persistent ? "lab, persistent, second run" : "lab (dotnet run --project AppHost)", labTimes);
+        var labTimes = await TimeAsync(browser, root, lab, register: true, freshHome, ct);
+        Report(persistent ? "lab, persistent, second run" : freshHome is null ? "lab (dotnet run --project AppHost)" : "lab, fresh HOME", labTimes);
         if (persistent)
         {
             await RemovePersistentContainersAsync(ct);
@@ -48,7 +51,7 @@ public static partial class RunBenchmark
         }
 
         var bare = await TimeAsync(browser, root,
-            ["run", "--project", "tests/KmLab.Benchmarks/BareAppHost", "--", "--state", state], register: false, ct);
+            ["run", "--project", "tests/KmLab.Benchmarks/BareAppHost", "--", "--state", state], register: false, freshHome, ct);
         Report("bare AppHost (same two twins, same health checks)", bare);
 
         var overhead = labTimes.RegisterFinished!.Value - bare.ServersHealthy;
@@ -62,12 +65,20 @@ public static partial class RunBenchmark
 
     /// <summary>Starts the AppHost with dotnet run in a process group of its own, reads its dashboard until the end,
     /// then stops it with Ctrl+C (SIGINT to the group), as a user does.</summary>
-    private static async Task<Times> TimeAsync(IBrowser browser, string root, string[] dotnetArgs, bool register, CancellationToken ct)
+    private static async Task<Times> TimeAsync(IBrowser browser, string root, string[] dotnetArgs, bool register, string? home,
+        CancellationToken ct)
     {
         var start = new ProcessStartInfo("setsid", ["dotnet", .. dotnetArgs])
         {
             WorkingDirectory = root, RedirectStandardOutput = true, RedirectStandardError = true,
         };
+        if (home is not null)
+        {
+            start.Environment["NUGET_PACKAGES"] = Environment.GetEnvironmentVariable("NUGET_PACKAGES")
+                ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
+            start.Environment["HOME"] = home;
+            start.Environment["DOTNET_CLI_HOME"] = home;
+        }
         var clock = Stopwatch.StartNew();
         using var process = Process.Start(start)!;
         var login = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);

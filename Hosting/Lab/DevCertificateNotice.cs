@@ -7,7 +7,7 @@ namespace KmLab.Hosting;
 /// <summary>The lab needs no developer certificate: its servers present certificates of the lab CA, and the default
 /// profile serves the dashboard over http. Aspire 13.6 still raises a red "No trusted development certificate"
 /// notification on the dashboard when any resource has an https endpoint and no developer certificate is trusted
-/// (microsoft/aspire@59d405ff5a:src/Aspire.Hosting/Dcp/DcpHost.cs:133-180, ResourceUsesTls at 669). This drops that
+/// (microsoft/aspire@59d405ff5a:src/Aspire.Hosting/Dcp/DcpHost.cs:133-179, ResourceUsesTls at 669). This drops that
 /// one notification while the lab's servers are the only resources with https endpoints; with any other such
 /// resource (a project that may use the certificate) Aspire's notification shows as before.</summary>
 internal static class DevCertificateNotice

@@ -114,7 +114,8 @@ public sealed partial class PreflightChecks(ContainerCli cli, bool persistent)
         var inspect = await cli.RunAsync(["image", "inspect", "--format", "{{.Id}}", .. images.Select(i => i.Image)], ct).ConfigureAwait(false);
         if (inspect is { ExitCode: 0 })
         {
-            progress($"ok: image{(images.Count > 1 ? "s" : "")} {string.Join(", ", images.Select(i => i.Image))} present");
+            foreach (var (image, _) in images)
+                progress($"ok: image {image} is present");
             return failures;
         }
         foreach (var (image, pullable) in images)

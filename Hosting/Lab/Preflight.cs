@@ -29,6 +29,10 @@ public static class Preflight
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(lab);
+        // The AppHost's own ports first: a second run beside a running lab stops with one line, not a stack trace.
+        AppHostPorts.CheckBeforeStart(builder);
+        // And no red developer-certificate notification on the dashboard's first screen: the lab uses none.
+        DevCertificateNotice.DropWhenOnlyLabServersUseTls(builder);
 
         var preflight = builder.AddResource(new PreflightResource(ResourceName))
             .WithIconName("CheckmarkStarburst")
@@ -75,7 +79,7 @@ public static class Preflight
 /// <summary>The checks themselves, each returning the one line that names the fix, or nothing.</summary>
 /// <param name="cli">The container engine's CLI (Aspire's own choice: docker, or podman).</param>
 /// <param name="persistent">A persistent lab's own servers may hold the lab's ports: the run reuses them.</param>
-public sealed class PreflightChecks(ContainerCli cli, bool persistent)
+public sealed partial class PreflightChecks(ContainerCli cli, bool persistent)
 {
     public async Task<List<string>> RunAsync(IReadOnlyList<ContainerResource> servers, bool wso2Images, Action<string> progress,
         CancellationToken ct)
@@ -83,21 +87,41 @@ public sealed class PreflightChecks(ContainerCli cli, bool persistent)
         if (await EngineAsync(wso2Images, progress, ct).ConfigureAwait(false) is { } engine)
             return [engine]; // nothing else can be asked of an engine that does not answer
 
-        var failures = new List<string>();
+        // Each engine call is a process start (0.1–0.3 s on a busy machine): the ports and the images are asked at the
+        // same time, and the images with one call when all are here.
         var ports = servers.SelectMany(s => s.Annotations.OfType<EndpointAnnotation>()
-            .Where(e => e.Port is not null).Select(e => (Server: s.Name, Port: e.Port!.Value)));
-        failures.AddRange(await PortsAsync(ports, ct).ConfigureAwait(false));
-        if (failures.Count == 0)
-            progress($"ok: ports {string.Join(", ", ports.Select(p => p.Port))} are free");
+            .Where(e => e.Port is not null).Select(e => (Server: s.Name, Port: e.Port!.Value))).ToList();
+        var portFailures = PortsAsync(ports, ct);
+        var images = servers.Select(server => server.TryGetContainerImageName(out var image)
+                ? (Image: image, Pullable: server.Annotations.OfType<ContainerImagePullPolicyAnnotation>().LastOrDefault()?.ImagePullPolicy != ImagePullPolicy.Never)
+                : (Image: (string?)null, Pullable: false))
+            .Where(i => i.Image is not null).Select(i => (Image: i.Image!, i.Pullable)).ToList();
+        var imageFailures = ImagesAsync(images, progress, ct);
 
-        foreach (var server in servers)
+        var failures = await portFailures.ConfigureAwait(false);
+        if (failures.Count == 0)
+            progress($"ok: ports {string.Join(", ", ports.Select(p => p.Port))} are free{(persistent ? " or held by this lab's own servers" : "")}");
+        failures.AddRange(await imageFailures.ConfigureAwait(false));
+        return failures;
+    }
+
+    /// <summary>All images present is one engine call; otherwise each one is looked at (and pulled) in turn.</summary>
+    private async Task<List<string>> ImagesAsync(IReadOnlyList<(string Image, bool Pullable)> images, Action<string> progress, CancellationToken ct)
+    {
+        var failures = new List<string>();
+        if (images.Count == 0)
+            return failures;
+        var inspect = await cli.RunAsync(["image", "inspect", "--format", "{{.Id}}", .. images.Select(i => i.Image)], ct).ConfigureAwait(false);
+        if (inspect is { ExitCode: 0 })
         {
-            if (server.TryGetContainerImageName(out var image))
-            {
-                var pullable = server.Annotations.OfType<ContainerImagePullPolicyAnnotation>().LastOrDefault()?.ImagePullPolicy != ImagePullPolicy.Never;
-                if (await ImageAsync(image, pullable, progress, ct).ConfigureAwait(false) is { } missing)
-                    failures.Add(missing);
-            }
+            foreach (var (image, _) in images)
+                progress($"ok: image {image} is present");
+            return failures;
+        }
+        foreach (var (image, pullable) in images)
+        {
+            if (await ImageAsync(image, pullable, progress, ct).ConfigureAwait(false) is { } missing)
+                failures.Add(missing);
         }
         return failures;
     }
@@ -126,11 +150,14 @@ public sealed class PreflightChecks(ContainerCli cli, bool persistent)
     public async Task<List<string>> PortsAsync(IEnumerable<(string Server, int Port)> ports, CancellationToken ct)
     {
         var failures = new List<string>();
-        foreach (var (server, port) in ports)
+        var taken = ports.Where(p => !IsFree(p.Port)).ToList();
+        if (taken.Count == 0)
+            return failures;
+        // One engine call names the holders of all taken ports (a persistent lab's second run holds them all).
+        var publishers = await ContainersPublishingAsync(ct).ConfigureAwait(false);
+        foreach (var (server, port) in taken)
         {
-            if (IsFree(port))
-                continue;
-            var holder = await ContainerPublishingAsync(port, ct).ConfigureAwait(false);
+            var holder = publishers.GetValueOrDefault(port);
             if (holder is not null && persistent && holder.StartsWith(server + "-", StringComparison.Ordinal))
                 continue; // this persistent lab's server, which the run reuses
             failures.Add(holder is not null
@@ -163,12 +190,27 @@ public sealed class PreflightChecks(ContainerCli cli, bool persistent)
                "and registry login, or run the twins: --Parameters:images=twin";
     }
 
-    private async Task<string?> ContainerPublishingAsync(int port, CancellationToken ct)
+    /// <summary>The running containers' published host ports (<c>0.0.0.0:9443->9443/tcp, :::9443->9443/tcp</c>) and
+    /// who publishes each.</summary>
+    private async Task<Dictionary<int, string>> ContainersPublishingAsync(CancellationToken ct)
     {
-        var ps = await cli.RunAsync(["ps", "--filter", $"publish={port.ToString(CultureInfo.InvariantCulture)}", "--format", "{{.Names}}"], ct)
-            .ConfigureAwait(false);
-        return ps is { ExitCode: 0 } && ps.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries) is [var name, ..] ? name.Trim() : null;
+        var publishers = new Dictionary<int, string>();
+        var ps = await cli.RunAsync(["ps", "--format", "{{.Names}}\t{{.Ports}}"], ct).ConfigureAwait(false);
+        if (ps is not { ExitCode: 0 })
+            return publishers;
+        foreach (var line in ps.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var fields = line.Split('\t', 2);
+            if (fields.Length != 2)
+                continue;
+            foreach (System.Text.RegularExpressions.Match published in PublishedPort().Matches(fields[1]))
+                publishers.TryAdd(int.Parse(published.Groups[1].Value, CultureInfo.InvariantCulture), fields[0].Trim());
+        }
+        return publishers;
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@":(\d+)->")]
+    private static partial System.Text.RegularExpressions.Regex PublishedPort();
 
     /// <summary>Free on loopback and on every address (an engine may publish on either).</summary>
     private static bool IsFree(int port) => CanBind(IPAddress.Loopback, port) && CanBind(IPAddress.Any, port);

@@ -40,6 +40,24 @@ public sealed class AppModelTests
     }
 
     [Fact]
+    public async Task The_steps_run_the_provisioner_assembly_the_apphost_build_wrote_not_dotnet_run()
+    {
+        await using var lab = await LabModel.CreateAsync($"state-dir={TempState()}");
+
+        // `dotnet run` evaluates the project before the program starts, a second and more per step.
+        foreach (var step in new[] { "prepare", "register" })
+        {
+            var executable = lab.Get<ExecutableResource>(step);
+            Assert.Equal("dotnet", executable.Command);
+            var args = await LabModel.ArgumentsOf(executable);
+            var assembly = Assert.IsType<string>(args[0]);
+            Assert.Equal("KmLab.Provisioner.dll", Path.GetFileName(assembly));
+            Assert.True(File.Exists(assembly), assembly);
+            Assert.Equal(step, args[1]);
+        }
+    }
+
+    [Fact]
     public async Task Without_parameters_the_lab_runs_the_newest_pair_from_wso2()
     {
         await using var lab = await LabModel.CreateAsync();
@@ -112,14 +130,14 @@ public sealed class AppModelTests
         await using var lab = await LabModel.CreateAsync($"state-dir={state}");
 
         var prepare = await LabModel.ArgumentsOf(lab["prepare"]);
-        Assert.Equal("prepare", prepare[0]);
+        Assert.Equal("prepare", LabModel.CommandOf(prepare).First());
         Assert.Equal(state, LabModel.ValueOf(prepare, "--state"));
         Assert.Equal("1", LabModel.ValueOf(prepare, "--is-offset"));
         Assert.Equal("is7", LabModel.ValueOf(prepare, "--is-host"));
         Assert.Equal("apim", LabModel.ValueOf(prepare, "--apim-host"));
 
         var register = await LabModel.ArgumentsOf(lab["register"]);
-        Assert.Equal("register", register[0]);
+        Assert.Equal("register", LabModel.CommandOf(register).First());
         Assert.Equal(state, LabModel.ValueOf(register, "--state"));
         AssertEndpointReference(LabModel.ValueOf(register, "--apim-url"), lab["apim"], "https");
         AssertEndpointReference(LabModel.ValueOf(register, "--is-url"), lab["is7"], "https");

@@ -35,11 +35,45 @@ public sealed class HostingPackageTests
         Assert.Matches(@"^\d+\.\d+\.\d+", KmLabProvisioner.PackageVersion);
         foreach (var step in new[] { lab.Resource.Prepare, lab.Resource.Register })
         {
-            // dotnet tool exec KmLab.Provisioner --version <own> --yes -- <command> --state <dir> ...
-            var tool = Assert.IsType<DotnetToolResource>(step).Annotations.OfType<DotnetToolAnnotation>().Single();
-            Assert.Equal(("KmLab.Provisioner", KmLabProvisioner.PackageVersion), (tool.PackageId, tool.Version));
             var args = (await LabModel.ArgumentsOf(step)).Select(a => a.ToString()).ToList();
+            if (step is DotnetToolResource)
+            {
+                // dotnet tool exec KmLab.Provisioner --version <own> --yes -- <command> --state <dir> ...
+                var tool = step.Annotations.OfType<DotnetToolAnnotation>().Single();
+                Assert.Equal(("KmLab.Provisioner", KmLabProvisioner.PackageVersion), (tool.PackageId, tool.Version));
+            }
+            else
+            {
+                // That version already in NuGet's global packages folder: dotnet <its tool assembly> <command> ...
+                Assert.Equal("dotnet", Assert.IsType<ExecutableResource>(step).Command);
+                Assert.Contains($"kmlab.provisioner{Path.DirectorySeparatorChar}{KmLabProvisioner.PackageVersion}{Path.DirectorySeparatorChar}", args[0]);
+                args.RemoveAt(0);
+            }
             Assert.Equal([step.Name, "--state", lab.Resource.Layout.Root], args.Take(3));
+        }
+    }
+
+    [Fact]
+    public void A_tool_version_in_the_global_packages_folder_runs_from_there_once_nuget_finished_extracting_it()
+    {
+        var packages = Directory.CreateTempSubdirectory("kmlab-packages-").FullName;
+        try
+        {
+            Assert.Null(KmLabProvisioner.CachedToolAssembly(packages, "1.2.3-ci.1"));
+            var any = Path.Combine(packages, "kmlab.provisioner", "1.2.3-ci.1", "tools", "net10.0", "any");
+            Directory.CreateDirectory(any);
+            File.WriteAllText(Path.Combine(any, "KmLab.Provisioner.dll"), "");
+            File.WriteAllText(Path.Combine(any, "KmLab.Provisioner.runtimeconfig.json"), "{}");
+            // Extracted, but NuGet has not written its completion marker: dotnet tool exec finishes the job.
+            Assert.Null(KmLabProvisioner.CachedToolAssembly(packages, "1.2.3-ci.1"));
+
+            File.WriteAllText(Path.Combine(packages, "kmlab.provisioner", "1.2.3-ci.1", ".nupkg.metadata"), "{}");
+            Assert.Equal(Path.Combine(any, "KmLab.Provisioner.dll"), KmLabProvisioner.CachedToolAssembly(packages, "1.2.3-CI.1"));
+            Assert.Null(KmLabProvisioner.CachedToolAssembly(packages, "1.2.4"));
+        }
+        finally
+        {
+            Directory.Delete(packages, recursive: true);
         }
     }
 
@@ -250,7 +284,7 @@ public sealed class HostingPackageTests
         var demo = lab[ProvisionerSteps.DemoResourceName];
         var demoApi = Assert.IsType<KmLabGatewayApiResource>(lab[ProvisionerSteps.DemoApiResourceName]);
         Assert.Same(demo, demoApi.PublishStep); // its links follow the demo step's end
-        Assert.Equal(["demo", "--state"], (await LabModel.ArgumentsOf(demo)).Take(2));
+        Assert.Equal(["demo", "--state"], LabModel.CommandOf(await LabModel.ArgumentsOf(demo)).Take(2));
         var wait = Assert.Single(demo.Annotations.OfType<WaitAnnotation>());
         Assert.Equal(("register", WaitType.WaitForCompletion), (wait.Resource.Name, wait.WaitType));
         var env = await lab.EnvironmentOf(demo);

@@ -42,6 +42,11 @@ internal sealed class LabModel : IAsyncDisposable
         return environment;
     }
 
+    /// <summary>A step's arguments from the Provisioner command on: the repository's AppHost runs the built
+    /// Provisioner assembly, which comes first (<c>dotnet …/KmLab.Provisioner.dll prepare …</c>).</summary>
+    public static IEnumerable<object> CommandOf(List<object> args) =>
+        args.SkipWhile(a => a is string s && s.EndsWith(".dll", StringComparison.Ordinal));
+
     /// <summary>The value following <paramref name="option"/> in an argument list.</summary>
     public static object ValueOf(List<object> args, string option)
     {

@@ -77,7 +77,7 @@ public static class ContainersBenchmark
             throw new InvalidOperationException($"{file} {arguments} exited with {process.ExitCode}: {await output}{await error}");
     }
 
-    private static string RepositoryRoot()
+    internal static string RepositoryRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {

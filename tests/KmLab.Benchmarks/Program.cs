@@ -13,8 +13,11 @@ switch (args.FirstOrDefault())
     case "containers":
         await ContainersBenchmark.RunAsync();
         return 0;
+    case "run":
+        await RunBenchmark.RunAsync(args[1..]);
+        return 0;
     default:
-        Console.Error.WriteLine("usage: KmLab.Benchmarks prepare|register|containers");
+        Console.Error.WriteLine("usage: KmLab.Benchmarks prepare|register|containers|run [--persistent|--fresh-home]");
         return 2;
 }
 

@@ -27,7 +27,7 @@ public sealed class FailingRegisterTests
             await using (var run = await LabRun.StartAsync(
                              ["images=twin", $"state-dir={state}", $"{LabParameters.AdminPasswordName}=Pw{Guid.NewGuid():N}"],
                              // The servers get the lab's password from prepare; register alone gets another one.
-                             builder => builder.CreateResourceBuilder(builder.Resources.OfType<ProjectResource>().Single(r => r.Name == ProvisionerSteps.RegisterCommand))
+                             builder => builder.CreateResourceBuilder(builder.Resources.OfType<IResourceWithEnvironment>().Single(r => r.Name == ProvisionerSteps.RegisterCommand))
                                  .WithEnvironment(LabTopology.AdminPasswordVariable, "not-the-admin-password")))
             {
                 // The state and the exit code may reach the AppHost in separate updates: wait for both.

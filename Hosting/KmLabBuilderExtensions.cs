@@ -1,5 +1,4 @@
 using Aspire.Hosting.ApplicationModel;
-using Aspire.Hosting.Wso2;
 using KmLab.Hosting;
 using KmLab.Lab;
 using KmLab.Provisioner.Wso2;
@@ -36,16 +35,17 @@ public static class KmLabBuilderExtensions
         foreach (var taken in ResourceNames.Prepend(name))
             EnsureFree(builder, taken);
 
-        var code = new LabCode();
-        var options = LabOptions.Resolve(code, builder.Configuration, builder.AppHostDirectory);
         provisioner ??= KmLabProvisioner.Tool();
-        var resource = new KmLabResource(name, code, options, AddAdminPassword(builder), AddApimEncryptionKey(builder), provisioner,
-            builder.AddWso2IdentityServer(LabTopology.DefaultIdentityServerHost, options.IdentityServerVersion, Wso2Ports.DefaultIdentityServerOffset).Resource,
-            builder.AddWso2ApiManager(LabTopology.DefaultApiManagerHost, options.ApiManagerVersion).Resource,
+        var resource = new KmLabResource(name, code => LabOptions.Resolve(code, builder.Configuration, builder.AppHostDirectory),
+            AddAdminPassword(builder), AddApimEncryptionKey(builder), provisioner,
+            builder.AddWso2IdentityServer(LabTopology.DefaultIdentityServerHost, portOffset: Wso2Ports.DefaultIdentityServerOffset).Resource,
+            builder.AddWso2ApiManager(LabTopology.DefaultApiManagerHost).Resource,
             // One-shot: writes both config volumes and the lab CA into the state folder, then exits.
             provisioner.AddStep(builder, ProvisionerSteps.PrepareCommand),
             // One-shot: makes is7 APIM's Key Manager once both are healthy, proves a token from IS works, then exits.
             provisioner.AddStep(builder, ProvisionerSteps.RegisterCommand));
+        // A setting the lab does not support stops the AppHost here, in one line.
+        _ = resource.Options;
         var lab = builder.AddResource(resource)
             .WithIconName("Beaker")
             .WithInitialState(new CustomResourceSnapshot { ResourceType = "KmLab", State = KnownResourceStates.NotStarted, Properties = [] })
@@ -67,7 +67,7 @@ public static class KmLabBuilderExtensions
         ProvisionerSteps.AddShowLabCaCommand(resource);
         LabState.Track(lab);
 
-        Apply(resource);
+        LabChoices.ApplyBeforeStart(builder, resource);
         KmLabDemoExtensions.AddDemoIfChosen(lab);
         return lab;
     }
@@ -82,7 +82,11 @@ public static class KmLabBuilderExtensions
         string identityServerVersion, string apiManagerVersion)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        return Choose(builder, code => code with { IdentityServerVersion = identityServerVersion, ApiManagerVersion = apiManagerVersion });
+        ArgumentException.ThrowIfNullOrWhiteSpace(identityServerVersion);
+        ArgumentException.ThrowIfNullOrWhiteSpace(apiManagerVersion);
+        var identityServer = LabCode.Version(identityServerVersion, Wso2Versions.IdentityServer, "IS");
+        var apiManager = LabCode.Version(apiManagerVersion, Wso2Versions.ApiManager, "APIM");
+        return Choose(builder, code => code with { IdentityServerVersion = identityServer, ApiManagerVersion = apiManager });
     }
 
     /// <summary>Runs KmLab's twins (<c>kmlab/wso2is-twin:dev</c>, <c>kmlab/wso2am-twin:dev</c>, built locally) instead of
@@ -110,62 +114,19 @@ public static class KmLabBuilderExtensions
         return Choose(builder, code => code with { StateDirectory = path });
     }
 
-    /// <summary>Records a choice of the code and resolves the lab's options again (configuration still overrides it),
-    /// then brings the servers in line.</summary>
+    /// <summary>Records a choice of the code; the options are resolved from it (configuration still overrides it) when
+    /// read, and reach the servers once, before the run starts (<see cref="LabChoices"/>).</summary>
     internal static IResourceBuilder<KmLabResource> Choose(IResourceBuilder<KmLabResource> builder, Func<LabCode, LabCode> choice)
     {
-        var lab = builder.Resource;
-        var code = choice(lab.Code);
-        lab.Options = LabOptions.Resolve(code, builder.ApplicationBuilder.Configuration, builder.ApplicationBuilder.AppHostDirectory);
-        lab.Code = code;
-        Apply(lab);
+        builder.Resource.Code = choice(builder.Resource.Code);
         return builder;
-    }
-
-    /// <summary>The one place the options reach the servers: image, pull policy, lifetime, config volume and the lab
-    /// CA link, each through an Aspire call that replaces what an earlier choice set. Everything else reads
-    /// <see cref="KmLabResource.Options"/> when the run starts (arguments, environment, health checks).</summary>
-    private static void Apply(KmLabResource lab)
-    {
-        var options = lab.Options;
-        lab.IdentityServer.Version = options.IdentityServerVersion;
-        lab.ApiManager.Version = options.ApiManagerVersion;
-        Apply(lab, lab.IdentityServer, Wso2ContainerImageTags.IdentityServerImage, Wso2ContainerImageTags.IdentityServerTwinImage,
-            options.Layout.IdentityServerVolume);
-        Apply(lab, lab.ApiManager, Wso2ContainerImageTags.ApiManagerImage, Wso2ContainerImageTags.ApiManagerTwinImage,
-            options.Layout.ApiManagerVolume);
-    }
-
-    private static void Apply<T>(KmLabResource lab, T resource, string image, string twinImage, string volume)
-        where T : ContainerResource, IWso2ServerResource
-    {
-        var server = lab.PrepareStep.Builder.ApplicationBuilder.CreateResourceBuilder(resource);
-        // A choice only ever turns these on (twins, persistence), so replacing is enough; the defaults need no annotation.
-        if (lab.Images == Wso2ImageSource.Twin)
-            // Built by tests/docker/build-twin-images.sh; no registry has it.
-            server.WithImage(twinImage, Wso2ContainerImageTags.TwinTag).WithImageRegistry(null).WithImagePullPolicy(ImagePullPolicy.Never);
-        else
-            server.WithImage(image, resource.ProductVersion).WithImageRegistry(Wso2ContainerImageTags.Registry);
-        // A persistent server outlives the AppHost; the next run reuses it and register finds nothing to change.
-        if (lab.Persistent)
-            server.WithLifetime(ContainerLifetime.Persistent);
-        // The config volume is the servers' one mount.
-        server.WithAnnotation(new ContainerMountAnnotation(volume, Wso2Images.ConfigVolume, ContainerMountType.BindMount, isReadOnly: true),
-            ResourceAnnotationMutationBehavior.Replace);
-        ProvisionerSteps.LabCaLink(resource, lab.Layout);
     }
 
     /// <summary>The servers' lab wiring: in the lab's group, ready when the lab CA's TLS answers, after prepare.</summary>
     private static void Server<T>(IResourceBuilder<T> server, KmLabResource lab) where T : ContainerResource, IWso2ServerResource =>
         server.WithParentRelationship(lab)
             .WithReadinessCheck(() => lab.Layout)
-            .WaitForCompletion(lab.PrepareStep.Builder)
-            // The twins play the version the lab runs.
-            .WithEnvironment(context =>
-            {
-                if (lab.Images == Wso2ImageSource.Twin)
-                    context.EnvironmentVariables[Wso2ContainerImageTags.TwinVersionVariable] = server.Resource.ProductVersion;
-            });
+            .WaitForCompletion(lab.PrepareStep.Builder);
 
     private static ParameterResource AddAdminPassword(IDistributedApplicationBuilder builder) =>
         // Letters and digits only: nothing to escape in deployment.toml, a form or a Basic header, and 22 of them

@@ -10,19 +10,28 @@ namespace Aspire.Hosting.ApplicationModel;
 /// <see cref="KmLabBuilderExtensions"/> and may be overridden by the parameters named in <see cref="LabParameters"/>.</summary>
 public sealed class KmLabResource : Resource
 {
-    internal KmLabResource(string name, LabCode code, LabOptions options, ParameterResource adminPassword, ParameterResource? apimEncryptionKey,
+    internal KmLabResource(string name, Func<LabCode, LabOptions> resolve, ParameterResource adminPassword, ParameterResource? apimEncryptionKey,
         KmLabProvisioner provisioner, Wso2IdentityServerResource identityServer, Wso2ApiManagerResource apiManager,
         ProvisionerStep prepare, ProvisionerStep register) : base(name)
     {
-        (Code, Options, AdminPassword, ApimEncryptionKey, Provisioner) = (code, options, adminPassword, apimEncryptionKey, provisioner);
+        (_resolve, AdminPassword, ApimEncryptionKey, Provisioner) = (resolve, adminPassword, apimEncryptionKey, provisioner);
         (IdentityServer, ApiManager, PrepareStep, RegisterStep) = (identityServer, apiManager, prepare, register);
     }
 
-    /// <summary>What the AppHost's code chose; each <c>With…</c> call replaces it, and <see cref="Options"/> with it.</summary>
-    internal LabCode Code { get; set; }
+    private readonly Func<LabCode, LabOptions> _resolve;
+    private LabCode _code = new();
+    private LabOptions? _options;
 
-    /// <summary>The choices in force (code, then configuration): the one model the servers and steps follow.</summary>
-    internal LabOptions Options { get; set; }
+    /// <summary>What the AppHost's code chose; a <c>With…</c> call replaces it and resolves nothing.</summary>
+    internal LabCode Code
+    {
+        get => _code;
+        set => (_code, _options) = (value, null);
+    }
+
+    /// <summary>The choices in force (code, then configuration): the one model the servers and steps follow, resolved
+    /// when first read after the code's last choice. The servers get it once, before the run starts (<see cref="LabChoices"/>).</summary>
+    internal LabOptions Options => _options ??= _resolve(_code);
 
     /// <summary>The super admin password of both servers (user <c>admin</c>): a secret parameter.</summary>
     public ParameterResource AdminPassword { get; }

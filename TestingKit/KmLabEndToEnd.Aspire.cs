@@ -20,11 +20,8 @@ public sealed partial class KmLabEndToEnd
         var lab = model.Resources.OfType<KmLabResource>().FirstOrDefault(r => r.Name == labName)
             ?? throw new KmLabTestException($"the application has no KmLab named '{labName}' (AddKmLab(\"{labName}\")); pass the name the AppHost uses.");
 
-        // A one-shot step ends Finished (Aspire 13.6 labels a failure Finished too, with its exit code) or FailedToStart.
-        var ended = await app.ResourceNotifications.WaitForResourceAsync(lab.Register.Name,
-            e => e.Snapshot.State?.Text is { } state && KnownResourceStates.TerminalStates.Contains(state), cancellationToken).ConfigureAwait(false);
-        if (ended.Snapshot.ExitCode is not 0)
-            throw new KmLabTestException($"the lab's {lab.Register.Name} step ended {ended.Snapshot.State?.Text} with exit code {ended.Snapshot.ExitCode?.ToString() ?? "none"}; its console log names the problem (and prepare's, is7's and apim's, if it never ran).");
+        await WaitForSuccessAsync(app, lab.Register, "its console log names the problem (and prepare's, is7's and apim's, if it never ran)",
+            cancellationToken).ConfigureAwait(false);
 
         var password = await lab.AdminPassword.GetValueAsync(cancellationToken).ConfigureAwait(false) ?? "";
         var endToEnd = Open(lab.Layout.Root, password);
@@ -42,9 +39,16 @@ public sealed partial class KmLabEndToEnd
         var model = _app.Services.GetRequiredService<DistributedApplicationModel>();
         var api = model.Resources.OfType<KmLabGatewayApiResource>().FirstOrDefault(r => r.Name == name)
             ?? throw new KmLabTestException($"the application has no gateway API named '{name}' (AddGatewayApi(\"{name}\", ...)); pass the name the AppHost uses.");
-        var ended = await _app.ResourceNotifications.WaitForResourceAsync(api.PublishStep.Name,
+        await WaitForSuccessAsync(_app, api.PublishStep, "its console log names the problem", cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Waits until a one-shot step has ended and refuses any end but exit code 0.</summary>
+    private static async Task WaitForSuccessAsync(DistributedApplication app, IResource step, string whereToLook, CancellationToken cancellationToken)
+    {
+        // A one-shot step ends Finished (Aspire 13.6 labels a failure Finished too, with its exit code) or FailedToStart.
+        var ended = await app.ResourceNotifications.WaitForResourceAsync(step.Name,
             e => e.Snapshot.State?.Text is { } state && KnownResourceStates.TerminalStates.Contains(state), cancellationToken).ConfigureAwait(false);
         if (ended.Snapshot.ExitCode is not 0)
-            throw new KmLabTestException($"the lab's {api.PublishStep.Name} step ended {ended.Snapshot.State?.Text} with exit code {ended.Snapshot.ExitCode?.ToString() ?? "none"}; its console log names the problem.");
+            throw new KmLabTestException($"the lab's {step.Name} step ended {ended.Snapshot.State?.Text} with exit code {ended.Snapshot.ExitCode?.ToString() ?? "none"}; {whereToLook}.");
     }
 }

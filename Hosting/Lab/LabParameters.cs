@@ -49,17 +49,24 @@ public static class LabParameters
 }
 
 /// <summary>The lab's choices as the AppHost's code made them: <c>AddKmLab</c>'s defaults, then each <c>With…</c> call
-/// (a call replaces the record, it never edits one in place).</summary>
+/// (a call replaces the record, it never edits one in place). Recording a choice resolves nothing.</summary>
 internal sealed record LabCode(
-    string? IdentityServerVersion = null,
-    string? ApiManagerVersion = null,
+    IdentityServerVersion? IdentityServerVersion = null,
+    ApiManagerVersion? ApiManagerVersion = null,
     Wso2ImageSource Images = Wso2ImageSource.Wso2,
     bool Persistent = false,
     string StateDirectory = LabParameters.DefaultStateDirectory,
-    bool Demo = false);
+    bool Demo = false)
+{
+    /// <summary>A version as <c>WithVersions</c> names it; an unsupported one stops the AppHost at that call.</summary>
+    public static T Version<T>(string version, IReadOnlyList<T> supported, string product) =>
+        supported.FirstOrDefault(v => LabOptions.Text(v) == version.Trim().ToLowerInvariant())
+        ?? throw new DistributedApplicationException(
+            $"{product} version '{version}' is not supported by KmLab; pass one of {string.Join(", ", supported.Select(LabOptions.Text))} to WithVersions.");
+}
 
 /// <summary>The lab's choices in force: the code's, each overridden by its <c>Parameters:&lt;name&gt;</c> setting.
-/// Built whole in one place, so a bad value stops the AppHost at start with its one line.</summary>
+/// Built whole in one place, so a bad value stops the AppHost at <c>AddKmLab</c> with its one line.</summary>
 internal sealed record LabOptions(
     IdentityServerVersion IdentityServerVersion,
     ApiManagerVersion ApiManagerVersion,
@@ -73,9 +80,9 @@ internal sealed record LabOptions(
         var settings = new LabSettings(configuration);
         return new LabOptions(
             settings.Choose(LabParameters.IdentityServerVersionName, Wso2Versions.IdentityServer,
-                Code(code.IdentityServerVersion, Wso2Versions.IdentityServer, "IS", Wso2Versions.DefaultIdentityServer)),
+                code.IdentityServerVersion ?? Wso2Versions.DefaultIdentityServer),
             settings.Choose(LabParameters.ApiManagerVersionName, Wso2Versions.ApiManager,
-                Code(code.ApiManagerVersion, Wso2Versions.ApiManager, "APIM", Wso2Versions.DefaultApiManager)),
+                code.ApiManagerVersion ?? Wso2Versions.DefaultApiManager),
             settings.Choose(LabParameters.ImagesName, Enum.GetValues<Wso2ImageSource>(), code.Images),
             settings.Choose(LabParameters.PersistentName, [false, true], code.Persistent),
             new LabLayout(Path.GetFullPath(settings[LabParameters.StateDirectoryName] ?? code.StateDirectory, appHostDirectory)),
@@ -83,12 +90,6 @@ internal sealed record LabOptions(
     }
 
     public static string Text<T>(T value) => value?.ToString()?.ToLowerInvariant() ?? "";
-
-    private static T Code<T>(string? version, IReadOnlyList<T> supported, string product, T fallback) =>
-        version is null ? fallback
-        : supported.FirstOrDefault(v => Text(v) == version.Trim().ToLowerInvariant())
-          ?? throw new DistributedApplicationException(
-              $"{product} version '{version}' is not supported by KmLab; pass one of {string.Join(", ", supported.Select(Text))} to WithVersions.");
 }
 
 /// <summary>The lab's settings in configuration (<c>Parameters:&lt;name&gt;</c>); blank counts as unset.</summary>

@@ -142,23 +142,4 @@ public static class ProvisionerSteps
 
     private static IResourceBuilder<T> Builder<T>(KmLabResource lab, T resource) where T : IResource =>
         lab.PrepareStep.Builder.ApplicationBuilder.CreateResourceBuilder(resource);
-
-    /// <summary>Links the lab CA on a server, whose certificates it signs (the dashboard hides the links of a step
-    /// that has finished); a later choice of state folder moves the one link.</summary>
-    internal static void LabCaLink(IResource server, LabLayout layout)
-    {
-        var url = new Uri(layout.CaCertificate).AbsoluteUri;
-        if (server.Annotations.OfType<ResourceUrlAnnotation>().FirstOrDefault(u => u.DisplayText == LabCaLinkText) is { } link)
-        {
-            link.Url = url;
-            return;
-        }
-
-        // First among the server's links (the grid folds the rest under "+n").
-        link = new ResourceUrlAnnotation { Url = url, DisplayText = LabCaLinkText };
-#pragma warning disable CS0618 // Obsolete only because it is a field; Aspire 13.6's dashboard orders links by it.
-        link.DisplayOrder = 100;
-#pragma warning restore CS0618
-        server.Annotations.Add(link);
-    }
 }

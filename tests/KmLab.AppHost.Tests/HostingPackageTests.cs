@@ -19,10 +19,14 @@ public sealed class HostingPackageTests
 
     /// <summary>An empty AppHost (the repository's AppHost assembly only anchors the builder; its code does not run).</summary>
     private static IDistributedApplicationBuilder Builder(params string[] parameters) =>
+        Builder(typeof(KmLab.AppHost.Lab.DevCertificate).Assembly, parameters);
+
+    /// <summary>An empty AppHost anchored on <paramref name="appHost"/>, whose <c>UserSecretsId</c> (or none) Aspire uses.</summary>
+    private static IDistributedApplicationBuilder Builder(System.Reflection.Assembly appHost, params string[] parameters) =>
         DistributedApplication.CreateBuilder(new DistributedApplicationOptions
         {
             Args = [.. parameters.Select(p => $"--Parameters:{p}")],
-            AssemblyName = typeof(KmLab.AppHost.Lab.DevCertificate).Assembly.GetName().Name,
+            AssemblyName = appHost.GetName().Name,
             DisableDashboard = true,
         });
 
@@ -83,6 +87,7 @@ public sealed class HostingPackageTests
         var state = TempState();
         var builder = Builder($"state-dir={state}", "apim-version=4.5.0");
         var lab = builder.AddKmLab("kmlab").WithVersions("7.2.0", "4.6.0").WithTwinImages().WithPersistence().WithStateDirectory("elsewhere");
+        await using var services = await LabModel.BeforeStartAsync(builder);
 
         Assert.Equal("7.2.0", lab.Resource.IdentityServerVersion.Version);
         Assert.Equal("4.5.0", lab.Resource.ApiManagerVersion.Version); // the parameter wins over the code
@@ -94,6 +99,55 @@ public sealed class HostingPackageTests
         var prepare = await LabModel.ArgumentsOf(lab.Resource.Prepare);
         Assert.Equal("7.2.0", LabModel.ValueOf(prepare, "--is-version"));
         Assert.Equal("4.5.0", LabModel.ValueOf(prepare, "--apim-version"));
+    }
+
+    [Fact]
+    public async Task A_mount_the_apphost_gives_a_server_survives_the_labs_choice_of_state_folder()
+    {
+        var state = TempState();
+        var builder = Builder($"state-dir={state}");
+        var lab = builder.AddKmLab("kmlab");
+        var extra = Path.Combine(TempState(), "extra");
+        builder.CreateResourceBuilder(lab.Resource.ApiManager).WithBindMount(extra, "/home/wso2carbon/extra", isReadOnly: true);
+        lab.WithStateDirectory("elsewhere");
+        await using var services = await LabModel.BeforeStartAsync(builder);
+
+        Assert.Equal(new[] { Path.Combine(state, "apim"), extra }.Order(StringComparer.Ordinal),
+            lab.Resource.ApiManager.Annotations.OfType<ContainerMountAnnotation>().Select(m => m.Source).Order(StringComparer.Ordinal));
+        Assert.Equal(Path.Combine(state, "is7"), Assert.Single(lab.Resource.IdentityServer.Annotations.OfType<ContainerMountAnnotation>()).Source);
+    }
+
+    [Theory]
+    [InlineData(false, null, true)]
+    [InlineData(false, "set", false)]
+    [InlineData(true, null, false)]
+    public async Task Without_user_secrets_the_apphost_warns_once_that_the_admin_password_changes_every_run(bool userSecrets, string? password,
+        bool warns)
+    {
+        // The repository's AppHost has a UserSecretsId; this test assembly has none (nor the orchestrator's paths, which
+        // only a run would use).
+        var secret = password is null ? null : "Pw" + Guid.NewGuid().ToString("N");
+        string[] parameters = secret is null ? [$"state-dir={TempState()}"] : [$"state-dir={TempState()}", $"admin-password={secret}"];
+        var builder = Builder(userSecrets ? typeof(KmLab.AppHost.Lab.DevCertificate).Assembly : typeof(HostingPackageTests).Assembly, parameters);
+        builder.Configuration["DcpPublisher:CliPath"] = "unused-dcp";
+        builder.Configuration["DcpPublisher:DashboardPath"] = "unused-dashboard";
+        var logs = new CapturedLogs();
+        builder.Services.AddSingleton<Microsoft.Extensions.Logging.ILoggerProvider>(logs);
+        builder.AddKmLab("kmlab");
+        await using var services = await LabModel.BeforeStartAsync(builder);
+
+        var warnings = logs.Lines.Where(l => l.Contains("admin password", StringComparison.Ordinal)).ToList();
+        Assert.DoesNotContain(logs.Lines, l => secret is not null && l.Contains(secret, StringComparison.Ordinal));
+        if (!warns)
+        {
+            Assert.Empty(warnings);
+            return;
+        }
+        var warning = Assert.Single(warnings);
+        Assert.StartsWith("Warning: KmLab: the AppHost has no <UserSecretsId>, so the admin password is generated anew at every run", warning);
+        Assert.Contains("dotnet user-secrets init", warning);
+        Assert.Contains("Parameters:admin-password", warning);
+        Assert.DoesNotContain('\n', warning);
     }
 
     [Fact]

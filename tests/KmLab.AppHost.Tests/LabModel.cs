@@ -1,12 +1,17 @@
+using Aspire.Hosting.Eventing;
+using Microsoft.Extensions.DependencyInjection;
+
 namespace KmLab.AppHost.Tests;
 
 /// <summary>The AppHost's application model, built by Aspire.Hosting.Testing from the real AppHost with the given
-/// parameters, without starting anything (no container runtime needed).</summary>
+/// parameters, as it stands when the run starts (after <see cref="BeforeStartEvent"/>), without starting anything
+/// (no container runtime needed).</summary>
 internal sealed class LabModel : IAsyncDisposable
 {
     private readonly IDistributedApplicationTestingBuilder _builder;
+    private readonly ServiceProvider _services;
 
-    private LabModel(IDistributedApplicationTestingBuilder builder) => _builder = builder;
+    private LabModel(IDistributedApplicationTestingBuilder builder, ServiceProvider services) => (_builder, _services) = (builder, services);
 
     public IDistributedApplicationTestingBuilder Builder => _builder;
 
@@ -16,7 +21,21 @@ internal sealed class LabModel : IAsyncDisposable
         var args = parameters.Select(p => $"--Parameters:{p}").ToArray();
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.KmLab_AppHost>(
             args, TestContext.Current.CancellationToken);
-        return new LabModel(builder);
+        return new LabModel(builder, await BeforeStartAsync(builder.Services, builder.Eventing, builder.Resources));
+    }
+
+    /// <summary>Raises <see cref="BeforeStartEvent"/> on the model as <c>Run</c> does before it starts anything, which
+    /// is where the lab applies its choices to the servers. Nothing is built or started (building the real AppHost's
+    /// builder would let its Main run the app). Dispose the services.</summary>
+    public static Task<ServiceProvider> BeforeStartAsync(IDistributedApplicationBuilder builder) =>
+        BeforeStartAsync(builder.Services, builder.Eventing, builder.Resources);
+
+    private static async Task<ServiceProvider> BeforeStartAsync(IServiceCollection services, IDistributedApplicationEventing eventing,
+        IResourceCollection resources)
+    {
+        var provider = services.BuildServiceProvider();
+        await eventing.PublishAsync(new BeforeStartEvent(provider, new DistributedApplicationModel(resources)), TestContext.Current.CancellationToken);
+        return provider;
     }
 
     public IResource this[string name] => _builder.Resources.Single(r => r.Name == name);
@@ -55,5 +74,9 @@ internal sealed class LabModel : IAsyncDisposable
         return args[index + 1];
     }
 
-    public ValueTask DisposeAsync() => _builder.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        await _services.DisposeAsync();
+        await _builder.DisposeAsync();
+    }
 }

@@ -1,4 +1,4 @@
-using KmLab.Provisioner.Wso2;
+using KmLab.Lab.Wso2;
 
 namespace KmLab.Lab;
 

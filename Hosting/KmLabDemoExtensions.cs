@@ -1,7 +1,7 @@
 using Aspire.Hosting.ApplicationModel;
 using KmLab.Hosting;
 using KmLab.Lab;
-using KmLab.Provisioner.Wso2;
+using KmLab.Lab.Wso2;
 
 namespace Aspire.Hosting;
 

@@ -1,6 +1,6 @@
 using KmLab.Hosting;
 using KmLab.Lab;
-using KmLab.Provisioner.Wso2;
+using KmLab.Lab.Wso2;
 
 namespace Aspire.Hosting.ApplicationModel;
 

@@ -1,6 +1,6 @@
 using System.Text;
 using System.Text.Json;
-using KmLab.Provisioner.Wso2;
+using KmLab.Lab.Wso2;
 
 namespace KmLab.Lab;
 

@@ -1,4 +1,4 @@
-namespace KmLab.Provisioner.Wso2;
+namespace KmLab.Lab.Wso2;
 
 /// <summary>Paths of the API Manager endpoints the lab calls (wso2/carbon-apimgt@e62b84c9:components/apimgt/org.wso2.carbon.apimgt.rest.api.admin.v1/src/main/resources/admin-api.yaml), written once for the
 /// Provisioner's Refit clients and the hosting package's readiness checks.</summary>

@@ -1,4 +1,4 @@
-namespace KmLab.Provisioner.Wso2;
+namespace KmLab.Lab.Wso2;
 
 /// <summary>Paths of APIM's Publisher REST API v4
 /// (wso2/carbon-apimgt@e62b84c9:components/apimgt/org.wso2.carbon.apimgt.rest.api.publisher.v1/src/main/resources/publisher-api.yaml)

@@ -1,4 +1,4 @@
-namespace KmLab.Provisioner.Wso2;
+namespace KmLab.Lab.Wso2;
 
 /// <summary>Paths of the WSO2 Identity Server 7 endpoints the lab uses or hands to APIM, as the IS 7 connector
 /// names them (wso2-extensions/apim-km-wso2is@df27fd8c:components/wso2is7.key.manager/src/main/java/org/wso2/is7/client/WSO2IS7ConnectorConfiguration.java), written once for the Provisioner's Refit clients and the hosting package's readiness

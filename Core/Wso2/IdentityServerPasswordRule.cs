@@ -1,4 +1,4 @@
-namespace KmLab.Provisioner.Wso2;
+namespace KmLab.Lab.Wso2;
 
 /// <summary>The strictest password IS 7 takes for a new user across the supported versions, so the lab never offers
 /// one that any of them refuses. IS checks a new user's password with its default input-validation rules

@@ -1,4 +1,4 @@
-namespace KmLab.Provisioner.Wso2;
+namespace KmLab.Lab.Wso2;
 
 /// <summary>How a SCIM2 Roles v2 PATCH removes members on IS 7. A <c>remove</c> whose path is exactly <c>users</c>
 /// removes every member, whatever its <c>value</c> lists: charon's RoleResourceV2Manager sends it down the

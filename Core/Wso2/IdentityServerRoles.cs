@@ -1,4 +1,4 @@
-namespace KmLab.Provisioner.Wso2;
+namespace KmLab.Lab.Wso2;
 
 /// <summary>What IS 7's role management refuses in a role name (carbon-identity-framework
 /// RoleManagementServiceImpl.addRole): empty, longer than 255 characters, the user-store domain separator '/'. Names

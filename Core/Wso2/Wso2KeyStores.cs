@@ -1,4 +1,4 @@
-namespace KmLab.Provisioner.Wso2;
+namespace KmLab.Lab.Wso2;
 
 /// <summary>The keystore conventions both images ship with (wso2/product-apim@2530387c:all-in-one-apim/modules/distribution/product/src/main/conf/deployment.toml:28-33, <c>[keystore.tls]</c>;
 /// wso2/product-is@v7.1.0:modules/distribution/src/repository/resources/conf/deployment.toml, <c>[keystore.primary]</c>).</summary>

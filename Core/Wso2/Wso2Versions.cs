@@ -1,6 +1,6 @@
 using KmLab.Lab;
 
-namespace KmLab.Provisioner.Wso2;
+namespace KmLab.Lab.Wso2;
 
 /// <summary>How a product version stores its keystore and truststore: IS 7.1+ ships PKCS12 (wso2/product-is@v7.1.0:modules/distribution/src/repository/resources/conf/deployment.toml,
 /// <c>[keystore.primary]</c>), APIM and IS 7.0 JKS (wso2/product-apim@2530387c:all-in-one-apim/modules/distribution/product/src/main/conf/deployment.toml:28, <c>[keystore.tls]</c>).</summary>

@@ -1,5 +1,5 @@
 using Aspire.Hosting.ApplicationModel;
-using KmLab.Provisioner.Wso2;
+using KmLab.Lab.Wso2;
 
 namespace KmLab.Hosting;
 

@@ -1,7 +1,7 @@
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using KmLab.Lab;
-using KmLab.Provisioner.Wso2;
+using KmLab.Lab.Wso2;
 using Microsoft.Extensions.Configuration;
 
 namespace KmLab.Hosting;

@@ -1,7 +1,7 @@
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Wso2;
 using KmLab.Lab;
-using KmLab.Provisioner.Wso2;
+using KmLab.Lab.Wso2;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 

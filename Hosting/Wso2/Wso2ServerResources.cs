@@ -1,5 +1,5 @@
 using KmLab.Lab;
-using KmLab.Provisioner.Wso2;
+using KmLab.Lab.Wso2;
 
 namespace Aspire.Hosting.ApplicationModel;
 

@@ -1,7 +1,7 @@
 using System.Text;
 using KmLab.Provisioner.Certificates;
 using KmLab.Provisioner.Configuration;
-using KmLab.Provisioner.Wso2;
+using KmLab.Lab.Wso2;
 using BcCertificate = Org.BouncyCastle.X509.X509Certificate;
 
 namespace KmLab.Provisioner.Prepare;

@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using System.Text.Json;
 using KmLab.Provisioner.Apim;
-using KmLab.Provisioner.Wso2;
+using KmLab.Lab.Wso2;
 using KmLab.Provisioner.Wso2Rest;
 
 namespace KmLab.Provisioner.Publishing;

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using KmLab.Provisioner.Apim;
-using static KmLab.Provisioner.Wso2.Is7Connector;
+using static KmLab.Lab.Wso2.Is7Connector;
 
 namespace KmLab.Provisioner.Register;
 

@@ -110,16 +110,16 @@ public sealed class KeyManagerProof
         {
             // A concurrent run created it between our look and our POST: use that one.
             return await FindApplicationAsync(devPortal, ct)
-                   ?? throw Wso2Failures.ForRegister(apim, e, "POST " + Wso2.ApimEndpoints.Applications, secrets.Scrub);
+                   ?? throw Wso2Failures.ForRegister(apim, e, "POST " + ApimEndpoints.Applications, secrets.Scrub);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            throw Wso2Failures.ForRegister(apim, e, "POST " + Wso2.ApimEndpoints.Applications, secrets.Scrub);
+            throw Wso2Failures.ForRegister(apim, e, "POST " + ApimEndpoints.Applications, secrets.Scrub);
         }
     }
 
     private Task<string?> FindApplicationAsync(IApimDevPortalApi devPortal, CancellationToken ct) =>
-        KeyManagerRegistrar.Call(apim, "GET " + Wso2.ApimEndpoints.Applications, secrets, () => ProofApplication.IdAsync(devPortal, ct));
+        KeyManagerRegistrar.Call(apim, "GET " + ApimEndpoints.Applications, secrets, () => ProofApplication.IdAsync(devPortal, ct));
 
     /// <summary>The application's production keys for this Key Manager: the existing ones, else newly generated.
     /// A half-made key mapping (left by a generation that failed while the Key Manager propagated, or by an
@@ -149,11 +149,11 @@ public sealed class KeyManagerProof
                 GrantTypesToBeSupported = [OAuthGrants.ClientCredentials],
             }, ct);
         }
-        catch (ApiException e) when (Wso2Failures.ReadError(e)?.Code == Wso2.ApimErrorCodes.KeyManagerNotRegistered)
+        catch (ApiException e) when (Wso2Failures.ReadError(e)?.Code == ApimErrorCodes.KeyManagerNotRegistered)
         {
             // APIM looks the name up in its database, where a saved Key Manager is at once: waiting cannot help.
             throw new LabException(ExitCodes.KeyManagerNotRegistered,
-                $"APIM has no Key Manager named '{keyManagerName}' at key generation (400 {Wso2.ApimErrorCodes.KeyManagerNotRegistered}); check in the Admin Portal (Key Managers) that '{keyManagerName}' exists and is enabled, or pass the --name it has, then re-run register.");
+                $"APIM has no Key Manager named '{keyManagerName}' at key generation (400 {ApimErrorCodes.KeyManagerNotRegistered}); check in the Admin Portal (Key Managers) that '{keyManagerName}' exists and is enabled, or pass the --name it has, then re-run register.");
         }
 
         secrets.Add(key.ConsumerSecret);

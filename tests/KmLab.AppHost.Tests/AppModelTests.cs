@@ -1,6 +1,6 @@
 using KmLab.Hosting;
 using KmLab.Provisioner;
-using KmLab.Provisioner.Wso2;
+using KmLab.Lab.Wso2;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;

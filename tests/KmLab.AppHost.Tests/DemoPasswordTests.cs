@@ -1,5 +1,5 @@
 using KmLab.Hosting;
-using KmLab.Provisioner.Wso2;
+using KmLab.Lab.Wso2;
 
 namespace KmLab.AppHost.Tests;
 

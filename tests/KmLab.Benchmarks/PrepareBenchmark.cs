@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using KmLab.Lab;
 using KmLab.Provisioner.Prepare;
-using KmLab.Provisioner.Wso2;
+using KmLab.Lab.Wso2;
 
 namespace KmLab.Benchmarks;
 

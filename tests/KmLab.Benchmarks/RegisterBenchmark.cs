@@ -2,7 +2,7 @@ using System.Diagnostics;
 using KmLab.Lab;
 using KmLab.Provisioner.Prepare;
 using KmLab.Provisioner.Register;
-using KmLab.Provisioner.Wso2;
+using KmLab.Lab.Wso2;
 using KmLab.Twins;
 
 namespace KmLab.Benchmarks;

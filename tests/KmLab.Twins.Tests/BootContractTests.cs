@@ -1,7 +1,7 @@
 using System.Security.Cryptography.X509Certificates;
 using KmLab.Provisioner;
 using KmLab.Provisioner.Prepare;
-using KmLab.Provisioner.Wso2;
+using KmLab.Lab.Wso2;
 using KmLab.Twins.Hosting;
 
 namespace KmLab.Twins.Tests;

@@ -188,7 +188,7 @@ public sealed class PublisherStrictnessTests
         await using var lab = await TwinLab.StartAsync();
         // A second IS twin on every interface: its lab certificate names is7 and localhost, not 127.0.0.2.
         await using var backend = await KmLab.Twins.Twins.StartIdentityServerAsync(
-            new TwinOptions(lab.Layout.IdentityServerVolume, KmLab.Provisioner.Wso2.Wso2Versions.DefaultIdentityServer.Version) { HttpsPort = 0, ListenAddress = "0.0.0.0" },
+            new TwinOptions(lab.Layout.IdentityServerVolume, KmLab.Lab.Wso2.Wso2Versions.DefaultIdentityServer.Version) { HttpsPort = 0, ListenAddress = "0.0.0.0" },
             TestContext.Current.CancellationToken);
         var port = backend.BaseUrl.Port;
         var token = (await lab.AdminTokenAsync(TwinLab.AllScopes)).Token;

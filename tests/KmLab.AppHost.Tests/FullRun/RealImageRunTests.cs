@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 using KmLab.Hosting;
-using KmLab.Provisioner.Wso2;
+using KmLab.Lab.Wso2;
 
 namespace KmLab.AppHost.Tests.FullRun;
 

@@ -8,7 +8,7 @@ using DotNet.Testcontainers.Networks;
 using KmLab.Provisioner;
 using KmLab.Provisioner.Prepare;
 using KmLab.Provisioner.Register;
-using KmLab.Provisioner.Wso2;
+using KmLab.Lab.Wso2;
 using KmLab.Tests.Shared;
 
 namespace KmLab.Containers.Tests.Lab;

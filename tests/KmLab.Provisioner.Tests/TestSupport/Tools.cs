@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using KmLab.Lab.Wso2;
 
 namespace KmLab.Provisioner.Tests.TestSupport;
 
@@ -33,7 +34,7 @@ internal static class Tools
     }
 
     /// <summary><c>keytool -list -v</c> in English and UTC, so dates can be parsed.</summary>
-    public static string KeytoolList(string keyStore, string password = Wso2.Wso2KeyStores.Password)
+    public static string KeytoolList(string keyStore, string password = Wso2KeyStores.Password)
     {
         var result = Run("keytool", "-J-Duser.language=en", "-J-Duser.country=US", "-J-Duser.timezone=UTC",
             "-list", "-v", "-keystore", keyStore, "-storepass", password);
@@ -43,7 +44,7 @@ internal static class Tools
 
     /// <summary>Validates a certificate file against a truststore with the JDK's PKIX validator (Java/Check.java).</summary>
     public static ToolResult JavaCheck(string trustStore, string certificateFile) =>
-        Run("java", Path.Combine(AppContext.BaseDirectory, "Java", "Check.java"), trustStore, Wso2.Wso2KeyStores.Password, certificateFile);
+        Run("java", Path.Combine(AppContext.BaseDirectory, "Java", "Check.java"), trustStore, Wso2KeyStores.Password, certificateFile);
 
     /// <summary>The provisioner CLI, as a user runs it.</summary>
     public static ToolResult Provisioner(IEnumerable<string> arguments, string adminPassword = "admin",

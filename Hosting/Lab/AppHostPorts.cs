@@ -87,7 +87,8 @@ public static class AppHostPorts
         return addresses.All(a => CanBind(a, url.Port));
     }
 
-    private static bool CanBind(IPAddress address, int port)
+    /// <summary>Whether a listener could bind <paramref name="port"/> on <paramref name="address"/> now.</summary>
+    internal static bool CanBind(IPAddress address, int port)
     {
         using var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         try

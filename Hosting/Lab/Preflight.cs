@@ -213,21 +213,7 @@ public sealed partial class PreflightChecks(ContainerCli cli, bool persistent)
     private static partial System.Text.RegularExpressions.Regex PublishedPort();
 
     /// <summary>Free on loopback and on every address (an engine may publish on either).</summary>
-    private static bool IsFree(int port) => CanBind(IPAddress.Loopback, port) && CanBind(IPAddress.Any, port);
-
-    private static bool CanBind(IPAddress address, int port)
-    {
-        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        try
-        {
-            socket.Bind(new IPEndPoint(address, port));
-            return true;
-        }
-        catch (SocketException)
-        {
-            return false;
-        }
-    }
+    private static bool IsFree(int port) => AppHostPorts.CanBind(IPAddress.Loopback, port) && AppHostPorts.CanBind(IPAddress.Any, port);
 
     private static string Gigabytes(long bytes) => (bytes / (1024.0 * 1024 * 1024)).ToString("0.0 'GB'", CultureInfo.InvariantCulture);
 

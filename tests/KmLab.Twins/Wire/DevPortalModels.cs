@@ -146,3 +146,43 @@ internal sealed record SubscriptionList
     public int? Count { get; init; }
     public IReadOnlyList<Subscription> List { get; init; } = [];
 }
+
+/// <summary>Body of the DevPortal's <c>generate-token</c> (devportal-api.yaml ApplicationTokenGenerateRequest).</summary>
+internal sealed record ApplicationTokenGenerateRequest
+{
+    public string? ConsumerSecret { get; init; }
+    public long? ValidityPeriod { get; init; }
+    public IReadOnlyList<string>? Scopes { get; init; }
+    public string? RevokeToken { get; init; }
+    public string? GrantType { get; init; }
+}
+
+/// <summary>devportal-api.yaml KeyManagerInfo (not the Admin API's schema of the same name).</summary>
+internal sealed record DevPortalKeyManagerInfo
+{
+    public string? Id { get; init; }
+    public required string Name { get; init; }
+    public required string Type { get; init; }
+    public string? DisplayName { get; init; }
+    public string? Description { get; init; }
+    public bool? Enabled { get; init; }
+    public IReadOnlyList<string>? AvailableGrantTypes { get; init; }
+    public string? TokenEndpoint { get; init; }
+    public string? RevokeEndpoint { get; init; }
+    public string? UserInfoEndpoint { get; init; }
+    public bool? EnableTokenGeneration { get; init; }
+    public bool? EnableTokenEncryption { get; init; }
+    public bool? EnableTokenHashing { get; init; }
+    public bool? EnableOAuthAppCreation { get; init; }
+    public bool? EnableMapOAuthConsumerApps { get; init; }
+    public IReadOnlyList<JsonObject>? ApplicationConfiguration { get; init; }
+    public string? Alias { get; init; }
+    public JsonObject? AdditionalProperties { get; init; }
+    public string? TokenType { get; init; }
+}
+
+internal sealed record DevPortalKeyManagerList
+{
+    public int? Count { get; init; }
+    public IReadOnlyList<DevPortalKeyManagerInfo> List { get; init; } = [];
+}

@@ -51,7 +51,7 @@ public static class KmLabDemoExtensions
 
         // The demo's entry points on the dashboard: its API on the gateway, in the Publisher and in the DevPortal.
         var api = new KmLabGatewayApiResource(ProvisionerSteps.DemoApiResourceName, resource, resource.IdentityServer, LabTopology.DemoContext, "1.0.0",
-            LabTopology.DemoApplication) { ApiName = LabTopology.DemoApiName, PublishStep = demo.Resource };
+            LabTopology.DemoApplication, LabTopology.DemoApiName) { PublishStep = demo.Resource };
         GatewayApiState.Track(builder.AddResource(api)
             .WithIconName("GlobeArrowForward")
             .WithParentRelationship(lab)

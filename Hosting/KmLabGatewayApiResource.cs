@@ -9,9 +9,9 @@ namespace Aspire.Hosting.ApplicationModel;
 public sealed class KmLabGatewayApiResource : Resource
 {
     internal KmLabGatewayApiResource(string name, KmLabResource lab, IResourceWithEndpoints service, string context, string version,
-        string application) : base(name)
+        string application, string? apiName = null) : base(name)
     {
-        (Lab, Service, Context, Version, Application, ApiName) = (lab, service, context, version, application, name);
+        (Lab, Service, Context, Version, Application, ApiName) = (lab, service, context, version, application, apiName ?? name);
         // Resolved when a dependent starts, after publish wrote the file; never shown as plain text.
         ConsumerSecret = new ParameterResource($"{name}-consumer-secret", _ => Read(Lab.Layout.ApplicationFile(Application),
             PublishOutputs.ReadApplication, a => a.ConsumerSecret, nameof(LabApplicationFile.ConsumerSecret)), secret: true);
@@ -49,13 +49,19 @@ public sealed class KmLabGatewayApiResource : Resource
     }
 
     /// <summary>The one-shot <c>publish</c> step (<c>&lt;name&gt;-publish</c>) that puts the API on the gateway.</summary>
-    public IResource PublishStep { get; internal set; } = null!;
+    public IResource PublishStep
+    {
+        get => _publishStep ?? throw new InvalidOperationException($"gateway API '{Name}' has no publish step yet");
+        internal set => _publishStep = value;
+    }
 
-    /// <summary>The gateway URL of the API as <c>publish</c> recorded it (<c>apis/&lt;name&gt;.json</c>).</summary>
+    private IResource? _publishStep;
+
     /// <summary>The API's name in APIM and in the state folder (<c>apis/&lt;name&gt;.json</c>); the resource's name
     /// unless the lab names it (the demo's API).</summary>
-    internal string ApiName { get; init; } = null!;
+    internal string ApiName { get; }
 
+    /// <summary>The gateway URL of the API as <c>publish</c> recorded it (<c>apis/&lt;name&gt;.json</c>).</summary>
     internal string ReadGatewayUrl() => Read(Lab.Layout.ApiFile(ApiName), PublishOutputs.ReadApi, a => a.GatewayUrl?.ToString(), nameof(PublishedApi.GatewayUrl));
 
     internal string ReadApiId() => Read(Lab.Layout.ApiFile(ApiName), PublishOutputs.ReadApi, a => a.ApiId, nameof(PublishedApi.ApiId));

@@ -79,6 +79,7 @@ internal static class PrepareCommand
             var result = LabPreparer.Prepare(new PrepareRequest(r.GetValue(state)!, topology, r.GetValue(renewCa))
             {
                 HandlerJar = download.Jar,
+                UnreachableRepository = download.Unreachable,
                 EncryptionKey = SuppliedEncryptionKey(r.GetValue(encryptionKeyEnv)),
                 RenewEncryptionKey = r.GetValue(renewEncryptionKey),
             });

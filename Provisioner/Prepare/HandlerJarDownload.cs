@@ -6,6 +6,20 @@ namespace KmLab.Provisioner.Prepare;
 /// <summary>WSO2's notification handler jar as fetched (checksum verified) or as cached by an earlier run.</summary>
 public sealed record HandlerJar(string FileName, byte[] Bytes);
 
+/// <summary>A repository that could not be reached, kept in the state folder so that the runs of the next
+/// <see cref="HandlerJarDownload.RetryAfter"/> do not wait for the network again.</summary>
+public sealed record UnreachableRepository(string FileName, Uri Repository, DateTimeOffset At, string Reason)
+{
+    public string Text => $"{Repository.AbsoluteUri}\n{At.UtcDateTime:O}\n{Reason}\n";
+
+    public static UnreachableRepository? Parse(string fileName, string text) =>
+        text.Split('\n') is [var repository, var at, var reason, ..]
+        && Uri.TryCreate(repository, UriKind.Absolute, out var uri)
+        && DateTimeOffset.TryParse(at, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var when)
+            ? new(fileName, uri, when, reason)
+            : null;
+}
+
 /// <summary>Fetches WSO2's notification handler jar (<c>wso2is.notification.event.handlers</c>, which IS needs in its
 /// dropins to tell APIM about revoked tokens) from WSO2's Maven repository, as WSO2's docs and integration harness
 /// do: wso2/docs-apim@03bfc5fa4d8d7450eb42d8efc0b0a6f0e468c150:en/docs/api-security/key-management/third-party-key-managers/configure-wso2is7-connector.md
@@ -31,6 +45,12 @@ public static class HandlerJarDownload
 
     public static string FileName(string version) => $"{ArtifactId}-{version}.jar";
 
+    /// <summary>How long an unreachable repository is not asked again: a lab on a machine without network starts
+    /// without waiting for a name lookup to fail each time.</summary>
+    public static readonly TimeSpan RetryAfter = TimeSpan.FromHours(1);
+
+    public static string UnreachableFileName(string version) => FileName(version) + ".unreachable";
+
     /// <summary>Where prepare keeps the verified jar, beside the lab CA's folder, so a later run needs no network.</summary>
     public static string CacheDirectory(LabLayout layout) => Path.Combine(layout.Root, "downloads");
 
@@ -55,7 +75,8 @@ public static class HandlerJarDownload
 
     /// <param name="Jar">The jar to put into IS's dropins, or null.</param>
     /// <param name="Warning">Why there is none although one was wanted, and how to supply it; null otherwise.</param>
-    public sealed record Outcome(HandlerJar? Jar, string? Warning);
+    /// <param name="Unreachable">A repository that did not answer just now, for prepare to keep; null otherwise.</param>
+    public sealed record Outcome(HandlerJar? Jar, string? Warning, UnreachableRepository? Unreachable = null);
 
     /// <summary>Nothing when IS's dropins already hold a handler jar (the user's choice stands); else the cached jar;
     /// else the jar fetched from <paramref name="repository"/> and checked against its <c>.sha1</c>.</summary>
@@ -70,13 +91,26 @@ public static class HandlerJarDownload
             return new(new HandlerJar(name, await File.ReadAllBytesAsync(cached, ct)), null);
 
         var url = JarUrl(repository, version);
+        var fix = $"download {name} yourself and put it into {dropins}, or point --maven-repository (or {RepositoryVariable}) at a Maven repository that has it, then run prepare again.";
+        var markerFile = UnreachableFileName(version);
+        var marker = Path.Combine(CacheDirectory(layout), markerFile);
+        var now = DateTimeOffset.UtcNow;
+        if (File.Exists(marker) && UnreachableRepository.Parse(markerFile, await File.ReadAllTextAsync(marker, ct)) is { } missed
+            && missed.Repository == repository && now - missed.At < RetryAfter && missed.At <= now)
+        {
+            return new(null, $"token revocation not wired: {repository} did not answer at {missed.At.UtcDateTime:HH:mm} UTC ({missed.Reason}) and is not asked again before {(missed.At + RetryAfter).UtcDateTime:HH:mm} UTC (delete {marker} to ask now); {fix}");
+        }
+
         var problem = await DownloadAsync(url, timeout, ct);
-        return problem.Jar is { } bytes
-            ? new(new HandlerJar(name, bytes), null)
-            : new(null, $"token revocation not wired: could not fetch {url} ({problem.Reason}); download {name} yourself and put it into {dropins}, or point --maven-repository (or {RepositoryVariable}) at a Maven repository that has it, then run prepare again.");
+        if (problem.Jar is { } bytes)
+            return new(new HandlerJar(name, bytes), null);
+        return new(null, $"token revocation not wired: could not fetch {url} ({problem.Reason}); {fix}",
+            problem.Unreachable ? new UnreachableRepository(markerFile, repository, now, problem.Reason) : null);
     }
 
-    private static async Task<(byte[]? Jar, string Reason)> DownloadAsync(Uri url, TimeSpan timeout, CancellationToken ct)
+    /// <returns>The verified jar; else why not, and whether the repository did not answer at all (no name, no
+    /// connection, no answer in time), as opposed to answering something else than the jar.</returns>
+    private static async Task<(byte[]? Jar, string Reason, bool Unreachable)> DownloadAsync(Uri url, TimeSpan timeout, CancellationToken ct)
     {
         using var http = new HttpClient();
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
@@ -88,24 +122,25 @@ public static class HandlerJarDownload
             var expected = System.Text.Encoding.ASCII.GetString(checksum).Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)
                 .FirstOrDefault()?.ToLowerInvariant();
             if (expected is not { Length: 40 } || !expected.All(Uri.IsHexDigit))
-                return (null, "its .sha1 holds no SHA-1 digest");
+                return (null, "its .sha1 holds no SHA-1 digest", false);
             var jar = await GetAsync(http, url, deadline.Token);
             var actual = Convert.ToHexStringLower(SHA1.HashData(jar));
             return actual == expected
-                ? (jar, "")
-                : (null, $"checksum mismatch: the jar's SHA-1 is {actual}, its .sha1 says {expected}; nothing was kept");
+                ? (jar, "", false)
+                : (null, $"checksum mismatch: the jar's SHA-1 is {actual}, its .sha1 says {expected}; nothing was kept", false);
         }
         catch (HttpRequestException e) when (e.StatusCode is { } status)
         {
-            return (null, $"HTTP {(int)status} {status}");
+            return (null, $"HTTP {(int)status} {status}", false);
         }
         catch (HttpRequestException e)
         {
-            return (null, e.HttpRequestError == HttpRequestError.NameResolutionError ? "host not found: no network?" : e.Message);
+            return (null, e.HttpRequestError == HttpRequestError.NameResolutionError ? "host not found: no network?" : e.Message,
+                e.HttpRequestError is HttpRequestError.NameResolutionError or HttpRequestError.ConnectionError);
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {
-            return (null, $"no answer within {timeout.TotalSeconds:0} s");
+            return (null, $"no answer within {timeout.TotalSeconds:0} s", true);
         }
     }
 

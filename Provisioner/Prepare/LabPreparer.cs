@@ -18,6 +18,9 @@ public sealed record PrepareRequest(string StateDirectory, LabTopology Topology,
     /// <summary>WSO2's notification handler jar (<see cref="HandlerJarDownload"/>), written into the state folder
     /// with the rest when IS's dropins hold none yet; null: only a jar already there wires revocation.</summary>
     public HandlerJar? HandlerJar { get; init; }
+
+    /// <summary>A Maven repository that did not answer (<see cref="HandlerJarDownload"/>), kept in the state folder.</summary>
+    public UnreachableRepository? UnreachableRepository { get; init; }
 }
 
 public sealed record PrepareResult(LabLayout Layout, bool CaCreated, IReadOnlyList<string> FilesWritten)
@@ -77,6 +80,9 @@ public static class LabPreparer
                 new StateFileAccess.Public(identityServer.ContainerUid));
             revocationJar = fetched.FileName;
         }
+        if (request.UnreachableRepository is { } unreachable)
+            plan.Write(Path.Combine(HandlerJarDownload.CacheDirectory(layout), unreachable.FileName),
+                System.Text.Encoding.UTF8.GetBytes(unreachable.Text), new StateFileAccess.Public());
         var documentedJar = RevocationNotifierJarPattern.Replace("*", topology.ApiManagerVersion.NotificationHandlerVersion);
         if (revocationJar is not null && revocationJar != documentedJar)
             warnings.Add($"IS's dropins hold {revocationJar}, but WSO2 documents {documentedJar} for APIM {topology.ApiManagerVersion}; if IS does not tell APIM about revoked tokens, put that jar there instead.");

@@ -119,6 +119,38 @@ public sealed class HandlerJarDownloadTests
     }
 
     [Fact]
+    public void An_unreachable_repository_is_not_asked_again_within_the_hour_unless_another_one_is_named_or_the_mark_deleted()
+    {
+        using var lab = new TempLab();
+        var closed = LocalMaven.ClosedPortUrl();
+        Dictionary<string, string> Repository(string url) => new() { [HandlerJarDownload.RepositoryVariable] = url };
+
+        var first = Tools.Provisioner(["prepare", "--state", lab.Root], environment: Repository(closed));
+        var mark = Path.Combine(HandlerJarDownload.CacheDirectory(lab.Layout), HandlerJarDownload.UnreachableFileName("2.1.3"));
+        Assert.True(File.Exists(mark), "a repository that did not answer is kept in the state folder");
+
+        var second = Tools.Provisioner(["prepare", "--state", lab.Root], environment: Repository(closed));
+        Assert.Equal((0, 0), (first.ExitCode, second.ExitCode));
+        var warning = Assert.Single(Lines(second.Error));
+        Assert.StartsWith($"warning: token revocation not wired: {closed}", warning);
+        Assert.Contains($"is not asked again before", warning);
+        Assert.Contains($"(delete {mark} to ask now)", warning);
+
+        // Another repository is asked at once, and so is the same one once the mark is gone.
+        using var maven = new LocalMaven();
+        maven.Publish("2.1.3", SomeJar());
+        var other = Tools.Provisioner(["prepare", "--state", lab.Root], environment: Repository(maven.Url.AbsoluteUri));
+        Assert.Equal(0, other.ExitCode);
+        Assert.Contains("token revocation: wired", other.Output);
+
+        using var again = new TempLab();
+        Tools.Provisioner(["prepare", "--state", again.Root], environment: Repository(closed));
+        File.Delete(Path.Combine(HandlerJarDownload.CacheDirectory(again.Layout), HandlerJarDownload.UnreachableFileName("2.1.3")));
+        var retried = Tools.Provisioner(["prepare", "--state", again.Root], environment: Repository(closed));
+        Assert.StartsWith($"warning: token revocation not wired: could not fetch {closed}", Assert.Single(Lines(retried.Error)));
+    }
+
+    [Fact]
     public void A_jar_the_user_put_into_the_dropins_is_kept_and_nothing_is_fetched()
     {
         using var lab = new TempLab();

@@ -46,6 +46,7 @@ public static class KmLabBuilderExtensions
             provisioner.AddStep(builder, ProvisionerSteps.RegisterCommand));
         // A setting the lab does not support stops the AppHost here, in one line.
         _ = resource.Options;
+        ApplyLifetime(builder, resource);
         var lab = builder.AddResource(resource)
             .WithIconName("Beaker")
             .WithInitialState(new CustomResourceSnapshot { ResourceType = "KmLab", State = KnownResourceStates.NotStarted, Properties = [] })
@@ -102,7 +103,21 @@ public static class KmLabBuilderExtensions
     public static IResourceBuilder<KmLabResource> WithPersistence(this IResourceBuilder<KmLabResource> builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        return Choose(builder, code => code with { Persistent = true });
+        Choose(builder, code => code with { Persistent = true });
+        ApplyLifetime(builder.ApplicationBuilder, builder.Resource);
+        return builder;
+    }
+
+    /// <summary>The one choice that cannot wait for the run's start: Aspire gives a persistent container a name derived
+    /// from the AppHost (so that the next run finds it) and a session container a random one, and fixes those names in
+    /// a <see cref="BeforeStartEvent"/> handler of its own that runs before any the lab can add
+    /// (microsoft/aspire@59d405ff5a:src/Aspire.Hosting/DistributedApplicationBuilder.cs subscribes
+    /// <c>InitializeDcpAnnotations</c> in its constructor). So the servers' lifetime is set as soon as it is chosen.</summary>
+    private static void ApplyLifetime(IDistributedApplicationBuilder builder, KmLabResource lab)
+    {
+        var lifetime = lab.Options.Persistent ? ContainerLifetime.Persistent : ContainerLifetime.Session;
+        builder.CreateResourceBuilder(lab.IdentityServer).WithLifetime(lifetime);
+        builder.CreateResourceBuilder(lab.ApiManager).WithLifetime(lifetime);
     }
 
     /// <summary>Puts the state folder (configuration, lab CA, records of published APIs) at <paramref name="path"/>,

@@ -28,8 +28,8 @@ internal static class LabChoices
         });
     }
 
-    /// <summary>Image (WSO2's, tagged with the version, or the local twin), lifetime, the config volume and the lab CA
-    /// link. Only the lab's own annotations are added: a mount or link the AppHost gave a server stays.</summary>
+    /// <summary>Image (WSO2's, tagged with the version, or the local twin), the config volume and the lab CA link (the
+    /// lifetime is set earlier: <c>KmLabBuilderExtensions.ApplyLifetime</c>). Only the lab's own annotations are added: a mount or link the AppHost gave a server stays.</summary>
     private static void Apply(IDistributedApplicationBuilder builder, KmLabResource lab)
     {
         var options = lab.Options;
@@ -46,9 +46,6 @@ internal static class LabChoices
             server.WithTwinImage();
         else
             server.WithImage(image, server.Resource.ProductVersion).WithImageRegistry(Wso2ContainerImageTags.Registry);
-        // A persistent server outlives the AppHost; the next run reuses it and register finds nothing to change.
-        if (options.Persistent)
-            server.WithLifetime(ContainerLifetime.Persistent);
         server.WithConfigVolume(volume);
         AddLabCaLink(server.Resource, options.Layout);
     }

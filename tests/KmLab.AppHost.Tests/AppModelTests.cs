@@ -214,13 +214,33 @@ public sealed class AppModelTests
         Assert.Equal("true", await lab.Get<ParameterResource>("persistent").GetValueAsync(TestContext.Current.CancellationToken));
     }
 
+    /// <summary>The container name Aspire gave a resource (its internal DcpInstancesAnnotation, read by reflection: Aspire
+    /// 13.6 has no public reader of it).</summary>
+    private static string DcpName(IResource resource)
+    {
+        var annotation = resource.Annotations.Single(a => a.GetType().Name == "DcpInstancesAnnotation");
+        var instances = (System.Collections.IEnumerable)annotation.GetType().GetProperty("Instances")!.GetValue(annotation)!;
+        var instance = instances.Cast<object>().Single();
+        return (string)instance.GetType().GetProperty("Name")!.GetValue(instance)!;
+    }
+
     [Fact]
     public async Task The_persistent_switch_keeps_both_servers_across_apphost_runs()
     {
-        await using var lab = await LabModel.CreateAsync("persistent=true", $"state-dir={TempState()}");
+        var state = TempState();
+        await using var lab = await LabModel.CreateAsync("persistent=true", $"state-dir={state}");
+        await using var nextRun = await LabModel.CreateAsync("persistent=true", $"state-dir={state}");
+        await using var session = await LabModel.CreateAsync($"state-dir={state}");
+        await using var nextSession = await LabModel.CreateAsync($"state-dir={state}");
 
         foreach (var server in new[] { "is7", "apim" })
+        {
             Assert.Equal(ContainerLifetime.Persistent, lab[server].Annotations.OfType<ContainerLifetimeAnnotation>().Last().Lifetime);
+            // The next run finds the containers by name: Aspire names them in its own BeforeStartEvent handler, from
+            // the lifetime they have by then (a session container's name is random).
+            Assert.Equal(DcpName(lab[server]), DcpName(nextRun[server]));
+            Assert.NotEqual(DcpName(session[server]), DcpName(nextSession[server]));
+        }
     }
 
     [Theory]

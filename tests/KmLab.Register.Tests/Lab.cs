@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using KmLab.Tests.Shared;
 using KmLab.Twins;
 using Microsoft.Extensions.Logging;
 
@@ -8,18 +9,14 @@ namespace KmLab.Register.Tests;
 /// from it in this process on loopback (free ports, real TLS with the prepared keystores).</summary>
 internal sealed class Lab : IAsyncDisposable
 {
-    private Lab(DirectoryInfo state, LabTopology topology, RunningTwin identityServer, RunningTwin apiManager, TwinOptions apimOptions)
-    {
-        (State, Topology, IdentityServer, ApiManager) = (state, topology, identityServer, apiManager);
-        _apimOptions = apimOptions;
-    }
+    private readonly PreparedTwins _twins;
 
-    private readonly TwinOptions _apimOptions;
+    private Lab(PreparedTwins twins, LabTopology topology) => (_twins, Topology) = (twins, topology);
 
-    public DirectoryInfo State { get; }
+    public DirectoryInfo State => _twins.State;
     public LabTopology Topology { get; }
-    public RunningTwin IdentityServer { get; }
-    public RunningTwin ApiManager { get; private set; }
+    public RunningTwin IdentityServer => _twins.IdentityServer;
+    public RunningTwin ApiManager => _twins.ApiManager;
     public LogSink Logs { get; } = new();
 
     public string AdminPassword => Topology.AdminPassword;
@@ -33,36 +30,17 @@ internal sealed class Lab : IAsyncDisposable
         Func<TwinOptions, TwinOptions>? apim = null, Func<TwinOptions, TwinOptions>? identityServer = null,
         string? isVersion = null, Action<LabLayout, LabTopology>? prepared = null)
     {
-        var state = Directory.CreateTempSubdirectory("kmlab-register-");
         var topology = new LabTopology(
             Wso2Versions.ParseIdentityServer(isVersion ?? Wso2Versions.DefaultIdentityServer.Version),
             Wso2Versions.ParseApiManager(apimVersion), Wso2Ports.DefaultIdentityServerOffset,
             LabTopology.DefaultIdentityServerHost, LabTopology.DefaultApiManagerHost, LabTopology.DefaultAdminUser,
             "pw-" + Guid.NewGuid().ToString("N"));
-        LabPreparer.Prepare(new PrepareRequest(state.FullName, topology));
-        var layout = new LabLayout(state.FullName);
-        prepared?.Invoke(layout, topology);
-
-        var ct = TestContext.Current.CancellationToken;
-        var isTwin = await Twins.Twins.StartIdentityServerAsync(
-            (identityServer ?? (o => o))(new TwinOptions(layout.IdentityServerVolume, topology.IdentityServerVersion.Version) { HttpsPort = 0 }), ct);
-        try
-        {
-            var apimOptions = (apim ?? (o => o))(
-                new TwinOptions(layout.ApiManagerVolume, apimVersion)
-                {
-                    HttpsPort = 0,
-                    GatewayHttpsPort = 0,
-                    KeyManagerPropagationDelay = TimeSpan.FromMilliseconds(300),
-                });
-            var apimTwin = await Twins.Twins.StartApiManagerAsync(apimOptions, ct);
-            return new Lab(state, topology, isTwin, apimTwin, apimOptions);
-        }
-        catch
-        {
-            await isTwin.DisposeAsync();
-            throw;
-        }
+        var tuneApim = apim ?? (o => o);
+        var twins = await PreparedTwins.StartAsync("kmlab-register-", topology,
+            identityServer ?? (o => o),
+            o => tuneApim(o with { KeyManagerPropagationDelay = TimeSpan.FromMilliseconds(300) }),
+            prepared is null ? null : layout => prepared(layout, topology));
+        return new Lab(twins, topology);
     }
 
     public RegisterRequest Request(string? name = null, Uri? display = null, bool dryRun = false, string? password = null) =>
@@ -92,23 +70,13 @@ internal sealed class Lab : IAsyncDisposable
         return e;
     }
 
-    /// <summary>Stops APIM and starts it again from its config volume, as a container restart does (its data survives
-    /// when the options name a data directory, as a persistent container's database does).</summary>
-    public async Task RestartApiManagerAsync()
-    {
-        await ApiManager.DisposeAsync();
-        ApiManager = await Twins.Twins.StartApiManagerAsync(_apimOptions, TestContext.Current.CancellationToken);
-    }
+    /// <summary>Stops APIM and starts it again from its config volume, as a container restart does.</summary>
+    public Task RestartApiManagerAsync() => _twins.RestartApiManagerAsync();
 
     /// <summary>Everything a person could read about the runs: our log, both servers' logs.</summary>
     public IEnumerable<string> AllLogLines() => Logs.Lines.Concat(IdentityServer.LogLines).Concat(ApiManager.LogLines);
 
-    public async ValueTask DisposeAsync()
-    {
-        await ApiManager.DisposeAsync();
-        await IdentityServer.DisposeAsync();
-        try { State.Delete(recursive: true); } catch (IOException) { }
-    }
+    public ValueTask DisposeAsync() => _twins.DisposeAsync();
 }
 
 /// <summary>Keeps every log line the provisioner writes (message and exception), for assertions and the secrets scan.</summary>

@@ -1,8 +1,7 @@
 using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
-using KmLab.Provisioner;
-using KmLab.Provisioner.Prepare;
 using KmLab.Lab.Wso2;
+using KmLab.Tests.Shared;
 
 namespace KmLab.Twins.Tests;
 
@@ -10,19 +9,15 @@ namespace KmLab.Twins.Tests;
 /// written here from WSO2's specs, not with the Provisioner's clients, so these tests check the twins' side only.</summary>
 internal sealed class TwinLab : IAsyncDisposable
 {
-    private TwinLab(string state, string apimVersion, RunningTwin identityServer, RunningTwin apiManager, HttpClient http, string password,
-        TwinOptions apimOptions)
-    {
-        (State, ApimVersion, IdentityServer, ApiManager, Http, AdminPassword) = (state, apimVersion, identityServer, apiManager, http, password);
-        _apimOptions = apimOptions;
-    }
+    private readonly PreparedTwins _twins;
 
-    private readonly TwinOptions _apimOptions;
+    private TwinLab(PreparedTwins twins, string apimVersion, HttpClient http, string password) =>
+        (_twins, ApimVersion, Http, AdminPassword) = (twins, apimVersion, http, password);
 
-    public string State { get; }
+    public string State => _twins.State.FullName;
     public string ApimVersion { get; }
-    public RunningTwin IdentityServer { get; }
-    public RunningTwin ApiManager { get; private set; }
+    public RunningTwin IdentityServer => _twins.IdentityServer;
+    public RunningTwin ApiManager => _twins.ApiManager;
     public HttpClient Http { get; }
     public string AdminPassword { get; }
     public LabLayout Layout => new(State);
@@ -33,34 +28,22 @@ internal sealed class TwinLab : IAsyncDisposable
     public static async Task<TwinLab> StartAsync(string apimVersion = "4.6.0", Func<TwinOptions, TwinOptions>? apim = null,
         Action<LabLayout>? prepared = null, string? isVersion = null)
     {
-        var state = Directory.CreateTempSubdirectory("kmlab-twins-").FullName;
         var password = "pw-" + Guid.NewGuid().ToString("N");
         var topology = new LabTopology(isVersion is null ? Wso2Versions.DefaultIdentityServer : Wso2Versions.ParseIdentityServer(isVersion), Wso2Versions.ParseApiManager(apimVersion), 1,
             LabTopology.DefaultIdentityServerHost, LabTopology.DefaultApiManagerHost, LabTopology.DefaultAdminUser, password);
-        LabPreparer.Prepare(new PrepareRequest(state, topology));
-        var layout = new LabLayout(state);
-        prepared?.Invoke(layout);
-        var ct = TestContext.Current.CancellationToken;
-        var isTwin = await Twins.StartIdentityServerAsync(new TwinOptions(layout.IdentityServerVolume, topology.IdentityServerVersion.Version) { HttpsPort = 0 }, ct);
-        var apimOptions = (apim ?? (o => o))(new TwinOptions(layout.ApiManagerVolume, apimVersion)
-        {
-            HttpsPort = 0, GatewayHttpsPort = 0, TransientRegistrationErrors = 0, KeyManagerPropagationDelay = TimeSpan.Zero,
-        });
-        var apimTwin = await Twins.StartApiManagerAsync(apimOptions, ct);
-        var ca = X509Certificate2.CreateFromPem(File.ReadAllText(layout.CaCertificate));
+        var tuneApim = apim ?? (o => o);
+        var twins = await PreparedTwins.StartAsync("kmlab-twins-", topology, o => o,
+            o => tuneApim(o with { TransientRegistrationErrors = 0, KeyManagerPropagationDelay = TimeSpan.Zero }), prepared);
+        var ca = X509Certificate2.CreateFromPem(File.ReadAllText(new LabLayout(twins.State.FullName).CaCertificate));
         var policy = new X509ChainPolicy { TrustMode = X509ChainTrustMode.CustomRootTrust, RevocationMode = X509RevocationMode.NoCheck };
         policy.CustomTrustStore.Add(ca);
         var http = new HttpClient(new SocketsHttpHandler { SslOptions = new SslClientAuthenticationOptions { CertificateChainPolicy = policy } });
-        return new TwinLab(state, apimVersion, isTwin, apimTwin, http, password, apimOptions);
+        return new TwinLab(twins, apimVersion, http, password);
     }
 
     /// <summary>Stops APIM and starts it again from its config volume (as the container's entrypoint copies it at every
     /// start), keeping its data directory when the options name one.</summary>
-    public async Task RestartApiManagerAsync()
-    {
-        await ApiManager.DisposeAsync();
-        ApiManager = await Twins.StartApiManagerAsync(_apimOptions, TestContext.Current.CancellationToken);
-    }
+    public Task RestartApiManagerAsync() => _twins.RestartApiManagerAsync();
 
     public Uri Apim(string path) => new(ApiManager.BaseUrl, path);
 
@@ -191,11 +174,9 @@ internal sealed class TwinLab : IAsyncDisposable
     public static AuthenticationHeaderValue Basic(string user, string password) =>
         new("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{user}:{password}")));
 
-    public async ValueTask DisposeAsync()
+    public ValueTask DisposeAsync()
     {
         Http.Dispose();
-        await ApiManager.DisposeAsync();
-        await IdentityServer.DisposeAsync();
-        try { Directory.Delete(State, recursive: true); } catch (IOException) { }
+        return _twins.DisposeAsync();
     }
 }

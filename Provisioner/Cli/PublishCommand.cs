@@ -1,6 +1,5 @@
 using System.CommandLine;
 using KmLab.Provisioner.Publish;
-using KmLab.Provisioner.Register;
 
 namespace KmLab.Provisioner.Cli;
 

@@ -1,7 +1,5 @@
 using System.CommandLine;
-using KmLab.Provisioner.Register;
 using KmLab.Provisioner.Proofs;
-using KmLab.Provisioner.Wso2Rest;
 
 namespace KmLab.Provisioner.Cli;
 

@@ -1,7 +1,6 @@
 using System.CommandLine;
 using KmLab.Provisioner.Publishing;
 using KmLab.Provisioner.Proofs;
-using KmLab.Provisioner.Register;
 using KmLab.Provisioner.Smoke;
 using KmLab.Provisioner.Wso2Rest;
 

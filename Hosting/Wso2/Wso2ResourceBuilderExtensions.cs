@@ -46,12 +46,7 @@ public static class Wso2ResourceBuilderExtensions
         ArgumentOutOfRangeException.ThrowIfNegative(portOffset);
 
         var resource = new Wso2IdentityServerResource(name, version ?? Wso2Versions.DefaultIdentityServer, portOffset);
-        return builder.AddResource(resource)
-            .WithImage(Wso2ContainerImageTags.IdentityServerImage, resource.Version.Version)
-            .WithImageRegistry(Wso2ContainerImageTags.Registry)
-            .WithIconName("PersonLock")
-            .WithHttpsEndpoint(port: resource.HttpsPort, targetPort: resource.HttpsPort,
-                name: Wso2IdentityServerResource.HttpsEndpointName, isProxied: false)
+        return builder.AddWso2Server(resource, Wso2ContainerImageTags.IdentityServerImage, "PersonLock")
             .WithEnvironment(Wso2Images.JvmMemOptsVariable, DefaultIdentityServerJvmMemOpts)
             .WithConsoleUrls(resource, ("/console", "IS Console"), ("/myaccount", "IS My Account"));
     }
@@ -70,12 +65,7 @@ public static class Wso2ResourceBuilderExtensions
         ArgumentException.ThrowIfNullOrEmpty(name);
 
         var resource = new Wso2ApiManagerResource(name, version ?? Wso2Versions.DefaultApiManager);
-        return builder.AddResource(resource)
-            .WithImage(Wso2ContainerImageTags.ApiManagerImage, resource.Version.Version)
-            .WithImageRegistry(Wso2ContainerImageTags.Registry)
-            .WithIconName("ServerLink")
-            .WithHttpsEndpoint(port: resource.HttpsPort, targetPort: resource.HttpsPort,
-                name: Wso2ApiManagerResource.HttpsEndpointName, isProxied: false)
+        return builder.AddWso2Server(resource, Wso2ContainerImageTags.ApiManagerImage, "ServerLink")
             .WithHttpsEndpoint(port: Wso2Ports.GatewayHttps, targetPort: Wso2Ports.GatewayHttps,
                 name: Wso2ApiManagerResource.GatewayHttpsEndpointName, isProxied: false)
             .WithHttpEndpoint(port: Wso2Ports.GatewayHttp, targetPort: Wso2Ports.GatewayHttp,
@@ -157,6 +147,17 @@ public static class Wso2ResourceBuilderExtensions
             .WithImagePullPolicy(ImagePullPolicy.Never)
             .WithEnvironment(Wso2ContainerImageTags.TwinVersionVariable, builder.Resource.ProductVersion);
     }
+
+    /// <summary>Either server's container: WSO2's image of the resource's product version, and the servlet HTTPS port
+    /// published on the same host port.</summary>
+    private static IResourceBuilder<T> AddWso2Server<T>(this IDistributedApplicationBuilder builder, T resource, string image, string iconName)
+        where T : ContainerResource, IWso2ServerResource =>
+        builder.AddResource(resource)
+            .WithImage(image, resource.ProductVersion)
+            .WithImageRegistry(Wso2ContainerImageTags.Registry)
+            .WithIconName(iconName)
+            .WithHttpsEndpoint(port: resource.HttpsPort, targetPort: resource.HttpsPort,
+                name: resource.HttpsEndpoint.EndpointName, isProxied: false);
 
     /// <summary>Links to a server's web consoles, on the host name every browser-facing URL uses.</summary>
     private static IResourceBuilder<T> WithConsoleUrls<T>(this IResourceBuilder<T> builder, IWso2ServerResource server,

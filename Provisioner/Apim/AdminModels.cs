@@ -93,12 +93,6 @@ public sealed record KeyManagerInfo
     public string? TokenType { get; init; }
 }
 
-public sealed record KeyManagerList
-{
-    public int? Count { get; init; }
-    public IReadOnlyList<KeyManagerInfo> List { get; init; } = [];
-}
-
 /// <summary>What <c>POST /key-managers/discover</c> answers: a Key Manager filled from a well-known document, unsaved.</summary>
 public sealed record KeyManagerWellKnownResponse
 {

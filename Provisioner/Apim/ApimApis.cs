@@ -33,7 +33,7 @@ public interface IApimAdminApi
     Task<Settings> GetSettingsAsync(CancellationToken cancellationToken);
 
     [Get(ApimEndpoints.KeyManagers)]
-    Task<KeyManagerList> GetKeyManagersAsync(CancellationToken cancellationToken);
+    Task<ApimList<KeyManagerInfo>> GetKeyManagersAsync(CancellationToken cancellationToken);
 
     [Get(ApimEndpoints.KeyManager)]
     Task<KeyManager> GetKeyManagerAsync(string keyManagerId, CancellationToken cancellationToken);
@@ -64,7 +64,7 @@ public interface IApimDevPortalApi
 {
     /// <param name="query">Matched against application names.</param>
     [Get(ApimEndpoints.Applications)]
-    Task<ApplicationList> GetApplicationsAsync([Query] string? query, CancellationToken cancellationToken);
+    Task<ApimList<ApplicationInfo>> GetApplicationsAsync([Query] string? query, CancellationToken cancellationToken);
 
     [Post(ApimEndpoints.Applications)]
     Task<Application> AddApplicationAsync([Body] Application application, CancellationToken cancellationToken);
@@ -75,7 +75,7 @@ public interface IApimDevPortalApi
     /// <summary>Every key mapping of the application, half-made ones (no consumer key, <c>keyState</c> not
     /// COMPLETED) included.</summary>
     [Get(ApimEndpoints.ApplicationOAuthKeys)]
-    Task<ApplicationKeyList> GetOAuthKeysAsync(string applicationId, CancellationToken cancellationToken);
+    Task<ApimList<ApplicationKey>> GetOAuthKeysAsync(string applicationId, CancellationToken cancellationToken);
 
     /// <summary>Removes a key mapping APIM's database holds (the client in the Key Manager is not touched).</summary>
     [Post(ApimEndpoints.ApplicationOAuthKeyCleanUp)]

@@ -32,12 +32,6 @@ public sealed record ApplicationInfo
     public string? Owner { get; init; }
 }
 
-public sealed record ApplicationList
-{
-    public int? Count { get; init; }
-    public IReadOnlyList<ApplicationInfo> List { get; init; } = [];
-}
-
 /// <summary>Body of <c>POST /applications/{applicationId}/generate-keys</c>.</summary>
 public sealed record ApplicationKeyGenerateRequest
 {
@@ -75,12 +69,6 @@ public sealed record ApplicationKey
 
     /// <summary>Keeps the consumer secret out of any log line that prints the key.</summary>
     public override string ToString() => $"{KeyType} key {ConsumerKey} of Key Manager {KeyManager} ({KeyState})";
-}
-
-public sealed record ApplicationKeyList
-{
-    public int? Count { get; init; }
-    public IReadOnlyList<ApplicationKey> List { get; init; } = [];
 }
 
 /// <summary>DevPortal constants the lab uses.</summary>

@@ -8,7 +8,7 @@ public interface IApimPublisherApi
 {
     /// <param name="query">A search such as <c>name:"KmLabHello"</c>; names match partially, so filter the rows.</param>
     [Get(ApimPublisherEndpoints.Apis)]
-    Task<ApiList> GetApisAsync([Query] string? query, CancellationToken cancellationToken);
+    Task<ApimList<ApiInfo>> GetApisAsync([Query] string? query, CancellationToken cancellationToken);
 
     [Get(ApimPublisherEndpoints.Api)]
     Task<Api> GetApiAsync(string apiId, CancellationToken cancellationToken);
@@ -37,7 +37,7 @@ public interface IApimPublisherApi
     Task<ApiRevision> CreateRevisionAsync(string apiId, [Body] ApiRevision revision, CancellationToken cancellationToken);
 
     [Get(ApimPublisherEndpoints.ApiDeployments)]
-    Task<ApiRevisionDeploymentList> GetDeploymentsAsync(string apiId, CancellationToken cancellationToken);
+    Task<ApimList<ApiRevisionDeployment>> GetDeploymentsAsync(string apiId, CancellationToken cancellationToken);
 
     [Post(ApimPublisherEndpoints.ApiDeployRevision)]
     Task<IReadOnlyList<ApiRevisionDeployment>> DeployRevisionAsync(string apiId, [Query] string revisionId,
@@ -53,7 +53,7 @@ public interface IApimPublisherApi
 public interface IApimSubscriptionsApi
 {
     [Get(ApimPublisherEndpoints.Subscriptions)]
-    Task<SubscriptionList> GetSubscriptionsAsync([Query] string apiId, [Query] string applicationId, CancellationToken cancellationToken);
+    Task<ApimList<Subscription>> GetSubscriptionsAsync([Query] string apiId, [Query] string applicationId, CancellationToken cancellationToken);
 
     /// <summary>201 with the subscription; the API must be published and offer the tier.</summary>
     [Post(ApimPublisherEndpoints.Subscriptions)]

@@ -71,12 +71,6 @@ public sealed record Scope
     public IReadOnlyList<string>? Bindings { get; init; }
 }
 
-public sealed record ScopeList
-{
-    public int? Count { get; init; }
-    public IReadOnlyList<Scope> List { get; init; } = [];
-}
-
 /// <summary>One row of <c>GET /apis</c>.</summary>
 public sealed record ApiInfo
 {
@@ -89,12 +83,6 @@ public sealed record ApiInfo
     public string? LifeCycleStatus { get; init; }
 }
 
-public sealed record ApiList
-{
-    public int? Count { get; init; }
-    public IReadOnlyList<ApiInfo> List { get; init; } = [];
-}
-
 /// <summary>A revision: a frozen copy of an API that can be deployed to gateways.</summary>
 public sealed record ApiRevision
 {
@@ -103,12 +91,6 @@ public sealed record ApiRevision
     public string? Description { get; init; }
     public DateTimeOffset? CreatedTime { get; init; }
     public IReadOnlyList<ApiRevisionDeployment>? DeploymentInfo { get; init; }
-}
-
-public sealed record ApiRevisionList
-{
-    public int? Count { get; init; }
-    public IReadOnlyList<ApiRevision> List { get; init; } = [];
 }
 
 /// <summary>A revision deployed (or to deploy) to one gateway environment.</summary>
@@ -124,12 +106,6 @@ public sealed record ApiRevisionDeployment
     /// <summary>CREATED, APPROVED or REJECTED (deployment workflow).</summary>
     public string? Status { get; init; }
     public DateTimeOffset? DeployedTime { get; init; }
-}
-
-public sealed record ApiRevisionDeploymentList
-{
-    public int? Count { get; init; }
-    public IReadOnlyList<ApiRevisionDeployment> List { get; init; } = [];
 }
 
 /// <summary>The answer to a lifecycle change.</summary>
@@ -156,12 +132,6 @@ public sealed record Subscription
 
     /// <summary>UNBLOCKED when active; BLOCKED, ON_HOLD, REJECTED, ... otherwise.</summary>
     public string? Status { get; init; }
-}
-
-public sealed record SubscriptionList
-{
-    public int? Count { get; init; }
-    public IReadOnlyList<Subscription> List { get; init; } = [];
 }
 
 /// <summary>Status values of a subscription.</summary>

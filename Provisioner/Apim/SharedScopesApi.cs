@@ -7,7 +7,7 @@ namespace KmLab.Provisioner.Apim;
 public interface IApimSharedScopesApi
 {
     [Get(ApimPublisherEndpoints.SharedScopes)]
-    Task<ScopeList> GetSharedScopesAsync(CancellationToken cancellationToken);
+    Task<ApimList<Scope>> GetSharedScopesAsync(CancellationToken cancellationToken);
 
     /// <summary>201 even when the Key Managers could not register it (APIM only logs that).</summary>
     [Post(ApimPublisherEndpoints.SharedScopes)]

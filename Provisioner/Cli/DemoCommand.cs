@@ -1,6 +1,5 @@
 using System.CommandLine;
 using KmLab.Provisioner.Demo;
-using KmLab.Provisioner.Register;
 
 namespace KmLab.Provisioner.Cli;
 
@@ -11,10 +10,10 @@ internal static class DemoCommand
     {
         var state = CliOptions.State();
         var curl = new Option<bool>("--curl") { Description = "Also print ready-to-paste curl lines for both users (passwords and the consumer secret as shell variables)." };
-        var keyManager = new Option<string>("--key-manager") { Description = "The Key Manager register created.", DefaultValueFactory = _ => RegisterRequest.DefaultKeyManagerName };
-        var apimUrl = CliOptions.UrlOption("--apim-url", $"APIM's HTTPS base URL as reached from here; default {LabUrls.Origin(LabUrls.ApiManager)}.");
-        var gatewayUrl = CliOptions.UrlOption("--gateway-url", $"APIM's gateway HTTPS base URL as reached from here; default {LabUrls.Origin(LabUrls.Gateway)}.");
-        var isUrl = CliOptions.UrlOption("--is-url", "IS's HTTPS base URL as reached from here; default https://localhost:<9443 + the lab's IS offset>.");
+        var keyManager = CliOptions.KeyManagerName("--key-manager", "The Key Manager register created.");
+        var apimUrl = CliOptions.ApimUrl(required: false);
+        var gatewayUrl = CliOptions.GatewayUrl(required: false);
+        var isUrl = CliOptions.IdentityServerUrl(required: false);
         var isInternalUrl = CliOptions.UrlOption("--is-internal-url", "IS's HTTPS base URL as APIM's gateway reaches it (the demo API's backend); default: from lab.json.");
         var adminUser = CliOptions.AdminUser("The admin user of APIM and IS.");
 

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using KmLab.Provisioner.Publish;
-using KmLab.Provisioner.Register;
 
 namespace KmLab.Provisioner.Cli;
 
@@ -26,10 +25,10 @@ internal static class PublishCommand
         };
         var openApi = new Option<string?>("--openapi") { Description = "The service's OpenAPI document (JSON), a file or a URL reached from here; APIM imports it." };
         var application = new Option<string>("--application") { Description = "The DevPortal application that subscribes (password and client-credentials grants).", DefaultValueFactory = _ => LabTopology.DefaultLabApplication };
-        var keyManager = new Option<string>("--key-manager") { Description = "The Key Manager register created; its tokens are the API's only ones.", DefaultValueFactory = _ => RegisterRequest.DefaultKeyManagerName };
-        var apimUrl = CliOptions.UrlOption("--apim-url", $"APIM's HTTPS base URL as reached from here; default {LabUrls.Origin(LabUrls.ApiManager)}.");
-        var gatewayUrl = CliOptions.UrlOption("--gateway-url", $"APIM's gateway HTTPS base URL as reached from here; default {LabUrls.Origin(LabUrls.Gateway)}.");
-        var isUrl = CliOptions.UrlOption("--is-url", "IS's HTTPS base URL as reached from here (token endpoint); default https://localhost:<9443 + the lab's IS offset>.");
+        var keyManager = CliOptions.KeyManagerName("--key-manager", "The Key Manager register created; its tokens are the API's only ones.");
+        var apimUrl = CliOptions.ApimUrl(required: false);
+        var gatewayUrl = CliOptions.GatewayUrl(required: false);
+        var isUrl = CliOptions.IdentityServerUrl(required: false, "token endpoint");
         var adminUser = CliOptions.AdminUser("APIM's admin user.");
 
         var command = new Command("publish",

@@ -9,19 +9,13 @@ internal static class RegisterCommand
     public static Command Create()
     {
         var state = CliOptions.State();
-        var apimUrl = CliOptions.UrlOption("--apim-url",
-            $"APIM's HTTPS base URL as reached from here, e.g. {LabUrls.Origin(LabUrls.ApiManager)}.", required: true);
-        var isUrl = CliOptions.UrlOption("--is-url",
-            "IS's HTTPS base URL as reached from here, e.g. https://localhost:9444.", required: true);
+        var apimUrl = CliOptions.ApimUrl(required: true);
+        var isUrl = CliOptions.IdentityServerUrl(required: true);
         var isInternalUrl = CliOptions.UrlOption("--is-internal-url",
             "IS's HTTPS base URL as APIM reaches it (server to server), e.g. https://is7:9444.", required: true);
         var isDisplayUrl = CliOptions.UrlOption("--is-display-url",
             "IS's HTTPS base URL as a browser reaches it (display token/revoke and authorize endpoints); default: --is-url.");
-        var name = new Option<string>("--name")
-        {
-            Description = "The Key Manager's name: register creates it, or updates the one with this name.",
-            DefaultValueFactory = _ => RegisterRequest.DefaultKeyManagerName,
-        };
+        var name = CliOptions.KeyManagerName("--name", "The Key Manager's name: register creates it, or updates the one with this name.");
         var adminUser = CliOptions.AdminUser("The super admin of both servers.");
         var readinessTimeout = new Option<int>("--readiness-timeout")
         {

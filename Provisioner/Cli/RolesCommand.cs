@@ -1,7 +1,5 @@
 using System.CommandLine;
-using KmLab.Provisioner.Register;
 using KmLab.Provisioner.Proofs;
-using KmLab.Provisioner.Wso2Rest;
 
 namespace KmLab.Provisioner.Cli;
 
@@ -10,31 +8,22 @@ internal static class RolesCommand
 {
     public static Command Create()
     {
-        var state = CliOptions.State();
-        var apimUrl = CliOptions.UrlOption("--apim-url", $"APIM's HTTPS base URL as reached from here, e.g. {LabUrls.Origin(LabUrls.ApiManager)}.", required: true);
-        var gatewayUrl = CliOptions.UrlOption("--gateway-url", $"APIM's gateway HTTPS base URL as reached from here, e.g. {LabUrls.Origin(LabUrls.Gateway)}.", required: true);
-        var isUrl = CliOptions.UrlOption("--is-url", "IS's HTTPS base URL as reached from here (SCIM2, token), e.g. https://localhost:9444.", required: true);
-        var isInternalUrl = CliOptions.UrlOption("--is-internal-url", "IS's HTTPS base URL as APIM's gateway reaches it (the API's backend); default: from lab.json.");
-        var name = new Option<string>("--name") { Description = "The Key Manager register created.", DefaultValueFactory = _ => RegisterRequest.DefaultKeyManagerName };
+        var lab = new SmokeRequestOptions(apimUse: null, isUse: "SCIM2, token",
+            isInternalUrl: "IS's HTTPS base URL as APIM's gateway reaches it (the API's backend); default: from lab.json.",
+            keyManager: "The Key Manager register created.", adminUser: "The admin user of APIM and IS.");
         var role = new Option<string>("--role") { Description = "The APIM role the scope is bound to (IS: system_primary_<role>; Internal/<name>: <name>).", DefaultValueFactory = _ => RoleProof.DefaultRole };
         var scope = new Option<string>("--scope") { Description = "The shared scope the API's operation needs.", DefaultValueFactory = _ => RoleProof.DefaultScope };
         var allowed = new Option<string>("--allowed-user") { Description = "The IS user who holds the role.", DefaultValueFactory = _ => RoleProof.DefaultAllowedUser };
         var denied = new Option<string>("--denied-user") { Description = "The IS user who does not.", DefaultValueFactory = _ => RoleProof.DefaultDeniedUser };
-        var adminUser = CliOptions.AdminUser("The admin user of APIM and IS.");
 
         var command = new Command("roles",
             $"Proves role-based authorization through the gateway: a shared scope bound to an APIM role reaches IS as that role's permission, API {RoleProof.ApiName} needs it, a user holding the role gets 200 and one without it 403 (900910). Needs IS 7.1.0+ and APIM 4.5.0+. The users' password comes from {RoleProof.UserPasswordVariable} (default: derived from the admin password). {CliOptions.AdminPasswordNote}")
         {
-            state, apimUrl, gatewayUrl, isUrl, isInternalUrl, name, role, scope, allowed, denied, adminUser,
+            lab.State, lab.ApimUrl, lab.GatewayUrl, lab.IsUrl, lab.IsInternalUrl, lab.KeyManagerName, role, scope, allowed, denied, lab.AdminUser,
         };
         command.SetAction((ParseResult r, CancellationToken ct) => CliRunner.RunAsync(async token =>
         {
-            var lab = new SmokeRequest(r.GetValue(state)!, CliOptions.Url(r, apimUrl)!, CliOptions.Url(r, gatewayUrl)!, CliOptions.Url(r, isUrl)!,
-                r.GetValue(name)!, r.GetValue(adminUser)!, LabTopology.AdminPasswordFromEnvironment())
-            {
-                IsInternalUrl = CliOptions.Url(r, isInternalUrl),
-            };
-            var request = new RolesRequest(lab)
+            var request = new RolesRequest(lab.Read(r))
             {
                 Role = r.GetValue(role)!, ScopeName = r.GetValue(scope)!, AllowedUser = r.GetValue(allowed)!, DeniedUser = r.GetValue(denied)!,
                 UserPassword = Environment.GetEnvironmentVariable(RoleProof.UserPasswordVariable) is { Length: > 0 } p ? p : null,

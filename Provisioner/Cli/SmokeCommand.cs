@@ -1,7 +1,6 @@
 using System.CommandLine;
 using KmLab.Provisioner.Publishing;
 using KmLab.Provisioner.Proofs;
-using KmLab.Provisioner.Register;
 using KmLab.Provisioner.Smoke;
 using KmLab.Provisioner.Wso2Rest;
 
@@ -12,34 +11,19 @@ internal static class SmokeCommand
 {
     public static Command Create()
     {
-        var state = CliOptions.State();
-        var apimUrl = CliOptions.UrlOption("--apim-url",
-            $"APIM's HTTPS base URL as reached from here (Publisher and DevPortal APIs), e.g. {LabUrls.Origin(LabUrls.ApiManager)}.", required: true);
-        var gatewayUrl = CliOptions.UrlOption("--gateway-url",
-            $"APIM's gateway HTTPS base URL as reached from here, e.g. {LabUrls.Origin(LabUrls.Gateway)}.", required: true);
-        var isUrl = CliOptions.UrlOption("--is-url",
-            "IS's HTTPS base URL as reached from here (token endpoint), e.g. https://localhost:9444.", required: true);
-        var isInternalUrl = CliOptions.UrlOption("--is-internal-url",
-            "IS's HTTPS base URL as APIM's gateway reaches it, for the API's backend (IS's health endpoint); default: from the state folder's lab.json, e.g. https://is7:9444.");
-        var name = new Option<string>("--name")
-        {
-            Description = "The Key Manager register created; the sample API accepts its tokens.",
-            DefaultValueFactory = _ => RegisterRequest.DefaultKeyManagerName,
-        };
-        var adminUser = CliOptions.AdminUser("APIM's admin user.");
+        var lab = new SmokeRequestOptions(apimUse: "Publisher and DevPortal APIs", isUse: "token endpoint",
+            isInternalUrl: "IS's HTTPS base URL as APIM's gateway reaches it, for the API's backend (IS's health endpoint); default: from the state folder's lab.json, e.g. https://is7:9444.",
+            keyManager: "The Key Manager register created; the sample API accepts its tokens.",
+            adminUser: "APIM's admin user.");
 
         var command = new Command("smoke",
             $"Creates or reuses the sample API {SampleApi.Name} {SampleApi.Version} (backend: IS's health endpoint) with the lab's Key Manager, deploys and publishes it, subscribes register's application, and calls it through the gateway with a token from IS; prints the curl to repeat it. {CliOptions.AdminPasswordNote}")
         {
-            state, apimUrl, gatewayUrl, isUrl, isInternalUrl, name, adminUser,
+            lab.State, lab.ApimUrl, lab.GatewayUrl, lab.IsUrl, lab.IsInternalUrl, lab.KeyManagerName, lab.AdminUser,
         };
         command.SetAction((ParseResult r, CancellationToken ct) => CliRunner.RunAsync(async token =>
         {
-            var request = new SmokeRequest(r.GetValue(state)!, CliOptions.Url(r, apimUrl)!, CliOptions.Url(r, gatewayUrl)!, CliOptions.Url(r, isUrl)!,
-                r.GetValue(name)!, r.GetValue(adminUser)!, LabTopology.AdminPasswordFromEnvironment())
-            {
-                IsInternalUrl = CliOptions.Url(r, isInternalUrl),
-            };
+            var request = lab.Read(r);
             Print(await CliHost.RunAsync((logging, cancel) => LabSmoke.RunAsync(request, cancel, logging), token));
         }, ct));
         return command;

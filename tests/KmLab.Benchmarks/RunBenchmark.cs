@@ -26,7 +26,7 @@ public static partial class RunBenchmark
         // The lab's fixed ports (9443, 9444, 8243, 8280, and the AppHost's own): one lab at a time on this machine.
         using var ports = await LabPortsLock.AcquireAsync(LabPortsLock.DefaultWait, m => Console.WriteLine($"  waiting: {m}"), ct);
         var state = Directory.CreateTempSubdirectory("kmlab-run-benchmark-").FullName;
-        Console.WriteLine($"run (twins, default pair, state {state}); load average at start: {LoadAverage()}");
+        Console.WriteLine($"run (twins, default pair, state {state}); Docker storage driver {await StorageDriverAsync(ct)}; load average at start: {LoadAverage()}");
 
         using var playwright = await Playwright.CreateAsync();
         await using var browser = await playwright.Chromium.LaunchAsync(new()
@@ -164,6 +164,16 @@ public static partial class RunBenchmark
             using var rm = Process.Start("docker", ["rm", "-f", .. ids]);
             await rm.WaitForExitAsync(ct);
         }
+    }
+
+    /// <summary>The engine's storage driver decides what a container's create and removal cost (vfs copies the whole
+    /// image each time), so it belongs beside every figure.</summary>
+    private static async Task<string> StorageDriverAsync(CancellationToken ct)
+    {
+        using var info = Process.Start(new ProcessStartInfo("docker", ["info", "--format", "{{.Driver}}"]) { RedirectStandardOutput = true })!;
+        var driver = (await info.StandardOutput.ReadToEndAsync(ct)).Trim();
+        await info.WaitForExitAsync(ct);
+        return driver.Length > 0 ? driver : "unknown";
     }
 
     public static string LoadAverage() =>

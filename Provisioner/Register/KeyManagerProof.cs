@@ -39,7 +39,9 @@ public sealed class KeyManagerProof
                 MaxRetryAttempts = int.MaxValue,
                 BackoffType = DelayBackoffType.Exponential,
                 Delay = TimeSpan.FromMilliseconds(100),
-                MaxDelay = TimeSpan.FromSeconds(2),
+                // Short: the Key Manager becomes usable at one moment (its propagation), and a longer gap only
+                // adds to the wait after it (up to 1.2 s of a 2 s propagation with a 2 s cap).
+                MaxDelay = TimeSpan.FromMilliseconds(500),
                 // Not yet usable: APIM refuses key generation (500 "not configured", 409 over a half-made key
                 // mapping), or IS does not know the client yet.
                 ShouldHandle = new PredicateBuilder().Handle<ApiException>().Handle<HalfMadeKeys>(),

@@ -9,7 +9,9 @@ namespace KmLab.Benchmarks;
 /// and, in the same run on the same machine, a bare AppHost with the same two twin containers and the same health
 /// checks and no lab steps (BareAppHost/). Each is timed from its command's start to its dashboard URL printed and to
 /// its dashboard, read in chromium, showing the end: `register` Finished for the lab, both servers Running and
-/// healthy for the bare one. Needs Docker, the twin images and /usr/bin/chromium (or KMLAB_CHROMIUM).</summary>
+/// healthy for the bare one. Without options the lab runs twice on one state folder and the second run is timed, as a
+/// developer's daily run meets the state folder the last one left. Needs Docker, the twin images and /usr/bin/chromium
+/// (or KMLAB_CHROMIUM).</summary>
 public static partial class RunBenchmark
 {
     private static string Chromium => Environment.GetEnvironmentVariable("KMLAB_CHROMIUM") is { Length: > 0 } path ? path : "/usr/bin/chromium";
@@ -42,8 +44,14 @@ public static partial class RunBenchmark
             lab = [.. lab, "--Parameters:persistent=true"];
             Report("lab, persistent, first run", await TimeAsync(browser, root, lab, register: true, freshHome, ct));
         }
+        else if (freshHome is null)
+        {
+            // A developer's daily run meets the state folder the last run left (.kmlab/state): the first run here
+            // makes it (new lab CA and certificates), the timed one reuses it.
+            Report("lab, first run (new state folder)", await TimeAsync(browser, root, lab, register: true, freshHome, ct));
+        }
         var labTimes = await TimeAsync(browser, root, lab, register: true, freshHome, ct);
-        Report(persistent ? "lab, persistent, second run" : freshHome is null ? "lab (dotnet run --project AppHost)" : "lab, fresh HOME", labTimes);
+        Report(persistent ? "lab, persistent, second run" : freshHome is null ? "lab (dotnet run --project AppHost), state folder kept" : "lab, fresh HOME, new state folder", labTimes);
         if (persistent)
         {
             await RemovePersistentContainersAsync(ct);

@@ -132,14 +132,21 @@ internal sealed class ApimSpec
             return JsonSchema.Build(JsonDocument.Parse(document.ToJsonString()).RootElement, _build, uri);
         });
         using var instance = JsonDocument.Parse(json);
-        var results = built.Evaluate(instance.RootElement, new EvaluationOptions { OutputFormat = OutputFormat.List });
+        var results = built.Evaluate(instance.RootElement, new EvaluationOptions { OutputFormat = OutputFormat.Hierarchical });
         if (results.IsValid)
             return [];
-        return [.. (results.Details ?? [results])
+        // A failed value also fails the null branch AdmitJacksonNulls adds; "should be null" says nothing more.
+        return [.. Failed(results)
             .Where(d => d.Errors is { Count: > 0 })
-            .SelectMany(d => d.Errors!.Select(e => $"{(d.InstanceLocation.ToString() is "" ? "(body)" : d.InstanceLocation.ToString())}: {e.Value}"))
+            .SelectMany(d => d.Errors!.Where(e => !e.Value.EndsWith("but should be \"null\"", StringComparison.Ordinal))
+                .Select(e => $"{(d.InstanceLocation.ToString() is "" ? "(body)" : d.InstanceLocation.ToString())}: {e.Value}"))
             .Distinct()];
     }
+
+    /// <summary>The failed nodes of an evaluation; a passing node's subtree (e.g. an <c>anyOf</c> one branch of
+    /// which matched) reports nothing.</summary>
+    private static IEnumerable<EvaluationResults> Failed(EvaluationResults node) =>
+        node.IsValid ? [] : (node.Details ?? []).SelectMany(Failed).Prepend(node);
 
     /// <summary>Turns an OpenAPI 3.0 schema object into JSON Schema 2020-12 in place: references point into the
     /// spec's schema resource, <c>nullable</c> becomes a null type, and an object that lists its properties without
@@ -171,8 +178,11 @@ internal sealed class ApimSpec
                     if (key is "example" or "examples" || key.StartsWith("x-", StringComparison.Ordinal))
                         obj.Remove(key);
                     else if (key == "properties" && value is JsonObject properties)
+                    {
                         foreach (var (_, property) in properties)
                             ToJsonSchema(property, closeObjects: true);
+                        AdmitJacksonNulls(properties, obj["required"] as JsonArray);
+                    }
                     else if (key is "allOf")
                         ToJsonSchema(value, closeObjects: false);
                     else if (key is "items" or "additionalProperties" or "oneOf" or "anyOf" or "not")
@@ -182,6 +192,21 @@ internal sealed class ApimSpec
                     && obj["discriminator"] is null)
                     obj["unevaluatedProperties"] = false;
                 break;
+        }
+    }
+
+    /// <summary>The REST APIs' plain JacksonJsonProvider writes an unset DTO field as <c>null</c>
+    /// (wso2/carbon-apimgt@e62b84c9:components/apimgt/org.wso2.carbon.apimgt.rest.api.admin.v1/src/main/webapp/WEB-INF/beans.xml:60),
+    /// so a property the schema does not require admits null. Lists stay strict: the generated DTOs start them empty,
+    /// so a null list is a twin defect, not the server's way.</summary>
+    private static void AdmitJacksonNulls(JsonObject properties, JsonArray? required)
+    {
+        var names = (required ?? []).Select(r => (string?)r).ToHashSet();
+        foreach (var (name, property) in properties.ToList())
+        {
+            if (names.Contains(name) || property is not JsonObject schema || (schema["type"] as JsonValue)?.ToString() == "array")
+                continue;
+            properties[name] = new JsonObject { ["anyOf"] = new JsonArray(schema.DeepClone(), new JsonObject { ["type"] = "null" }) };
         }
     }
 

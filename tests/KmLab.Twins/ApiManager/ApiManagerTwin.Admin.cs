@@ -74,7 +74,7 @@ internal sealed partial class ApiManagerTwin
                 Description = k.Value.Description, Enabled = k.Value.Enabled, IsGlobal = false, IsUsed = false,
                 TokenType = k.Value.TokenType,
             }).ToList();
-            return Http.Json(new KeyManagerList { Count = list.Count, List = list });
+            return ApimRest.Json(new KeyManagerList { Count = list.Count, List = list });
         }
     }
 
@@ -84,27 +84,27 @@ internal sealed partial class ApiManagerTwin
         lock (_gate)
             return Find(keyManagerId) is not { } stored ? NotFound(keyManagerId)
                 : stored.Undecryptable ? DecryptionFailure(stored.Value.Name)
-                : Http.Json(Masked(stored.Value));
+                : ApimRest.Json(Masked(stored.Value));
     }
 
     private async Task<IResult> AddKeyManagerAsync(HttpRequest request)
     {
         if ((await AuthorizeAsync(request, KeyManagerScopes)).Failure is { } failure) return failure;
         if (await Http.ReadJsonAsync<KeyManager>(request) is not { } body)
-            return Http.Error(StatusCodes.Status400BadRequest, 900400, "Bad Request", "The Key Manager body is not valid JSON of the KeyManager schema");
+            return ApimRest.Error(StatusCodes.Status400BadRequest, 900400, "Bad Request", "The Key Manager body is not valid JSON of the KeyManager schema");
         lock (_gate)
         {
             if (_state.KeyManagers.Any(k => k.Value.Name == body.Name))
             {
                 _context.Log.Error(AdminLogger, $"Key manager Already Exist by Name {body.Name} in tenant carbon.super");
-                return Http.Error(ApimFacts.KeyManagerAlreadyExists);
+                return ApimRest.Error(ApimFacts.KeyManagerAlreadyExists);
             }
             if (Validate(body) is { } invalid) return invalid;
             var stored = new StoredKeyManager { Value = EncryptedForStore(Completed(body with { Id = Guid.NewGuid().ToString() })), UsableAt = DateTimeOffset.UtcNow + _context.Options.KeyManagerPropagationDelay };
             _state.KeyManagers.Add(stored);
             Save();
             _context.Log.Info(AdminLogger, $"Key Manager {stored.Value.Name} ({stored.Value.Type}) added; the gateway and key generation get it asynchronously");
-            return Results.Json(Masked(stored.Value), WireJson.Options, statusCode: StatusCodes.Status201Created);
+            return ApimRest.Json(Masked(stored.Value), StatusCodes.Status201Created);
         }
     }
 
@@ -112,12 +112,12 @@ internal sealed partial class ApiManagerTwin
     {
         if ((await AuthorizeAsync(request, KeyManagerScopes)).Failure is { } failure) return failure;
         if (await Http.ReadJsonAsync<KeyManager>(request) is not { } body)
-            return Http.Error(StatusCodes.Status400BadRequest, 900400, "Bad Request", "The Key Manager body is not valid JSON of the KeyManager schema");
+            return ApimRest.Error(StatusCodes.Status400BadRequest, 900400, "Bad Request", "The Key Manager body is not valid JSON of the KeyManager schema");
         lock (_gate)
         {
             if (Find(keyManagerId) is not { } stored) return NotFound(keyManagerId);
             if (body.Name != stored.Value.Name)
-                return Http.Error(StatusCodes.Status400BadRequest, 900400, "Bad Request", "Key Manager name cannot be updated");
+                return ApimRest.Error(StatusCodes.Status400BadRequest, 900400, "Bad Request", "Key Manager name cannot be updated");
             var properties = body.AdditionalProperties?.DeepClone().AsObject() ?? [];
             // A masked value sent back means "keep what is stored".
             foreach (var (name, value) in properties.ToList())
@@ -133,7 +133,7 @@ internal sealed partial class ApiManagerTwin
             stored.Undecryptable = !Decrypts(stored.Value);
             if (stored.Undecryptable) return DecryptionFailure(stored.Value.Name);
             _context.Log.Info(AdminLogger, $"Key Manager {stored.Value.Name} updated");
-            return Http.Json(Masked(stored.Value));
+            return ApimRest.Json(Masked(stored.Value));
         }
     }
 
@@ -156,12 +156,12 @@ internal sealed partial class ApiManagerTwin
     private IResult? Validate(KeyManager keyManager)
     {
         if (string.IsNullOrWhiteSpace(keyManager.Name))
-            return Http.Error(StatusCodes.Status400BadRequest, 901404, "Key Manager name is empty", "Key Manager name is empty");
+            return ApimRest.Error(StatusCodes.Status400BadRequest, 901404, "Key Manager name is empty", "Key Manager name is empty");
         var installed = _context.Options.InstalledConnectors ?? ConnectorCatalog.DefaultInstalled;
         if (!installed.Contains(keyManager.Type))
         {
             _context.Log.Error(AdminLogger, $"Key Manager Type {keyManager.Type} is not supported");
-            return Http.Error(ApimFacts.KeyManagerTypeNotConfigured);
+            return ApimRest.Error(ApimFacts.KeyManagerTypeNotConfigured);
         }
         var properties = keyManager.AdditionalProperties ?? [];
         var missing = ConnectorCatalog.RequiredConnection(keyManager.Type, _version, _context.Options.ExtraRequiredConnectorProperties)
@@ -191,7 +191,7 @@ internal sealed partial class ApiManagerTwin
         if (missing.Count > 0)
         {
             _context.Log.Error(AdminLogger, $"Key Manager Configuration value for {string.Join(",", missing)} is/are required");
-            return Http.Error(ApimFacts.RequiredConfigurationMissing);
+            return ApimRest.Error(ApimFacts.RequiredConfigurationMissing);
         }
         return null;
     }
@@ -222,12 +222,12 @@ internal sealed partial class ApiManagerTwin
 
     /// <summary>APIM's answer to an unexpected server-side error.</summary>
     private static IResult InternalServerError() =>
-        Http.Error(StatusCodes.Status500InternalServerError, 500, "Internal server error",
+        ApimRest.Error(StatusCodes.Status500InternalServerError, 500, "Internal server error",
             "The server encountered an internal error. Please contact administrator.");
 
     private StoredKeyManager? Find(string id) => _state.KeyManagers.FirstOrDefault(k => k.Value.Id == id);
 
-    private static IResult NotFound(string id) => Http.Error(ApimFacts.KeyManagerNotFound);
+    private static IResult NotFound(string id) => ApimRest.Error(ApimFacts.KeyManagerNotFound);
 
     /// <summary>The Key Manager in the database (APIConsumerImpl CAM-4.6 L2415-2427: by name, else by UUID).</summary>
     private StoredKeyManager? InDatabase(string nameOrId)
@@ -250,7 +250,7 @@ internal sealed partial class ApiManagerTwin
         var form = await Http.ReadFormAsync(request);
         var url = form["url"].ToString();
         var type = form["type"].ToString();
-        if (url.Length == 0) return Http.Json(new KeyManagerWellKnownResponse { Valid = false });
+        if (url.Length == 0) return ApimRest.Json(new KeyManagerWellKnownResponse { Valid = false });
 
         OpenIdConfiguration? discovered;
         try
@@ -267,7 +267,7 @@ internal sealed partial class ApiManagerTwin
                 $"An Unknown exception has been captured by global exception mapper. feign.RetryableException: {e.GetBaseException().Message} executing GET {url}");
             return InternalServerError();
         }
-        if (discovered is null) return Http.Json(new KeyManagerWellKnownResponse { Valid = false });
+        if (discovered is null) return ApimRest.Json(new KeyManagerWellKnownResponse { Valid = false });
 
         var value = new KeyManager
         {
@@ -290,7 +290,7 @@ internal sealed partial class ApiManagerTwin
             ScopesClaim = ApimFacts.DefaultScopesClaim,
         };
         // The document names no Key Manager, and APIM's DTO says so with an explicit null.
-        var node = JsonSerializer.SerializeToNode(value, WireJson.Options)!.AsObject();
+        var node = JsonSerializer.SerializeToNode(value, WireJson.Rest)!.AsObject();
         node["name"] = null;
         return Results.Json(new JsonObject { ["valid"] = true, ["value"] = node });
     }
@@ -298,7 +298,7 @@ internal sealed partial class ApiManagerTwin
     private async Task<IResult> SettingsAsync(HttpRequest request)
     {
         if ((await AuthorizeAsync(request, ApimFacts.ScopeAdmin, ApimFacts.ScopeAdminSettings)).Failure is { } failure) return failure;
-        return Http.Json(new Settings
+        return ApimRest.Json(new Settings
         {
             Scopes = [ApimFacts.ScopeAdmin, ApimFacts.ScopeAdminOperations, ApimFacts.ScopeKeyManagersManage, ApimFacts.ScopeAdminSettings],
             KeyManagerConfiguration = ConnectorCatalog.Settings(_version, _context.Options.InstalledConnectors,

@@ -31,7 +31,7 @@ internal sealed partial class ApiManagerTwin
                     ApplicationId = a.ApplicationId, Name = a.Name, ThrottlingPolicy = a.ThrottlingPolicy,
                     Description = a.Description, Status = a.Status, Owner = a.Owner,
                 }).ToList();
-            return Http.Json(new ApplicationList { Count = list.Count, List = list });
+            return ApimRest.Json(new ApplicationList { Count = list.Count, List = list });
         }
     }
 
@@ -40,11 +40,11 @@ internal sealed partial class ApiManagerTwin
         var (token, failure) = await AuthorizeAsync(request, DevPortalScopes);
         if (failure is not null) return failure;
         if (await Http.ReadJsonAsync<Application>(request) is not { } body || string.IsNullOrWhiteSpace(body.Name))
-            return Http.Error(StatusCodes.Status400BadRequest, 900400, "Bad Request", "Application name is required");
+            return ApimRest.Error(StatusCodes.Status400BadRequest, 900400, "Bad Request", "Application name is required");
         lock (_gate)
         {
             if (_state.Applications.Any(a => a.Value.Name == body.Name))
-                return Http.Error(StatusCodes.Status409Conflict, 409, "Conflict", $"A duplicate application already exists by the name - {body.Name}");
+                return ApimRest.Error(StatusCodes.Status409Conflict, 409, "Conflict", $"A duplicate application already exists by the name - {body.Name}");
             var application = body with
             {
                 ApplicationId = Guid.NewGuid().ToString(), Status = "APPROVED", Owner = token!.Subject,
@@ -52,7 +52,7 @@ internal sealed partial class ApiManagerTwin
             };
             _state.Applications.Add(new StoredApplication { Value = application });
             Save();
-            return Results.Json(application, WireJson.Options, statusCode: StatusCodes.Status201Created);
+            return ApimRest.Json(application, StatusCodes.Status201Created);
         }
     }
 
@@ -60,7 +60,7 @@ internal sealed partial class ApiManagerTwin
     {
         if ((await AuthorizeAsync(request, DevPortalScopes)).Failure is { } failure) return failure;
         lock (_gate)
-            return FindApplication(applicationId) is { } app ? Http.Json(app.Value with { Keys = app.Keys }) : ApplicationNotFound(applicationId);
+            return FindApplication(applicationId) is { } app ? ApimRest.Json(app.Value with { Keys = app.Keys }) : ApplicationNotFound(applicationId);
     }
 
     private async Task<IResult> ListKeysAsync(HttpRequest request, string applicationId)
@@ -68,7 +68,7 @@ internal sealed partial class ApiManagerTwin
         if ((await AuthorizeAsync(request, DevPortalScopes)).Failure is { } failure) return failure;
         lock (_gate)
             return FindApplication(applicationId) is { } app
-                ? Http.Json(new ApplicationKeyList { Count = app.Keys.Count, List = [.. app.Keys] })
+                ? ApimRest.Json(new ApplicationKeyList { Count = app.Keys.Count, List = [.. app.Keys] })
                 : ApplicationNotFound(applicationId);
     }
 
@@ -81,7 +81,7 @@ internal sealed partial class ApiManagerTwin
     {
         if ((await AuthorizeAsync(request, DevPortalScopes)).Failure is { } failure) return failure;
         if (await Http.ReadJsonAsync<ApplicationKeyGenerateRequest>(request) is not { } body)
-            return Http.Error(StatusCodes.Status400BadRequest, 900400, "Bad Request", "The key generation request is not valid");
+            return ApimRest.Error(StatusCodes.Status400BadRequest, 900400, "Bad Request", "The key generation request is not valid");
         var keyManagerName = string.IsNullOrEmpty(body.KeyManager) ? ResidentKeyManagerName : body.KeyManager;
         StoredApplication? application;
         ApplicationKey row;
@@ -94,14 +94,14 @@ internal sealed partial class ApiManagerTwin
             if (stored is null || stored.Value.Enabled == false)
             {
                 _context.Log.Error(KeysLogger, $"Key Manager {keyManagerName} doesn't exist in Tenant carbon.super");
-                return Http.Error(ApimFacts.KeyManagerNotRegistered);
+                return ApimRest.Error(ApimFacts.KeyManagerNotRegistered);
             }
             keyManagerName = stored.Value.Name;
             if (OAuthAppCreationRefused(stored.Value) is { } refused) return refused;
             if (application.Keys.Any(k => k.KeyManager == keyManagerName && k.KeyType == body.KeyType))
             {
                 _context.Log.Error(KeysLogger, $"Key Mappings already exists for application {application.Value.Name}");
-                return Http.Error(ApimFacts.KeyMappingAlreadyExists);
+                return ApimRest.Error(ApimFacts.KeyMappingAlreadyExists);
             }
             // ApiMgtDAO.createApplicationRegistrationEntry (L300-308): STATE is the workflow status, no consumer key yet.
             row = new ApplicationKey
@@ -156,7 +156,7 @@ internal sealed partial class ApiManagerTwin
             if (token is null)
                 return KeyGenerationFailed($"Error occurred while calling token endpoint of Key Manager {keyManagerName}");
         }
-        return Http.Json(completed with { Token = token ?? new ApplicationToken { AccessToken = "", TokenScopes = ["N/A"], ValidityTime = 0 } });
+        return ApimRest.Json(completed with { Token = token ?? new ApplicationToken { AccessToken = "", TokenScopes = ["N/A"], ValidityTime = 0 } });
     }
 
     /// <summary>The exception that ends key generation after the row exists: APIUtil.handleException → WorkflowException
@@ -164,7 +164,7 @@ internal sealed partial class ApiManagerTwin
     private IResult KeyGenerationFailed(string cause)
     {
         _context.Log.Error(KeysLogger, $"Error occurred while executing SubscriberKeyMgtClient. {cause}");
-        return Http.Error(ApimFacts.GeneralError);
+        return ApimRest.Error(ApimFacts.GeneralError);
     }
 
     /// <summary><c>POST /oauth-keys/{keyMappingId}/clean-up</c> (ApplicationsApiServiceImpl CAM-4.6 L1312-1326,
@@ -270,5 +270,5 @@ internal sealed partial class ApiManagerTwin
     private StoredApplication? FindApplication(string id) => _state.Applications.FirstOrDefault(a => a.Value.ApplicationId == id);
 
     private static IResult ApplicationNotFound(string id) =>
-        Http.Error(StatusCodes.Status404NotFound, 404, "Not Found", $"Requested application with Id '{id}' not found");
+        ApimRest.Error(StatusCodes.Status404NotFound, 404, "Not Found", $"Requested application with Id '{id}' not found");
 }

@@ -80,15 +80,15 @@ internal sealed partial class ApiManagerTwin : IAsyncDisposable
     private async Task<(TokenInfo? Token, IResult? Failure)> AuthorizeAsync(HttpRequest request, params string[] anyOf)
     {
         if (Http.Bearer(request) is not { } bearer)
-            return (null, Http.Error(StatusCodes.Status401Unauthorized, 900902, "Missing Credentials", "Invalid Credentials. Make sure your API invocation call has a header: 'Authorization : Bearer ACCESS_TOKEN' or 'Authorization : Basic ACCESS_TOKEN'"));
+            return (null, ApimRest.Error(StatusCodes.Status401Unauthorized, 900902, "Missing Credentials", "Invalid Credentials. Make sure your API invocation call has a header: 'Authorization : Bearer ACCESS_TOKEN' or 'Authorization : Basic ACCESS_TOKEN'"));
         if (await _oauth.ValidateAsync(bearer) is not { } token)
-            return (null, Http.Error(StatusCodes.Status401Unauthorized, 900901, "Invalid Credentials", "Invalid Credentials. Make sure you have provided the correct security credentials"));
+            return (null, ApimRest.Error(StatusCodes.Status401Unauthorized, 900901, "Invalid Credentials", "Invalid Credentials. Make sure you have provided the correct security credentials"));
         if (!anyOf.Any(token.Scopes.Contains))
         {
             // OAuthJwtAuthenticatorImpl answers a failed scope check with false, the interceptor throws
             // AuthenticationException("Unauthenticated request") and GlobalThrowableMapper makes it a 401 (code 401).
             _context.Log.Error(RestLogger, $"scopes validation failed for the token: {request.Method} {request.Path} needs one of the scopes {string.Join(", ", anyOf)}");
-            return (null, Http.Error(ApimFacts.RestScopeValidationFailed));
+            return (null, ApimRest.Error(ApimFacts.RestScopeValidationFailed));
         }
         return (token, null);
     }

@@ -59,7 +59,7 @@ internal sealed partial class ApiManagerTwin
                     Id = api.Id, Name = api.Name, Context = api.Context, Version = api.Version, Provider = api.Provider,
                     Type = api.Type, LifeCycleStatus = api.LifeCycleStatus,
                 }).ToList();
-            return Http.Json(new ApiList { Count = rows.Count, List = rows });
+            return ApimRest.Json(new ApiList { Count = rows.Count, List = rows });
         }
 
         static bool Matches(string? value, string wanted) => wanted.Length > 1 && wanted.StartsWith('"') && wanted.EndsWith('"')
@@ -85,7 +85,7 @@ internal sealed partial class ApiManagerTwin
         if (failure is not null) return failure;
         var form = await Http.ReadFormAsync(request);
         if (string.IsNullOrWhiteSpace(form["additionalProperties"]))
-            return Http.Error(ApimFacts.AdditionalPropertiesMissing);
+            return ApimRest.Error(ApimFacts.AdditionalPropertiesMissing);
         Api? body;
         try
         {
@@ -93,7 +93,7 @@ internal sealed partial class ApiManagerTwin
         }
         catch (System.Text.Json.JsonException)
         {
-            return Http.Error(ApimFacts.AdditionalPropertiesUnparsable);
+            return ApimRest.Error(ApimFacts.AdditionalPropertiesUnparsable);
         }
         var definition = form.Files["file"] is { } file ? await new StreamReader(file.OpenReadStream()).ReadToEndAsync(request.HttpContext.RequestAborted)
             : form["inlineAPIDefinition"].ToString();
@@ -203,7 +203,7 @@ internal sealed partial class ApiManagerTwin
     private static IResult OpenApiRefused(string definition)
     {
         var (error, description) = OpenApiProblem(definition) ?? (ApimFacts.OpenApiNoInfoOrPaths, ApimFacts.OpenApiNoInfoOrPaths.Description);
-        return Http.Error(error.Status, error.Code, error.Message, description);
+        return ApimRest.Error(error.Status, error.Code, error.Message, description);
     }
 
     /// <summary>PublisherCommonUtils.prepareToCreateAPIByDTO (CAM-4.6 L2893-2921): when a version of the same name exists,
@@ -212,7 +212,7 @@ internal sealed partial class ApiManagerTwin
     private async Task<IResult> AddApiAsync(HttpRequest request, Api? body, string provider)
     {
         if (body is null || string.IsNullOrWhiteSpace(body.Name) || string.IsNullOrWhiteSpace(body.Version) || string.IsNullOrWhiteSpace(body.Context))
-            return Http.Error(StatusCodes.Status400BadRequest, 900400, "Bad Request", "API name, version and context are required");
+            return ApimRest.Error(StatusCodes.Status400BadRequest, 900400, "Bad Request", "API name, version and context are required");
         body = WithLeadingSlash(body);
         Api api;
         lock (_gate)
@@ -220,11 +220,11 @@ internal sealed partial class ApiManagerTwin
             if (ValidateApiScopes(body) is { } invalid) return invalid;
             var versions = _published.Apis.Where(a => a.Value.Name == body.Name).Select(a => a.Value.Version).ToList();
             if (versions.Any(v => string.Equals(v, body.Version, StringComparison.OrdinalIgnoreCase)))
-                return Http.Error(ApimFacts.ApiAlreadyExists);
+                return ApimRest.Error(ApimFacts.ApiAlreadyExists);
             if (versions.Count == 0 && _published.Apis.Any(a => string.Equals(a.Value.Context, body.Context, StringComparison.OrdinalIgnoreCase)))
             {
                 var taken = ApimFacts.ApiContextAlreadyExists;
-                return Http.Error(taken.Status, taken.Code, taken.Message, string.Format(System.Globalization.CultureInfo.InvariantCulture, taken.Description, body.Context));
+                return ApimRest.Error(taken.Status, taken.Code, taken.Message, string.Format(System.Globalization.CultureInfo.InvariantCulture, taken.Description, body.Context));
             }
             api = body with
             {
@@ -239,14 +239,14 @@ internal sealed partial class ApiManagerTwin
         // APIProviderImpl.addAPI registers the API's local scopes with its Key Managers before answering.
         await RegisterLocalScopesAsync(api, request.HttpContext.RequestAborted);
         request.HttpContext.Response.Headers.Location = $"{_context.AdvertisedBase}{ApimFacts.Apis}/{api.Id}";
-        return Http.Json(api, StatusCodes.Status201Created);
+        return ApimRest.Json(api, StatusCodes.Status201Created);
     }
 
     private async Task<IResult> GetApiAsync(HttpRequest request, string apiId)
     {
         if ((await AuthorizeAsync(request, ApiReadScopes)).Failure is { } failure) return failure;
         lock (_gate)
-            return FindApi(apiId) is { } api ? Http.Json(api.Value) : ApiNotFound(apiId);
+            return FindApi(apiId) is { } api ? ApimRest.Json(api.Value) : ApiNotFound(apiId);
     }
 
     /// <summary><c>PUT /apis/{apiId}</c>: name, version, context, provider and state stay as they are.</summary>
@@ -255,7 +255,7 @@ internal sealed partial class ApiManagerTwin
         var (token, failure) = await AuthorizeAsync(request, ApiDeployScopes);
         if (failure is not null) return failure;
         if (await Http.ReadJsonAsync<Api>(request) is not { } body)
-            return Http.Error(StatusCodes.Status400BadRequest, 900400, "Bad Request", "The API body is not valid");
+            return ApimRest.Error(StatusCodes.Status400BadRequest, 900400, "Bad Request", "The API body is not valid");
         Api updated;
         lock (_gate)
         {
@@ -274,7 +274,7 @@ internal sealed partial class ApiManagerTwin
         }
         // updateAPI registers local scopes new to the API (APIProviderImpl L752-791).
         await RegisterLocalScopesAsync(updated, request.HttpContext.RequestAborted);
-        return Http.Json(updated);
+        return ApimRest.Json(updated);
     }
 
     /// <summary><c>POST /apis/{apiId}/revisions</c>: 201 with a frozen copy of the API as it is now.</summary>
@@ -288,7 +288,7 @@ internal sealed partial class ApiManagerTwin
             if (FindApi(apiId) is not { } stored) return ApiNotFound(apiId);
             if (RefusedPerLifecycle(stored.Value, token!) is { } refused) return refused;
             if (stored.Revisions.Count >= MaxRevisions)
-                return Http.Error(StatusCodes.Status400BadRequest, 900400, "Bad Request",
+                return ApimRest.Error(StatusCodes.Status400BadRequest, 900400, "Bad Request",
                     $"Maximum number of revisions per API has reached. Need to remove stale revision to create a new Revision for API with API UUID: {apiId}");
             stored.RevisionCounter++;
             var revision = new ApiRevision
@@ -299,7 +299,7 @@ internal sealed partial class ApiManagerTwin
             stored.Revisions.Add(new StoredRevision { Info = revision, Snapshot = stored.Value });
             SavePublished();
             _context.Log.Info(PublisherLogger, $"Revision {revision.DisplayName} of API {stored.Value.Name}:{stored.Value.Version} created (id {revision.Id})");
-            return Http.Json(revision, StatusCodes.Status201Created);
+            return ApimRest.Json(revision, StatusCodes.Status201Created);
         }
     }
 
@@ -308,7 +308,7 @@ internal sealed partial class ApiManagerTwin
         if ((await AuthorizeAsync(request, ApiReadScopes)).Failure is { } failure) return failure;
         lock (_gate)
             return FindApi(apiId) is { } stored
-                ? Http.Json(new ApiRevisionDeploymentList { List = [.. stored.Deployments] })
+                ? ApimRest.Json(new ApiRevisionDeploymentList { List = [.. stored.Deployments] })
                 : ApiNotFound(apiId);
     }
 
@@ -322,7 +322,7 @@ internal sealed partial class ApiManagerTwin
         var (token, failure) = await AuthorizeAsync(request, ApiDeployScopes);
         if (failure is not null) return failure;
         if (await Http.ReadJsonAsync<List<ApiRevisionDeployment>>(request) is not { Count: > 0 } body)
-            return Http.Error(StatusCodes.Status400BadRequest, 900400, "Bad Request", "A list of deployments is required");
+            return ApimRest.Error(StatusCodes.Status400BadRequest, 900400, "Bad Request", "A list of deployments is required");
         lock (_gate)
         {
             if (FindApi(apiId) is not { } stored) return ApiNotFound(apiId);
@@ -333,14 +333,14 @@ internal sealed partial class ApiManagerTwin
                 {
                     var missing = ApimFacts.GatewayEnvironmentNotFound;
                     // ExceptionCodes.from(INVALID_GATEWAY_ENVIRONMENT, "name '<env>'") formats that into the description.
-                    return Http.Error(missing.Status, missing.Code, missing.Message,
+                    return ApimRest.Error(missing.Status, missing.Code, missing.Message,
                         string.Format(System.Globalization.CultureInfo.InvariantCulture, missing.Description, $"name '{wanted.Name}'"));
                 }
-                if (string.IsNullOrEmpty(wanted.Vhost)) return Http.Error(ApimFacts.VhostNotProvided);
-                if (!vhosts.Contains(wanted.Vhost)) return Http.Error(ApimFacts.InvalidVhost);
+                if (string.IsNullOrEmpty(wanted.Vhost)) return ApimRest.Error(ApimFacts.VhostNotProvided);
+                if (!vhosts.Contains(wanted.Vhost)) return ApimRest.Error(ApimFacts.InvalidVhost);
             }
             if (stored.Revisions.FirstOrDefault(r => r.Info.Id == revisionId) is not { } revision)
-                return Http.Error(StatusCodes.Status404NotFound, 404, "Not Found", $"Requested revision with Id '{revisionId}' not found");
+                return ApimRest.Error(StatusCodes.Status404NotFound, 404, "Not Found", $"Requested revision with Id '{revisionId}' not found");
             var deployed = body.Select(d => d with
             {
                 RevisionUuid = revision.Info.Id, Status = "APPROVED",
@@ -350,7 +350,7 @@ internal sealed partial class ApiManagerTwin
             stored.Deployments.AddRange(deployed);
             SavePublished();
             _context.Log.Info(PublisherLogger, $"Revision {revision.Info.DisplayName} of API {stored.Value.Name}:{stored.Value.Version} deployed to {string.Join(", ", deployed.Select(d => d.Name))}");
-            return Http.Json(stored.Deployments.ToList(), StatusCodes.Status201Created);
+            return ApimRest.Json(stored.Deployments.ToList(), StatusCodes.Status201Created);
         }
     }
 
@@ -363,12 +363,12 @@ internal sealed partial class ApiManagerTwin
         {
             if (apiId is null || FindApi(apiId) is not { } stored) return ApiNotFound(apiId ?? "");
             if (action != ApimFacts.PublishAction || stored.Value.LifeCycleStatus is not ("CREATED" or "PROTOTYPED"))
-                return Http.Error(StatusCodes.Status400BadRequest, 900400, "Bad Request",
+                return ApimRest.Error(StatusCodes.Status400BadRequest, 900400, "Bad Request",
                     $"Action '{action}' is not allowed in the state {stored.Value.LifeCycleStatus} of API {stored.Value.Name}");
             stored.Value = stored.Value with { LifeCycleStatus = ApimFacts.PublishedState };
             SavePublished();
             _context.Log.Info(PublisherLogger, $"API {stored.Value.Name}:{stored.Value.Version} published");
-            return Http.Json(new WorkflowResponse { WorkflowStatus = "APPROVED", LifecycleState = new LifecycleState { State = "Published" } });
+            return ApimRest.Json(new WorkflowResponse { WorkflowStatus = "APPROVED", LifecycleState = new LifecycleState { State = "Published" } });
         }
     }
 
@@ -419,9 +419,9 @@ internal sealed partial class ApiManagerTwin
         if (api.LifeCycleStatus is not (ApimFacts.PublishedState or ApimFacts.DeprecatedState)
             || token.Scopes.Any(ApimFacts.PublishedApiUpdateScopes.Contains)) return null;
         var refused = ApimFacts.ApiUpdateForbiddenPerLifecycle;
-        return Http.Error(refused.Status, refused.Code, refused.Message, string.Format(System.Globalization.CultureInfo.InvariantCulture, refused.Description, api.LifeCycleStatus));
+        return ApimRest.Error(refused.Status, refused.Code, refused.Message, string.Format(System.Globalization.CultureInfo.InvariantCulture, refused.Description, api.LifeCycleStatus));
     }
 
     private static IResult ApiNotFound(string id) =>
-        Http.Error(StatusCodes.Status404NotFound, 404, "Not Found", $"Requested API with Id '{id}' not found");
+        ApimRest.Error(StatusCodes.Status404NotFound, 404, "Not Found", $"Requested API with Id '{id}' not found");
 }

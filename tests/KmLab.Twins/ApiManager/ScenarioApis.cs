@@ -47,7 +47,7 @@ internal sealed partial class ApiManagerTwin
     {
         if (keyManager.TokenType != ApimFacts.TokenTypeExchanged && keyManager.EnableOAuthAppCreation != false) return null;
         _context.Log.Error(KeysLogger, $"Key Manager {keyManager.Name} doesn't support to generate Client Application");
-        return Http.Error(ApimFacts.KeyManagerDoesNotCreateOAuthApps);
+        return ApimRest.Error(ApimFacts.KeyManagerDoesNotCreateOAuthApps);
     }
 
     /// <summary><c>GET /apis/{apiId}/lifecycle-state</c> (ApisApiServiceImpl.getAPILifecycleState, CAM-4.6 L2210-2245):
@@ -59,7 +59,7 @@ internal sealed partial class ApiManagerTwin
         {
             if (FindApi(apiId) is not { } stored) return ApiNotFound(apiId);
             var status = stored.Value.LifeCycleStatus ?? "CREATED";
-            return Http.Json(new LifecycleState { State = status[..1] + status[1..].ToLowerInvariant() });
+            return ApimRest.Json(new LifecycleState { State = status[..1] + status[1..].ToLowerInvariant() });
         }
     }
 
@@ -75,7 +75,7 @@ internal sealed partial class ApiManagerTwin
             if (_state.KeyManagers.FirstOrDefault(k => k.Undecryptable) is { } undecryptable)
                 return DecryptionFailure(undecryptable.Value.Name);
             var list = _state.KeyManagers.Select(k => DevPortalInfo(k.Value)).ToList();
-            return Http.Json(new DevPortalKeyManagerList { Count = list.Count, List = list });
+            return ApimRest.Json(new DevPortalKeyManagerList { Count = list.Count, List = list });
         }
     }
 
@@ -115,7 +115,7 @@ internal sealed partial class ApiManagerTwin
             if (FindApplication(applicationId) is not { } application) return ApplicationNotFound(applicationId);
             key = application.Keys.FirstOrDefault(k => k.KeyMappingId == keyMappingId);
             if (key?.ConsumerKey is null)
-                return Http.Error(StatusCodes.Status404NotFound, 404, "Not Found", $"Requested consumer key with Id '{keyMappingId}' not found");
+                return ApimRest.Error(StatusCodes.Status404NotFound, 404, "Not Found", $"Requested consumer key with Id '{keyMappingId}' not found");
             keyManager = InDatabase(key.KeyManager ?? ResidentKeyManagerName);
         }
         var secret = string.IsNullOrEmpty(body.ConsumerSecret) ? key.ConsumerSecret : body.ConsumerSecret;
@@ -132,8 +132,8 @@ internal sealed partial class ApiManagerTwin
         if (token is null)
         {
             _context.Log.Error(KeysLogger, $"Error while generating a {key.KeyType} token for application {applicationId} with Key Manager {key.KeyManager}");
-            return Http.Error(StatusCodes.Status400BadRequest, ApimFacts.GeneralError.Code, "Bad Request", "Error occurred while calling token endpoint");
+            return ApimRest.Error(StatusCodes.Status400BadRequest, ApimFacts.GeneralError.Code, "Bad Request", "Error occurred while calling token endpoint");
         }
-        return Http.Json(token);
+        return ApimRest.Json(token);
     }
 }

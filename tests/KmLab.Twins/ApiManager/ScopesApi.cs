@@ -21,14 +21,14 @@ internal sealed partial class ApiManagerTwin
     {
         if ((await AuthorizeAsync(request, ScopeReadScopes)).Failure is { } failure) return failure;
         lock (_gate)
-            return Http.Json(new ScopeList { Count = _published.SharedScopes.Count, List = [.. _published.SharedScopes] });
+            return ApimRest.Json(new ScopeList { Count = _published.SharedScopes.Count, List = [.. _published.SharedScopes] });
     }
 
     private async Task<IResult> GetSharedScopeAsync(HttpRequest request, string scopeId)
     {
         if ((await AuthorizeAsync(request, ScopeReadScopes)).Failure is { } failure) return failure;
         lock (_gate)
-            return _published.SharedScopes.FirstOrDefault(s => s.Id == scopeId) is { } scope ? Http.Json(scope) : ScopeNotFound(scopeId);
+            return _published.SharedScopes.FirstOrDefault(s => s.Id == scopeId) is { } scope ? ApimRest.Json(scope) : ScopeNotFound(scopeId);
     }
 
     /// <summary>ScopesApiServiceImpl.addSharedScope: no role check (unlike local scopes); 201 even when the Key
@@ -37,19 +37,19 @@ internal sealed partial class ApiManagerTwin
     {
         if ((await AuthorizeAsync(request, ScopeWriteScopes)).Failure is { } failure) return failure;
         if (await Http.ReadJsonAsync<Scope>(request) is not { Name.Length: > 0 } body)
-            return Http.Error(StatusCodes.Status400BadRequest, 900400, "Bad Request", "Scope name is required");
+            return ApimRest.Error(StatusCodes.Status400BadRequest, 900400, "Bad Request", "Scope name is required");
         Scope scope;
         lock (_gate)
         {
             if (_published.SharedScopes.Any(s => s.Name == body.Name) || ScopeInAnyApi(body.Name))
-                return Http.Error(StatusCodes.Status409Conflict, 900986, "Scope already exists", $"Scope {body.Name} already exists");
+                return ApimRest.Error(StatusCodes.Status409Conflict, 900986, "Scope already exists", $"Scope {body.Name} already exists");
             scope = body with { Id = Guid.NewGuid().ToString(), DisplayName = body.DisplayName ?? body.Name, Bindings = body.Bindings ?? [], UsageCount = 0 };
             _published.SharedScopes.Add(scope);
             SavePublished();
         }
         _context.Log.Info(PublisherLogger, $"Shared scope {scope.Name} created (id {scope.Id}), bound to {string.Join(", ", scope.Bindings!)}");
         await RegisterScopesAsync([scope], RuntimeIs7KeyManagers(null), request.HttpContext.RequestAborted);
-        return Http.Json(scope, StatusCodes.Status201Created);
+        return ApimRest.Json(scope, StatusCodes.Status201Created);
     }
 
     /// <summary>deleteSharedScope: removed here, then from each Key Manager (the connector's deleteScope removes the
@@ -63,7 +63,7 @@ internal sealed partial class ApiManagerTwin
             scope = _published.SharedScopes.FirstOrDefault(s => s.Id == scopeId);
             if (scope is null) return ScopeNotFound(scopeId);
             if (_published.Apis.Any(a => (a.Value.Scopes ?? []).Any(s => s.Shared == true && s.Scope.Name == scope.Name)))
-                return Http.Error(StatusCodes.Status409Conflict, 900987, "Shared scope is in use", $"Shared scope {scope.Name} is used by an API");
+                return ApimRest.Error(StatusCodes.Status409Conflict, 900987, "Shared scope is in use", $"Shared scope {scope.Name} is used by an API");
             _published.SharedScopes.Remove(scope);
             SavePublished();
         }
@@ -94,11 +94,11 @@ internal sealed partial class ApiManagerTwin
             if (apiScope.Shared == true)
             {
                 if (!_published.SharedScopes.Any(s => s.Name == apiScope.Scope.Name))
-                    return Http.Error(StatusCodes.Status400BadRequest, 900400, "Bad Request", $"Shared scope {apiScope.Scope.Name} does not exist");
+                    return ApimRest.Error(StatusCodes.Status400BadRequest, 900400, "Bad Request", $"Shared scope {apiScope.Scope.Name} does not exist");
                 continue;
             }
             if ((apiScope.Scope.Bindings ?? []).FirstOrDefault(r => !ApimRbacFacts.DefaultRoles.Contains(r)) is { } role)
-                return Http.Error(StatusCodes.Status400BadRequest, ApimRbacFacts.ScopeRoleMissing, "Invalid user roles found",
+                return ApimRest.Error(StatusCodes.Status400BadRequest, ApimRbacFacts.ScopeRoleMissing, "Invalid user roles found",
                     $"Invalid user roles found in scope {apiScope.Scope.Name}: {role}");
         }
         return null;
@@ -243,5 +243,5 @@ internal sealed partial class ApiManagerTwin
     }
 
     private static IResult ScopeNotFound(string id) =>
-        Http.Error(StatusCodes.Status404NotFound, 404, "Not Found", $"Requested scope with Id '{id}' not found");
+        ApimRest.Error(StatusCodes.Status404NotFound, 404, "Not Found", $"Requested scope with Id '{id}' not found");
 }

@@ -16,12 +16,12 @@ internal sealed partial class ApiManagerTwin
     {
         if ((await AuthorizeAsync(request, SubscriptionScopes)).Failure is { } failure) return failure;
         if (apiId is null && applicationId is null)
-            return Http.Error(StatusCodes.Status400BadRequest, 900400, "Bad Request", "Either applicationId or apiId should be available");
+            return ApimRest.Error(StatusCodes.Status400BadRequest, 900400, "Bad Request", "Either applicationId or apiId should be available");
         lock (_gate)
         {
             var rows = _published.Subscriptions
                 .Where(s => (apiId is null || s.ApiId == apiId) && (applicationId is null || s.ApplicationId == applicationId)).ToList();
-            return Http.Json(new SubscriptionList { Count = rows.Count, List = rows });
+            return ApimRest.Json(new SubscriptionList { Count = rows.Count, List = rows });
         }
     }
 
@@ -31,22 +31,22 @@ internal sealed partial class ApiManagerTwin
     {
         if ((await AuthorizeAsync(request, SubscriptionScopes)).Failure is { } failure) return failure;
         if (await Http.ReadJsonAsync<Subscription>(request) is not { } body || string.IsNullOrEmpty(body.ApiId) || string.IsNullOrEmpty(body.ApplicationId))
-            return Http.Error(StatusCodes.Status400BadRequest, 900400, "Bad Request", "applicationId, apiId and throttlingPolicy are required");
+            return ApimRest.Error(StatusCodes.Status400BadRequest, 900400, "Bad Request", "applicationId, apiId and throttlingPolicy are required");
         lock (_gate)
         {
             if (FindApplication(body.ApplicationId) is not { } application) return ApplicationNotFound(body.ApplicationId);
             if (FindApi(body.ApiId) is not { Value.LifeCycleStatus: ApimFacts.PublishedState } api) return ApiNotFound(body.ApiId);
             if (!(api.Value.Policies ?? []).Contains(body.ThrottlingPolicy))
-                return Http.Error(StatusCodes.Status400BadRequest, 900400, "Bad Request",
+                return ApimRest.Error(StatusCodes.Status400BadRequest, 900400, "Bad Request",
                     $"Tier {body.ThrottlingPolicy} is not allowed for API {api.Value.Name}-{api.Value.Version}");
             if (_published.Subscriptions.Any(s => s.ApiId == body.ApiId && s.ApplicationId == body.ApplicationId))
-                return Http.Error(StatusCodes.Status409Conflict, 409, "Conflict",
+                return ApimRest.Error(StatusCodes.Status409Conflict, 409, "Conflict",
                     $"Subscription already exists for API {api.Value.Name}-{api.Value.Version} and application {application.Value.Name}");
             var subscription = body with { SubscriptionId = Guid.NewGuid().ToString(), Status = ApimFacts.SubscriptionUnblocked };
             _published.Subscriptions.Add(subscription);
             SavePublished();
             _context.Log.Info(KeysLogger, $"Application {application.Value.Name} subscribed to API {api.Value.Name}:{api.Value.Version} with tier {body.ThrottlingPolicy}");
-            return Http.Json(subscription, StatusCodes.Status201Created);
+            return ApimRest.Json(subscription, StatusCodes.Status201Created);
         }
     }
 }

@@ -10,6 +10,9 @@ namespace KmLab.Twins.Wire;
 // serves or reads are modelled; a field that not every version has says from which version on. The server's DTOs are
 // generated from the same file (rest.api.admin.v1/src/gen/java/.../dto), so a field not in the spec is one the real
 // server never writes. tests/KmLab.Register.Tests/Contract holds the twin's answers against the spec of its version.
+// The REST layer writes unset fields as null (WireJson.Rest); the generated DTOs start every list empty (e.g.
+// KeyManagerDTO, ErrorDTO at wso2/carbon-apimgt@09ea70b0, @373a3cee), which the records below repeat as their initial
+// values. KeyManagerDTO's Boolean defaults are not repeated: KeyManager is also the twin's stored Key Manager.
 
 /// <summary><c>KeyManager</c>: <c>name</c> and <c>type</c> required. The endpoint fields are deprecated in the spec
 /// but are what the admin portal sends; APIM copies them into <see cref="AdditionalProperties"/>, where the IS 7
@@ -31,12 +34,12 @@ internal sealed record KeyManager
     public string? DisplayRevokeEndpoint { get; init; }
     public string? UserInfoEndpoint { get; init; }
     public string? AuthorizeEndpoint { get; init; }
-    public IReadOnlyList<KeyManagerEndpoint>? Endpoints { get; init; }
+    public IReadOnlyList<KeyManagerEndpoint>? Endpoints { get; init; } = [];
     public KeyManagerCertificates? Certificates { get; init; }
     public string? Issuer { get; init; }
     public string? Alias { get; init; }
     public string? ScopeManagementEndpoint { get; init; }
-    public IReadOnlyList<string>? AvailableGrantTypes { get; init; }
+    public IReadOnlyList<string>? AvailableGrantTypes { get; init; } = [];
     public bool? EnableTokenGeneration { get; init; }
 
     /// <summary>Default false.</summary>
@@ -53,10 +56,10 @@ internal sealed record KeyManager
 
     /// <summary>Default true.</summary>
     public bool? EnableSelfValidationJWT { get; init; }
-    public IReadOnlyList<ClaimMappingEntry>? ClaimMapping { get; init; }
+    public IReadOnlyList<ClaimMappingEntry>? ClaimMapping { get; init; } = [];
     public string? ConsumerKeyClaim { get; init; }
     public string? ScopesClaim { get; init; }
-    public IReadOnlyList<TokenValidation>? TokenValidation { get; init; }
+    public IReadOnlyList<TokenValidation>? TokenValidation { get; init; } = [];
     public bool? Enabled { get; init; }
     public bool? Global { get; init; }
 
@@ -70,6 +73,7 @@ internal sealed record KeyManager
     public string? TokenType { get; init; }
 
     /// <summary>4.5.0 on.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public IReadOnlyList<string>? AllowedOrganizations { get; init; }
 
     /// <summary>Keeps the connector's credentials (in <see cref="AdditionalProperties"/>) out of any log line.</summary>
@@ -92,7 +96,7 @@ internal sealed record TokenValidation
     public int? Id { get; init; }
 
     /// <summary>Default true.</summary>
-    public bool? Enable { get; init; }
+    public bool? Enable { get; init; } = true;
 
     /// <summary>REFERENCE, JWT or CUSTOM.</summary>
     public string? Type { get; init; }
@@ -106,7 +110,7 @@ internal sealed record KeyManagerPermissions
 {
     /// <summary>PUBLIC (default), ALLOW or DENY.</summary>
     public string? PermissionType { get; init; }
-    public IReadOnlyList<string>? Roles { get; init; }
+    public IReadOnlyList<string>? Roles { get; init; } = [];
 }
 
 /// <summary><c>KeyManagerInfo</c>, one row of <c>GET /key-managers</c>: <c>name</c> and <c>type</c> required; no
@@ -144,7 +148,7 @@ internal sealed record KeyManagerWellKnownResponse
 /// <summary><c>Settings</c>, the part the twin serves: the scopes and the installed Key Manager connectors.</summary>
 internal sealed record Settings
 {
-    public IReadOnlyList<string>? Scopes { get; init; }
+    public IReadOnlyList<string>? Scopes { get; init; } = [];
     public IReadOnlyList<KeyManagerConnectorConfiguration> KeyManagerConfiguration { get; init; } = [];
 }
 
@@ -157,11 +161,13 @@ internal sealed record KeyManagerConnectorConfiguration
     public string? DefaultScopesClaim { get; init; }
 
     /// <summary>4.6.0 on.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public IReadOnlyList<KeyManagerConfiguration>? AuthConfigurations { get; init; }
     public IReadOnlyList<KeyManagerConfiguration> Configurations { get; init; } = [];
-    public IReadOnlyList<KeyManagerConfiguration>? EndpointConfigurations { get; init; }
+    public IReadOnlyList<KeyManagerConfiguration>? EndpointConfigurations { get; init; } = [];
 
     /// <summary>4.7.0 on (<c>ConfigurationConstraint</c> items); no connector the twin plays declares any.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public IReadOnlyList<JsonObject>? ConfigurationConstraints { get; init; }
 }
 
@@ -180,9 +186,10 @@ internal sealed record KeyManagerConfiguration
     public JsonNode? Default { get; init; }
 
     /// <summary>Java Objects: the connector's ConfigurationDto values as Jackson writes them.</summary>
-    public IReadOnlyList<JsonNode>? Values { get; init; }
+    public IReadOnlyList<JsonNode>? Values { get; init; } = [];
 
     /// <summary>4.6.0 on (default false); absent before.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public bool? UpdateDisabled { get; init; }
 }
 
@@ -194,6 +201,8 @@ internal sealed record Error
     public required string Message { get; init; }
     public string? Description { get; init; }
     public string? MoreInfo { get; init; }
+    /// <summary>The REST layer's list, empty unless validation lists its errors; null (left out) in the gateway's
+    /// and the DCR endpoint's bodies, which are not this DTO.</summary>
     [JsonPropertyName("error")]
     public IReadOnlyList<ErrorListItem>? Errors { get; init; }
 }

@@ -8,6 +8,9 @@ namespace KmLab.Twins.Wire;
 // e62b84c9 (9.32.147, 4.6.0) and e875803d (9.33.89; APIM 4.7.0 ships 9.33.122). Only the schemas and fields the twin
 // serves or reads are modelled; the server's DTOs are generated from the same file
 // (rest.api.store.v1/src/gen/java/.../dto), so a field not in the spec is one the real server never writes.
+// The REST layer writes unset fields as null (WireJson.Rest); the generated DTOs start every list and map empty and
+// some scalars at a default (ApplicationDTO at wso2/carbon-apimgt@0fafbc2d: tokenType JWT, status ""), which the
+// records below repeat as their initial values.
 
 /// <summary><c>Application</c>: <c>name</c> and <c>throttlingPolicy</c> required.</summary>
 internal sealed record Application
@@ -19,20 +22,20 @@ internal sealed record Application
     public string? Description { get; init; }
 
     /// <summary>OAUTH or JWT (default).</summary>
-    public string? TokenType { get; init; }
+    public string? TokenType { get; init; } = "JWT";
 
-    /// <summary>Read-only (the workflow status, e.g. APPROVED).</summary>
-    public string? Status { get; init; }
-    public IReadOnlyList<string>? Groups { get; init; }
+    /// <summary>Read-only (the workflow status, e.g. APPROVED); the DTO starts it empty.</summary>
+    public string? Status { get; init; } = "";
+    public IReadOnlyList<string>? Groups { get; init; } = [];
 
     /// <summary>Read-only.</summary>
     public int? SubscriptionCount { get; init; }
 
     /// <summary>Read-only.</summary>
-    public IReadOnlyList<ApplicationKey>? Keys { get; init; }
+    public IReadOnlyList<ApplicationKey>? Keys { get; init; } = [];
 
     /// <summary>A string-to-string map.</summary>
-    public JsonObject? Attributes { get; init; }
+    public JsonObject? Attributes { get; init; } = [];
 
     /// <summary>Read-only.</summary>
     public string? Owner { get; init; }
@@ -86,7 +89,7 @@ internal sealed record ApplicationKey
 
     /// <summary>Read-only.</summary>
     public string? ConsumerSecret { get; init; }
-    public IReadOnlyList<string>? SupportedGrantTypes { get; init; }
+    public IReadOnlyList<string>? SupportedGrantTypes { get; init; } = [];
     public string? CallbackUrl { get; init; }
 
     /// <summary>A free string in the spec (the key mapping's workflow state, e.g. APPROVED, COMPLETED).</summary>
@@ -111,7 +114,7 @@ internal sealed record ApplicationKey
 internal sealed record ApplicationToken
 {
     public string? AccessToken { get; init; }
-    public IReadOnlyList<string>? TokenScopes { get; init; }
+    public IReadOnlyList<string>? TokenScopes { get; init; } = [];
 
     /// <summary>int64, seconds.</summary>
     public long? ValidityTime { get; init; }
@@ -166,7 +169,7 @@ internal sealed record DevPortalKeyManagerInfo
     public string? DisplayName { get; init; }
     public string? Description { get; init; }
     public bool? Enabled { get; init; }
-    public IReadOnlyList<string>? AvailableGrantTypes { get; init; }
+    public IReadOnlyList<string>? AvailableGrantTypes { get; init; } = [];
     public string? TokenEndpoint { get; init; }
     public string? RevokeEndpoint { get; init; }
     public string? UserInfoEndpoint { get; init; }
@@ -175,7 +178,7 @@ internal sealed record DevPortalKeyManagerInfo
     public bool? EnableTokenHashing { get; init; }
     public bool? EnableOAuthAppCreation { get; init; }
     public bool? EnableMapOAuthConsumerApps { get; init; }
-    public IReadOnlyList<JsonObject>? ApplicationConfiguration { get; init; }
+    public IReadOnlyList<JsonObject>? ApplicationConfiguration { get; init; } = [];
     public string? Alias { get; init; }
     public JsonObject? AdditionalProperties { get; init; }
     public string? TokenType { get; init; }

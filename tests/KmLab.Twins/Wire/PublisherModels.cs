@@ -8,6 +8,8 @@ namespace KmLab.Twins.Wire;
 // e62b84c9 (9.32.147, 4.6.0) and e875803d (9.33.89; APIM 4.7.0 ships 9.33.122). Only the schemas and fields the twin
 // serves or reads are modelled; the server's DTOs are generated from the same file
 // (rest.api.publisher.v1.common/src/gen/java/.../dto), so a field not in the spec is one the real server never writes.
+// The REST layer writes unset fields as null (WireJson.Rest); the generated DTOs start every list empty (as in
+// AdminModels.cs), which the records below repeat as their initial values.
 
 /// <summary><c>API</c>: <c>name</c>, <c>context</c> and <c>version</c> required.</summary>
 internal sealed record Api
@@ -27,11 +29,11 @@ internal sealed record Api
 
     /// <summary>HTTP (default), WS, SOAPTOREST, SOAP, GRAPHQL, WEBSUB, SSE, WEBHOOK or ASYNC.</summary>
     public string? Type { get; init; }
-    public IReadOnlyList<string>? Transport { get; init; }
+    public IReadOnlyList<string>? Transport { get; init; } = [];
 
     /// <summary>The subscription tiers (business plans) applications may subscribe with.</summary>
-    public IReadOnlyList<string>? Policies { get; init; }
-    public IReadOnlyList<string>? SecurityScheme { get; init; }
+    public IReadOnlyList<string>? Policies { get; init; } = [];
+    public IReadOnlyList<string>? SecurityScheme { get; init; } = [];
 
     /// <summary>Read-only; <c>type: object</c> without properties in the spec (a Java Object), which the server
     /// fills with the list of Key Manager names whose tokens the gateway accepts (<c>all</c> by default).</summary>
@@ -42,10 +44,10 @@ internal sealed record Api
 
     /// <summary>A Java Object in the spec: <c>endpoint_type</c>, <c>production_endpoints.url</c>, <c>sandbox_endpoints.url</c>.</summary>
     public JsonObject? EndpointConfig { get; init; }
-    public IReadOnlyList<ApiOperation>? Operations { get; init; }
+    public IReadOnlyList<ApiOperation>? Operations { get; init; } = [];
 
     /// <summary>The API's scopes: local ones (<c>shared: false</c>, defined here) and shared ones (by name).</summary>
-    public IReadOnlyList<ApiScope>? Scopes { get; init; }
+    public IReadOnlyList<ApiScope>? Scopes { get; init; } = [];
 }
 
 /// <summary><c>APIOperations</c>: nothing required.</summary>
@@ -60,7 +62,7 @@ internal sealed record ApiOperation
     public string? ThrottlingPolicy { get; init; }
 
     /// <summary>A token needs any one of these scopes for this operation.</summary>
-    public IReadOnlyList<string>? Scopes { get; init; }
+    public IReadOnlyList<string>? Scopes { get; init; } = [];
 }
 
 /// <summary><c>APIScope</c>: a scope (required) and whether it is a shared one.</summary>
@@ -80,7 +82,7 @@ internal sealed record Scope
     public string? Description { get; init; }
 
     /// <summary>The APIM roles the scope is bound to.</summary>
-    public IReadOnlyList<string>? Bindings { get; init; }
+    public IReadOnlyList<string>? Bindings { get; init; } = [];
 
     /// <summary>Read-only.</summary>
     public int? UsageCount { get; init; }
@@ -126,7 +128,7 @@ internal sealed record ApiRevision
     public DateTimeOffset? CreatedTime { get; init; }
 
     /// <summary>Read-only.</summary>
-    public IReadOnlyList<ApiRevisionDeployment>? DeploymentInfo { get; init; }
+    public IReadOnlyList<ApiRevisionDeployment>? DeploymentInfo { get; init; } = [];
 }
 
 /// <summary><c>APIRevisionList</c>.</summary>

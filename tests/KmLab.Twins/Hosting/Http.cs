@@ -26,12 +26,11 @@ internal static class Http
         return header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? header["Bearer ".Length..].Trim() : null;
     }
 
-    /// <summary>A WSO2 REST API error body (<c>Error</c> of the specs).</summary>
+    /// <summary>An error body of the specs' <c>Error</c> shape, nulls left out: the gateway's and APIM's DCR endpoint's
+    /// (APIM's REST APIs answer through <c>ApiManager/ApimRest</c>).</summary>
     public static IResult Error(int status, long code, string message, string? description = null) =>
         Results.Json(new Error { Code = code, Message = message, Description = description ?? message, MoreInfo = "" }, WireJson.Options, statusCode: status);
 
-    /// <summary>An ExceptionCodes entry as the REST layer answers it (GlobalThrowableMapper → RestApiUtil.getErrorDTO).</summary>
-    public static IResult Error(WireError error) => Error(error.Status, error.Code, error.Message, error.Description);
 
     /// <summary>An OAuth2 error (RFC 6749 §5.2).</summary>
     public static IResult OAuthError(int status, string error, string description) =>

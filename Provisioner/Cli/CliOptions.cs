@@ -41,7 +41,7 @@ internal static class CliOptions
 
     /// <summary><c>--is-url</c>: IS as reached from here (the lab's default IS offset in the example).</summary>
     public static Option<string?> IdentityServerUrl(bool required, string? use = null) =>
-        ReachedFromHere("--is-url", "IS's HTTPS base URL", use, required ? "https://localhost:9444" : "https://localhost:<9443 + the lab's IS offset>", required);
+        ReachedFromHere("--is-url", "IS's HTTPS base URL", use, required ? LabUrls.Origin(LabUrls.IdentityServer(Wso2Ports.DefaultIdentityServerOffset)) : "https://localhost:<9443 + the lab's IS offset>", required);
 
     private static Option<string?> ReachedFromHere(string name, string what, string? use, string url, bool required) =>
         UrlOption(name, $"{what} as reached from here{(use is null ? "" : $" ({use})")}{(required ? ", e.g. " : "; default ")}{url}.", required);

@@ -31,7 +31,6 @@ internal static class Http
     public static IResult Error(int status, long code, string message, string? description = null) =>
         Results.Json(new Error { Code = code, Message = message, Description = description ?? message, MoreInfo = "" }, WireJson.Options, statusCode: status);
 
-
     /// <summary>An OAuth2 error (RFC 6749 §5.2).</summary>
     public static IResult OAuthError(int status, string error, string description) =>
         Results.Json(new OAuthError { Error = error, ErrorDescription = description }, statusCode: status);
